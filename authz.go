@@ -1,0 +1,164 @@
+package xinyong
+
+// Action is something an actor may be allowed to do. The set is closed; one
+// function, Authorize, decides every access.
+type Action string
+
+const (
+	ActCatalogueRead       Action = "catalogue.read"
+	ActCataloguePropose    Action = "catalogue.propose"
+	ActCatalogueTransition Action = "catalogue.transition"
+	ActCatalogueLoad       Action = "catalogue.load"
+	ActReferenceManage     Action = "reference.manage" // measures, list types, regimes, calendar
+	ActDepartmentRead      Action = "department.read"
+	ActDepartmentManage    Action = "department.manage"
+	ActAccountRead         Action = "account.read"
+	ActAccountManage       Action = "account.manage"
+	ActTokenManage         Action = "token.manage"
+	ActSubjectRead         Action = "subject.read"
+	ActSubjectOverride     Action = "subject.override" // accept a code that fails its check
+	ActRecordSubmit        Action = "record.submit"
+	ActRecordRead          Action = "record.read"
+	ActRecordWithdraw      Action = "record.withdraw"
+	ActAuditRead           Action = "audit.read"
+	ActLedgerRead          Action = "ledger.read"
+	ActLedgerVerify        Action = "ledger.verify"
+)
+
+// Actions lists every action, for exhaustive tests.
+var Actions = []Action{
+	ActCatalogueRead, ActCataloguePropose, ActCatalogueTransition, ActCatalogueLoad, ActReferenceManage,
+	ActDepartmentRead, ActDepartmentManage, ActAccountRead, ActAccountManage, ActTokenManage,
+	ActSubjectRead, ActSubjectOverride, ActRecordSubmit, ActRecordRead, ActRecordWithdraw,
+	ActAuditRead, ActLedgerRead, ActLedgerVerify,
+}
+
+// Resource is what an action is done to, as far as authorisation cares.
+type Resource struct {
+	DepartmentID string // the department that owns the object
+	Item         string // the catalogue item concerned
+	SubjectID    string // the subject concerned
+}
+
+// Authorize decides whether actor may do action on res. It is the only place
+// in the code that decides access; the returned error is EUNAUTHORIZED for
+// the public where signing in would help, EFORBIDDEN otherwise.
+//
+// An officer acts only for its own department and, for records, only for
+// catalogue items the department provides (dept is that department, loaded
+// by the caller; nil when the action concerns no department).
+func Authorize(actor Actor, action Action, res Resource, dept *Department) error {
+	deny := func(why string) error {
+		if actor.Kind == "public" {
+			return &Error{Code: EUNAUTHORIZED, Message: "sign in or send an API token to " + why}
+		}
+		return &Error{Code: EFORBIDDEN, Message: "role " + string(actor.Role) + " may not " + why}
+	}
+	switch action {
+	case ActCatalogueRead, ActLedgerRead:
+		return nil // public
+	}
+	if actor.Kind == "public" || actor.Role == "" {
+		return deny(describe(action))
+	}
+	if actor.Kind == "system" {
+		return nil
+	}
+	ownDept := actor.DepartmentID != "" && actor.DepartmentID == res.DepartmentID
+	switch action {
+	case ActCataloguePropose, ActCatalogueTransition, ActCatalogueLoad, ActReferenceManage,
+		ActDepartmentManage, ActAccountManage, ActTokenManage, ActSubjectOverride:
+		if actor.Role == RoleAdmin {
+			return nil
+		}
+	case ActDepartmentRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && (res.DepartmentID == "" || ownDept)) {
+			return nil
+		}
+	case ActAccountRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor {
+			return nil
+		}
+	case ActSubjectRead:
+		if actor.Role != RoleSubject || actor.SubjectID == res.SubjectID {
+			return nil
+		}
+	case ActRecordSubmit:
+		if actor.Role == RoleOfficer && ownDept {
+			if dept == nil || dept.Disabled {
+				return deny("submit records for a disabled or unknown department")
+			}
+			if res.Item != "" && !dept.ProvidesItem(res.Item) {
+				return &Error{Code: EFORBIDDEN, Message: "department " + dept.Name + " does not provide catalogue item " + res.Item}
+			}
+			return nil
+		}
+		if actor.Role == RoleOfficer {
+			return deny("submit records for another department")
+		}
+	case ActRecordWithdraw:
+		if actor.Role == RoleOfficer && ownDept {
+			return nil
+		}
+		if actor.Role == RoleOfficer {
+			return deny("withdraw another department's records")
+		}
+	case ActRecordRead:
+		switch actor.Role {
+		case RoleAdmin, RoleAuditor:
+			return nil
+		case RoleOfficer, RoleReviewer:
+			if ownDept {
+				return nil
+			}
+			return deny("read another department's records")
+		case RoleSubject:
+			if res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+				return nil
+			}
+		}
+	case ActAuditRead, ActLedgerVerify:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor {
+			return nil
+		}
+	}
+	return deny(describe(action))
+}
+
+func describe(a Action) string {
+	switch a {
+	case ActCataloguePropose:
+		return "propose catalogue items"
+	case ActCatalogueTransition:
+		return "change a catalogue item's status"
+	case ActCatalogueLoad:
+		return "load a supplementary catalogue"
+	case ActReferenceManage:
+		return "change reference data"
+	case ActDepartmentRead:
+		return "read this department"
+	case ActDepartmentManage:
+		return "manage departments"
+	case ActAccountRead:
+		return "read accounts"
+	case ActAccountManage:
+		return "manage accounts"
+	case ActTokenManage:
+		return "manage API tokens"
+	case ActSubjectRead:
+		return "read this subject"
+	case ActSubjectOverride:
+		return "accept a code that fails its check"
+	case ActRecordSubmit:
+		return "submit records"
+	case ActRecordRead:
+		return "read these records"
+	case ActRecordWithdraw:
+		return "withdraw records"
+	case ActAuditRead:
+		return "read the audit log"
+	case ActLedgerVerify:
+		return "run ledger verification"
+	}
+	return string(a)
+}
