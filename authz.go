@@ -80,8 +80,13 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 			return nil
 		}
 	case ActSubjectRead:
-		if actor.Role != RoleSubject || actor.SubjectID == res.SubjectID {
+		switch actor.Role {
+		case RoleAdmin, RoleOfficer, RoleReviewer, RoleAgency:
 			return nil
+		case RoleSubject:
+			if res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+				return nil
+			}
 		}
 	case ActRecordSubmit:
 		if actor.Role == RoleOfficer && ownDept {

@@ -194,6 +194,7 @@ type AuditEvent struct {
 	BeforeDigest string    `json:"before_digest,omitempty"`
 	AfterDigest  string    `json:"after_digest,omitempty"`
 	Detail       string    `json:"detail,omitempty"`
+	LedgerIdx    int64     `json:"ledger_index"`
 }
 
 func quote(s string) string {

@@ -129,13 +129,19 @@ func NormalizeCode(s string) string {
 // EINVALID *Error whose message says precisely what is wrong.
 func ParseIdentity(s string) (Identity, error) {
 	code := NormalizeCode(s)
-	if len(code) == 18 && isDigits(code[:17]) && !isDigits(code[:2]) {
-		return ParseUSCC(code)
-	}
-	if len(code) == 18 && isDigits(code[:6]) && code[0] != '9' && isDigits(code[:17]) {
+	if len(code) == 18 && code[0] != '9' && isDigits(code[:17]) {
 		// Citizen IDs start with a province code (1–8); USCCs from 工商 start 9.
+		// But USCCs of 机构编制, 司法行政, 民政… (12…, 31…, 51…) may also have
+		// 17 leading digits and a first pair that is a province code: when
+		// the ID check fails and the USCC check passes, it is a USCC.
 		if _, ok := provinceCodes[code[:2]]; ok {
-			return ParseCitizenID(code)
+			id, err := ParseCitizenID(code)
+			if err != nil {
+				if u, uerr := ParseUSCC(code); uerr == nil {
+					return u, nil
+				}
+			}
+			return id, err
 		}
 	}
 	return ParseUSCC(code)

@@ -1,0 +1,232 @@
+package xinyong
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists the platform's state. It decides nothing: every rule runs
+// in the domain before a store is called. Both implementations
+// (internal/sqlite, internal/postgres) pass internal/storetest.
+type Store interface {
+	// Update runs fn in one read-write transaction: everything fn writes
+	// commits together or not at all. fn must not retain tx.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Migrate brings the schema to the binary's version. It refuses a schema
+	// newer than the binary.
+	Migrate(ctx context.Context) error
+	// SchemaVersion returns the database's schema version and the binary's.
+	SchemaVersion(ctx context.Context) (current, latest int64, err error)
+	Ping(ctx context.Context) error
+	Dialect() string // "sqlite" or "postgres"
+	Close() error
+}
+
+// Tx is one transaction. Methods that find nothing return an ENOTFOUND
+// *Error; methods that break a uniqueness constraint return ECONFLICT.
+type Tx interface {
+	// Now is the transaction's single "now", from the store's clock.
+	Now() time.Time
+
+	// Meta: small key/value settings (e.g. the admin-created flag).
+	Meta(key string) (string, error) // ENOTFOUND when unset
+	SetMeta(key, value string) error
+
+	// Audit.
+	AppendAudit(e AuditEvent) error
+	ListAudit(f AuditFilter) ([]AuditEvent, error)
+	// AllAudit streams every audit event in id order (ledger verification).
+	AllAudit(fn func(AuditEvent) error) error
+
+	// Catalogue. PutCatalogueItem stores the item as its current version and
+	// appends it to the item's history.
+	PutCategory(c Category) error
+	Categories() ([]Category, error)
+	PutCatalogueItem(it CatalogueItem) error
+	CatalogueItem(code string) (CatalogueItem, error)
+	CatalogueItems() ([]CatalogueItem, error)
+	CatalogueItemHistory(code string) ([]CatalogueItem, error)
+
+	// Measures, list types, regimes, calendar overrides.
+	PutMeasure(m Measure) error
+	Measures() ([]Measure, error)
+	PutListType(lt ListType) error
+	ListTypes() ([]ListType, error)
+	PutRegime(r Regime) error
+	Regimes() (Regimes, error)
+	PutOverride(o Override) error
+	DeleteOverride(d Date) error
+	Overrides() ([]Override, error)
+
+	// Departments.
+	CreateDepartment(d Department) error
+	UpdateDepartment(d Department) error
+	Department(id string) (Department, error)
+	DepartmentByCode(code string) (Department, error)
+	Departments() ([]Department, error)
+
+	// Accounts, tokens, sessions.
+	CreateAccount(a Account) error
+	UpdateAccount(a Account) error
+	Account(id string) (Account, error)
+	AccountByUsername(username string) (Account, error)
+	Accounts() ([]Account, error)
+	CreateToken(t Token) error
+	TokenByHash(hash []byte) (Token, error)
+	Tokens() ([]Token, error)
+	RevokeToken(id string, at time.Time) error
+	CreateSession(s Session) error
+	SessionByHash(hash []byte) (Session, error)
+	DeleteSession(hash []byte) error
+	// CountLoginFailures counts failures for key since t; AddLoginFailure records one.
+	AddLoginFailure(key string, at time.Time) error
+	CountLoginFailures(key string, since time.Time) (int, error)
+
+	// Subjects.
+	PutSubject(s Subject) error // insert or update by Key
+	Subject(id string) (Subject, error)
+	SubjectByKey(key string) (Subject, error)
+	// CodeOverride returns the admin override for a code that fails its check.
+	CodeOverride(code string) (CodeOverride, error)
+	PutCodeOverride(o CodeOverride) error
+
+	// Records.
+	InsertRecord(r Record) error // a new record, version 1
+	UpdateRecord(r Record) error // a new version of r (r.Version already incremented), history kept
+	Record(id string) (Record, error)
+	RecordByDocKey(departmentID, kind, number string) (Record, error)
+	RecordVersions(id string) ([]Record, error)
+	ListRecords(f RecordFilter) ([]Record, error)
+	// RecordContents streams every stored record version's id, version,
+	// content and salt, for ledger verification.
+	RecordContents(fn func(RecordContent) error) error
+
+	// Imports.
+	CreateImport(j Import) error
+	UpdateImport(j Import) error
+	Import(id string) (Import, error)
+	AddImportErrors(importID string, errs []FieldError) error
+	ImportErrors(importID string, fn func(FieldError) error) error
+	Imports(status string) ([]Import, error)
+
+	// Ledger. LockLedger takes the sequencer lock (the head row) for the rest
+	// of the transaction and returns the head.
+	LockLedger() (LedgerHead, error)
+	LedgerHead() (LedgerHead, error)
+	SetLedgerHead(h LedgerHead) error
+	AppendLedgerEntries(es []LedgerEntry) error
+	LedgerEntries(from, to int64, fn func(LedgerEntry) error) error
+	LedgerEntry(idx int64) (LedgerEntry, error)
+	ReadLedgerNodes(ctx context.Context, keys []int64) ([][]byte, error)
+	WriteLedgerNodes(ctx context.Context, keys []int64, hashes [][]byte) error
+	PutCheckpoint(c StoredCheckpoint) error
+	LatestCheckpoint() (StoredCheckpoint, error)
+	Checkpoints(limit int) ([]StoredCheckpoint, error)
+}
+
+// AuditFilter selects audit events; zero fields match everything.
+type AuditFilter struct {
+	ObjectType string
+	ObjectID   string
+	Actor      string
+	Action     Action
+	Limit      int
+}
+
+// RecordFilter selects records; zero fields match everything.
+type RecordFilter struct {
+	DepartmentID string
+	SubjectID    string
+	Item         string
+	ImportID     string
+	Status       RecordStatus
+	AfterID      string // keyset pagination by id
+	Limit        int
+}
+
+// RecordContent is one stored version's committed content.
+type RecordContent struct {
+	ID      string
+	Version int
+	Content []byte
+	Salt    []byte
+	Erased  bool
+}
+
+// Session is a console session; only a hash of its secret is stored.
+type Session struct {
+	Hash      []byte
+	AccountID string
+	CSRF      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// CodeOverride is an admin's audited acceptance of a code that fails its check.
+type CodeOverride struct {
+	Code      string      `json:"code"`
+	Kind      SubjectKind `json:"kind"`
+	Reason    string      `json:"reason"`
+	By        string      `json:"by"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// Import is an import job: a 双公示 file being read into records.
+type Import struct {
+	ID           string     `json:"id"`
+	DepartmentID string     `json:"department_id"`
+	Kind         string     `json:"kind"` // penalty or license
+	Item         string     `json:"item"`
+	FileName     string     `json:"file_name"`
+	FileSize     int64      `json:"file_size"`
+	FileDigest   string     `json:"file_digest"`
+	Format       string     `json:"format,omitempty"`
+	Status       string     `json:"status"` // queued, running, done, failed
+	Rows         int        `json:"rows"`   // rows read so far
+	Accepted     int        `json:"accepted"`
+	Rejected     int        `json:"rejected"`
+	Unchanged    int        `json:"unchanged"`
+	Message      string     `json:"message,omitempty"`
+	By           string     `json:"by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	FinishedAt   *time.Time `json:"finished_at,omitempty"`
+	// Checkpoint is the last committed data row; a resumed import skips rows up to it.
+	Checkpoint int    `json:"-"`
+	Path       string `json:"-"` // where the uploaded file is kept while the job runs
+}
+
+// Import statuses.
+const (
+	ImportQueued  = "queued"
+	ImportRunning = "running"
+	ImportDone    = "done"
+	ImportFailed  = "failed"
+)
+
+// LedgerHead is the sequencer's view of the log.
+type LedgerHead struct {
+	Size int64
+	Root []byte
+}
+
+// LedgerEntry is the stored description of one leaf.
+type LedgerEntry struct {
+	Index      int64
+	Kind       string
+	ObjectType string
+	ObjectID   string
+	Version    int
+	Commitment []byte
+	At         time.Time
+}
+
+// StoredCheckpoint is a signed checkpoint kept for history.
+type StoredCheckpoint struct {
+	Size      int64
+	Root      []byte
+	Note      []byte
+	CreatedAt time.Time
+}
