@@ -153,6 +153,8 @@ type RecordContent struct {
 	Content []byte
 	Salt    []byte
 	Erased  bool
+	// LedgerIdx is the leaf that committed to this version.
+	LedgerIdx int64
 }
 
 // Session is a console session; only a hash of its secret is stored.

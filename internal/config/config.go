@@ -1,0 +1,144 @@
+// Package config declares every setting in one place: flags with XINYONG_*
+// environment equivalents, defaults beside each declaration, validated at
+// start-up.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the typed configuration of a xinyong process.
+type Config struct {
+	DB        string        // sqlite:PATH or postgres://…
+	Addr      string        // listen address
+	KeyDir    string        // where the ledger signing key and the ID-hash key live (outside the database)
+	Origin    string        // the ledger's checkpoint origin (key name)
+	LogFormat string        // text or json
+	LogLevel  string        // debug, info, warn, error
+	BaseURL   string        // public URL printed at start; derived from Addr when empty
+	MaxBody   int64         // largest JSON request body, bytes
+	MaxUpload int64         // largest uploaded file, bytes
+	Shutdown  time.Duration // grace period for in-flight requests
+
+	envErrs []error // XINYONG_* values that did not parse
+}
+
+// Flags declares the store-related flags shared by every subcommand that
+// opens the database, with XINYONG_* defaults.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", env("XINYONG_DB", "sqlite:./xinyong.db"), "database: sqlite:PATH or postgres://… (env XINYONG_DB)")
+	fs.StringVar(&c.KeyDir, "key-dir", env("XINYONG_KEY_DIR", ""), "directory of the ledger signing key and the ID-hash key, kept outside the database (env XINYONG_KEY_DIR; default: beside the SQLite file, or ./xinyong-keys for PostgreSQL)")
+	fs.StringVar(&c.Origin, "origin", env("XINYONG_ORIGIN", "xinyong.local/ledger"), "ledger checkpoint origin, the name of the signing key (env XINYONG_ORIGIN)")
+	fs.StringVar(&c.LogFormat, "log-format", env("XINYONG_LOG_FORMAT", "auto"), "log format: text, json or auto (text on a terminal) (env XINYONG_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("XINYONG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env XINYONG_LOG_LEVEL)")
+}
+
+// ServeFlags declares the flags of `xinyong serve`.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.Flags(fs)
+	fs.StringVar(&c.Addr, "addr", env("XINYONG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (env XINYONG_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", env("XINYONG_BASE_URL", ""), "public base URL (env XINYONG_BASE_URL; default http://ADDR)")
+	fs.Int64Var(&c.MaxBody, "max-body", c.envInt("XINYONG_MAX_BODY", 32<<20), "largest JSON request body in bytes (env XINYONG_MAX_BODY)")
+	fs.Int64Var(&c.MaxUpload, "max-upload", c.envInt("XINYONG_MAX_UPLOAD", 2<<30), "largest uploaded 双公示 file in bytes (env XINYONG_MAX_UPLOAD)")
+	fs.DurationVar(&c.Shutdown, "shutdown-grace", c.envDuration("XINYONG_SHUTDOWN_GRACE", 20*time.Second), "time in-flight requests get to finish on SIGINT/SIGTERM (env XINYONG_SHUTDOWN_GRACE)")
+}
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Config) Validate() error {
+	errs := append([]error(nil), c.envErrs...)
+	switch {
+	case strings.HasPrefix(c.DB, "sqlite:"):
+		if strings.TrimPrefix(c.DB, "sqlite:") == "" {
+			errs = append(errs, errors.New("--db sqlite: needs a file path, e.g. sqlite:./xinyong.db"))
+		}
+	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
+	default:
+		errs = append(errs, fmt.Errorf("--db %q: use sqlite:PATH or postgres://USER@HOST/DB", c.DB))
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr %q: want HOST:PORT (%v)", c.Addr, err))
+		}
+	}
+	switch c.LogFormat {
+	case "text", "json", "auto":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format %q: want text, json or auto", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.Origin == "" || strings.ContainsAny(c.Origin, " +\n") {
+		errs = append(errs, fmt.Errorf("--origin %q: a key name without spaces or +", c.Origin))
+	}
+	if c.KeyDir == "" {
+		if p, ok := c.SQLitePath(); ok {
+			c.KeyDir = filepath.Join(filepath.Dir(p), "xinyong-keys")
+		} else {
+			c.KeyDir = "xinyong-keys"
+		}
+	}
+	if c.MaxBody < 0 || c.MaxUpload < 0 {
+		errs = append(errs, errors.New("--max-body and --max-upload must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath returns the SQLite file path when the database is SQLite.
+func (c *Config) SQLitePath() (string, bool) {
+	if strings.HasPrefix(c.DB, "sqlite:") {
+		return strings.TrimPrefix(c.DB, "sqlite:"), true
+	}
+	return "", false
+}
+
+// Redacted returns the database URL with any password masked, for logs.
+func Redacted(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		rest := dsn[i+3:]
+		if at := strings.Index(rest, "@"); at >= 0 {
+			cred := rest[:at]
+			if colon := strings.Index(cred, ":"); colon >= 0 {
+				return dsn[:i+3] + cred[:colon] + ":***" + rest[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func (c *Config) envInt(key string, def int64) int64 {
+	if v, ok := os.LookupEnv(key); ok {
+		var n int64
+		if _, err := fmt.Sscan(v, &n); err == nil {
+			return n
+		}
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a number", key, v))
+	}
+	return def
+}
+
+func (c *Config) envDuration(key string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(key); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s=%q is not a duration such as 20s", key, v))
+	}
+	return def
+}

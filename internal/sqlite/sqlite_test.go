@@ -1,0 +1,74 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"xinyong"
+	"xinyong/internal/sqlite"
+	"xinyong/internal/sqlstore"
+	"xinyong/internal/storetest"
+)
+
+func open(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "xinyong.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) xinyong.Store {
+		db := open(t)
+		if err := db.Migrate(t.Context()); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		return db
+	})
+}
+
+func TestSchemaVersionBeforeMigrate(t *testing.T) {
+	db := open(t)
+	cur, latest, err := db.SchemaVersion(t.Context())
+	if err != nil || cur != 0 || latest < 1 {
+		t.Fatalf("SchemaVersion of a new file = (%d, %d, %v), want (0, latest, nil)", cur, latest, err)
+	}
+	if err := sqlstore.CheckCurrent(t.Context(), db); err == nil {
+		t.Errorf("CheckCurrent of an unmigrated database succeeded")
+	}
+}
+
+// TestMigrateRefusesNewerSchema: a database migrated by a newer binary is
+// left alone.
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	db := open(t)
+	ctx := t.Context()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (9999, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	checkRefused(t, ctx, db)
+}
+
+func checkRefused(t *testing.T, ctx context.Context, db *sqlstore.DB) {
+	t.Helper()
+	err := db.Migrate(ctx)
+	if err == nil || !errors.Is(err, sqlstore.ErrSchemaNewer) || !strings.Contains(err.Error(), "newer") || !strings.Contains(err.Error(), "9999") {
+		t.Fatalf("Migrate of a newer schema: %v, want an error saying the schema (9999) is newer", err)
+	}
+	cur, latest, err := db.SchemaVersion(ctx)
+	if err != nil || cur != 9999 || latest >= 9999 {
+		t.Errorf("SchemaVersion = (%d, %d, %v), want (9999, latest)", cur, latest, err)
+	}
+	if err := sqlstore.CheckCurrent(ctx, db); err == nil {
+		t.Errorf("CheckCurrent of a newer schema succeeded")
+	}
+}

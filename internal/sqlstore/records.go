@@ -1,0 +1,390 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"xinyong"
+)
+
+// ---- records ----
+
+func pubCols(r xinyong.Record) (published bool, start, maxEnd any) {
+	w := r.Window
+	if !w.Published {
+		return false, nil, nil
+	}
+	var me any
+	if !w.MaxEnd.IsZero() {
+		me = w.MaxEnd.String()
+	}
+	return true, w.Start.String(), me
+}
+
+func (t *Tx) InsertRecord(r xinyong.Record) error {
+	published, start, maxEnd := pubCols(r)
+	return t.exec(`INSERT INTO record (id, department_id, kind, doc_number, item, subject_id, version, status, decision_date, severity, published, pub_start, pub_max_end, late_days, import_id, ledger_idx, submitted_at, updated_at, data, content, salt)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.DepartmentID, r.Kind, r.Document.Number, r.Item, r.SubjectID, r.Version, string(r.Status), r.Document.DecisionDate.String(), string(r.Severity),
+		published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID), r.LedgerIdx, Micros(r.SubmittedAt), Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt)
+}
+
+// UpdateRecord moves the current version to record_version and stores r as current.
+func (t *Tx) UpdateRecord(r xinyong.Record) error {
+	if err := t.exec(`INSERT INTO record_version (record_id, version, ledger_idx, at, data, content, salt)
+SELECT id, version, ledger_idx, updated_at, data, content, salt FROM record WHERE id = ?`, r.ID); err != nil {
+		return err
+	}
+	published, start, maxEnd := pubCols(r)
+	res, err := t.tx.ExecContext(t.ctx, t.db.q(`UPDATE record SET item = ?, subject_id = ?, version = ?, status = ?, decision_date = ?, severity = ?, published = ?, pub_start = ?, pub_max_end = ?, late_days = ?, import_id = ?, ledger_idx = ?, updated_at = ?, data = ?, content = ?, salt = ? WHERE id = ? AND version = ?`),
+		r.Item, r.SubjectID, r.Version, string(r.Status), r.Document.DecisionDate.String(), string(r.Severity), published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID),
+		r.LedgerIdx, Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt, r.ID, r.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "the record changed meanwhile; reload it and try again"}
+	}
+	return nil
+}
+
+const recordCols = `data, content, salt, version, status, ledger_idx`
+
+func scanRecord(sc interface{ Scan(...any) error }) (xinyong.Record, error) {
+	var r xinyong.Record
+	var data string
+	var status string
+	var version int
+	var idx int64
+	var content, salt []byte
+	if err := sc.Scan(&data, &content, &salt, &version, &status, &idx); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		return r, fmt.Errorf("decode record: %w", err)
+	}
+	r.Content, r.Salt, r.Version, r.Status, r.LedgerIdx = content, salt, version, xinyong.RecordStatus(status), idx
+	return r, nil
+}
+
+func (t *Tx) Record(id string) (xinyong.Record, error) {
+	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE id = ?`, id))
+	return r, notFound("record "+id, err)
+}
+
+func (t *Tx) RecordByDocKey(departmentID, kind, number string) (xinyong.Record, error) {
+	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number = ?`, departmentID, kind, number))
+	return r, notFound("record", err)
+}
+
+func (t *Tx) RecordVersions(id string) ([]xinyong.Record, error) {
+	rows, err := t.rows(`SELECT data, content, salt, version, '', ledger_idx FROM record_version WHERE record_id = ? ORDER BY version`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cur, err := t.Record(id)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Status == "" {
+			out[i].Status = xinyong.RecordActive
+		}
+	}
+	return append(out, cur), nil
+}
+
+func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
+	if f.DepartmentID != "" {
+		add("department_id = ?", f.DepartmentID)
+	}
+	if f.SubjectID != "" {
+		add("subject_id = ?", f.SubjectID)
+	}
+	if f.Item != "" {
+		add("item = ?", f.Item)
+	}
+	if f.ImportID != "" {
+		add("import_id = ?", f.ImportID)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.AfterID != "" {
+		add("id > ?", f.AfterID)
+	}
+	q := `SELECT ` + recordCols + ` FROM record`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	q += " ORDER BY id LIMIT ?"
+	args = append(args, limit)
+	rows, err := t.rows(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) RecordContents(fn func(xinyong.RecordContent) error) error {
+	for _, q := range []string{`SELECT id, version, content, salt, ledger_idx FROM record ORDER BY id`, `SELECT record_id, version, content, salt, ledger_idx FROM record_version ORDER BY record_id, version`} {
+		rows, err := t.rows(q)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c xinyong.RecordContent
+			if err := rows.Scan(&c.ID, &c.Version, &c.Content, &c.Salt, &c.LedgerIdx); err != nil {
+				rows.Close()
+				return err
+			}
+			c.Erased = c.Content == nil && c.Salt == nil
+			if err := fn(c); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- imports ----
+
+func (t *Tx) CreateImport(j xinyong.Import) error {
+	return t.exec(`INSERT INTO import_job (id, department_id, status, checkpoint, path, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.DepartmentID, j.Status, j.Checkpoint, j.Path, Micros(j.CreatedAt), Micros(j.UpdatedAt), mustJSON(j))
+}
+
+func (t *Tx) UpdateImport(j xinyong.Import) error {
+	return t.exec(`UPDATE import_job SET status = ?, checkpoint = ?, path = ?, updated_at = ?, data = ? WHERE id = ?`,
+		j.Status, j.Checkpoint, j.Path, Micros(j.UpdatedAt), mustJSON(j), j.ID)
+}
+
+func (t *Tx) Import(id string) (xinyong.Import, error) {
+	var j xinyong.Import
+	var data, path string
+	var cp int
+	if err := t.row(`SELECT data, checkpoint, path FROM import_job WHERE id = ?`, id).Scan(&data, &cp, &path); err != nil {
+		return j, notFound("import "+id, err)
+	}
+	err := json.Unmarshal([]byte(data), &j)
+	j.Checkpoint, j.Path = cp, path
+	return j, err
+}
+
+func (t *Tx) Imports(status string) ([]xinyong.Import, error) {
+	rows, err := t.rows(`SELECT data, checkpoint, path FROM import_job WHERE status = ? ORDER BY created_at`, status)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.Import
+	for rows.Next() {
+		var j xinyong.Import
+		var data, path string
+		var cp int
+		if err := rows.Scan(&data, &cp, &path); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(data), &j); err != nil {
+			return nil, err
+		}
+		j.Checkpoint, j.Path = cp, path
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) AddImportErrors(importID string, errs []xinyong.FieldError) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	var next int
+	if err := t.row(`SELECT COALESCE(MAX(seq), 0) FROM import_error WHERE import_id = ?`, importID).Scan(&next); err != nil {
+		return err
+	}
+	for _, e := range errs {
+		next++
+		if err := t.exec(`INSERT INTO import_error (import_id, seq, data) VALUES (?, ?, ?)`, importID, next, mustJSON(e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) ImportErrors(importID string, fn func(xinyong.FieldError) error) error {
+	rows, err := t.rows(`SELECT data FROM import_error WHERE import_id = ? ORDER BY seq`, importID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return err
+		}
+		var e xinyong.FieldError
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ---- ledger ----
+
+func (t *Tx) LockLedger() (xinyong.LedgerHead, error) {
+	var h xinyong.LedgerHead
+	err := t.row(`SELECT size, root FROM ledger_head WHERE id = 1`+t.db.D.LockLedgerSuffix).Scan(&h.Size, &h.Root)
+	return h, err
+}
+
+func (t *Tx) LedgerHead() (xinyong.LedgerHead, error) {
+	var h xinyong.LedgerHead
+	err := t.row(`SELECT size, root FROM ledger_head WHERE id = 1`).Scan(&h.Size, &h.Root)
+	return h, err
+}
+
+func (t *Tx) SetLedgerHead(h xinyong.LedgerHead) error {
+	return t.exec(`UPDATE ledger_head SET size = ?, root = ? WHERE id = 1`, h.Size, h.Root)
+}
+
+func (t *Tx) AppendLedgerEntries(es []xinyong.LedgerEntry) error {
+	for _, e := range es {
+		if err := t.exec(`INSERT INTO ledger_entry (idx, kind, object_type, object_id, version, commitment, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			e.Index, e.Kind, e.ObjectType, e.ObjectID, e.Version, e.Commitment, Micros(e.At)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanEntry(sc interface{ Scan(...any) error }) (xinyong.LedgerEntry, error) {
+	var e xinyong.LedgerEntry
+	var at int64
+	err := sc.Scan(&e.Index, &e.Kind, &e.ObjectType, &e.ObjectID, &e.Version, &e.Commitment, &at)
+	e.At = FromMicros(at)
+	return e, err
+}
+
+func (t *Tx) LedgerEntries(from, to int64, fn func(xinyong.LedgerEntry) error) error {
+	rows, err := t.rows(`SELECT idx, kind, object_type, object_id, version, commitment, at FROM ledger_entry WHERE idx >= ? AND idx < ? ORDER BY idx`, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (t *Tx) LedgerEntry(idx int64) (xinyong.LedgerEntry, error) {
+	e, err := scanEntry(t.row(`SELECT idx, kind, object_type, object_id, version, commitment, at FROM ledger_entry WHERE idx = ?`, idx))
+	return e, notFound(fmt.Sprintf("ledger leaf %d", idx), err)
+}
+
+func (t *Tx) ReadLedgerNodes(ctx context.Context, keys []int64) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if err := t.row(`SELECT hash FROM ledger_node WHERE key = ?`, k).Scan(&out[i]); err != nil {
+			if err == sql.ErrNoRows {
+				return nil, fmt.Errorf("ledger node %d missing", k)
+			}
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *Tx) WriteLedgerNodes(ctx context.Context, keys []int64, hashes [][]byte) error {
+	for i, k := range keys {
+		if err := t.exec(`INSERT INTO ledger_node (key, hash) VALUES (?, ?)`, k, hashes[i]); err != nil {
+			return fmt.Errorf("write ledger node %d: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) PutCheckpoint(c xinyong.StoredCheckpoint) error {
+	return t.exec(`INSERT INTO ledger_checkpoint (size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`, c.Size, c.Root, c.Note, Micros(c.CreatedAt))
+}
+
+func scanCheckpoint(sc interface{ Scan(...any) error }) (xinyong.StoredCheckpoint, error) {
+	var c xinyong.StoredCheckpoint
+	var at int64
+	err := sc.Scan(&c.Size, &c.Root, &c.Note, &at)
+	c.CreatedAt = FromMicros(at)
+	return c, err
+}
+
+func (t *Tx) LatestCheckpoint() (xinyong.StoredCheckpoint, error) {
+	c, err := scanCheckpoint(t.row(`SELECT size, root, note, created_at FROM ledger_checkpoint ORDER BY size DESC LIMIT 1`))
+	return c, notFound("checkpoint", err)
+}
+
+func (t *Tx) Checkpoints(limit int) ([]xinyong.StoredCheckpoint, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := t.rows(`SELECT size, root, note, created_at FROM ledger_checkpoint ORDER BY size DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.StoredCheckpoint
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,185 @@
+// Package sqlstore implements xinyong.Store over database/sql with SQL that
+// both SQLite and PostgreSQL accept. Everything dialect-specific (opening,
+// pragmas, placeholders, the sequencer lock, bulk paths, migrations) comes
+// from a Dialect supplied by internal/sqlite or internal/postgres; no SQL in
+// this package uses a feature only one of them has.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"xinyong"
+)
+
+// Dialect is what differs between the databases.
+type Dialect struct {
+	Name  string        // "sqlite" or "postgres"
+	Goose goose.Dialect // migration dialect
+	// Dollar: placeholders are $1, $2… (PostgreSQL) rather than ?.
+	Dollar bool
+	// LockLedgerSuffix is appended to the ledger head SELECT to take the
+	// sequencer lock (" FOR UPDATE" on PostgreSQL; SQLite's single writer
+	// already serialises).
+	LockLedgerSuffix string
+	// ReadOnlyTx: begin View transactions with ReadOnly set.
+	ReadOnlyTx bool
+	// IsUnique reports whether err is a uniqueness violation.
+	IsUnique func(error) bool
+}
+
+// DB is a store over a writer pool and a reader pool (the same pool on
+// PostgreSQL; a single writer connection on SQLite).
+type DB struct {
+	W, R       *sql.DB
+	D          Dialect
+	Migrations fs.FS
+	Clock      func() time.Time
+
+	rebound sync.Map // query → rebound query
+}
+
+var _ xinyong.Store = (*DB)(nil)
+
+// Dialect returns the dialect name.
+func (db *DB) Dialect() string { return db.D.Name }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		if e := db.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.R.PingContext(ctx) }
+
+func (db *DB) now() time.Time {
+	if db.Clock != nil {
+		return db.Clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// q rebinds ? placeholders to $n for PostgreSQL, once per query text.
+func (db *DB) q(query string) string {
+	if !db.D.Dollar {
+		return query
+	}
+	if v, ok := db.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	s := b.String()
+	db.rebound.Store(query, s)
+	return s
+}
+
+// Update runs fn in one read-write transaction.
+func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
+	sqlTx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, now: db.now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(xinyong.Tx) error) error {
+	sqlTx, err := db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.D.ReadOnlyTx})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, now: db.now(), readOnly: true}
+	return fn(tx)
+}
+
+func (db *DB) provider() (*goose.Provider, error) {
+	return goose.NewProvider(db.D.Goose, db.W, db.Migrations)
+}
+
+// SchemaVersion returns the database's version and the binary's latest.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	var latest int64
+	for _, s := range p.ListSources() {
+		latest = max(latest, s.Version)
+	}
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		// A database without the goose table is at version 0.
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist") {
+			return 0, latest, nil
+		}
+		return 0, latest, err
+	}
+	return cur, latest, nil
+}
+
+// ErrSchemaNewer is returned when the database was migrated by a newer binary.
+var ErrSchemaNewer = errors.New("schema newer than binary")
+
+// Migrate applies pending migrations; it refuses a schema newer than the binary.
+func (db *DB) Migrate(ctx context.Context) error {
+	cur, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if cur > latest {
+		return fmt.Errorf("%w: the database is at schema version %d but this binary knows only up to %d; run a newer xinyong (refusing to start rather than corrupt data)", ErrSchemaNewer, cur, latest)
+	}
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// CheckCurrent returns an error unless the schema is exactly the binary's.
+func CheckCurrent(ctx context.Context, s xinyong.Store) error {
+	cur, latest, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur != latest {
+		return fmt.Errorf("schema version %d, binary expects %d", cur, latest)
+	}
+	return nil
+}

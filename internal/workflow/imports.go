@@ -1,0 +1,452 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"xinyong"
+	"xinyong/internal/intake"
+)
+
+// ImportKinds maps the import kinds to the 双公示 columns that carry the
+// document and the subject; everything else goes to the record's fields.
+var ImportKinds = map[string]ImportLayout{
+	"penalty": {Number: "CF_WSH", Date: "CF_JDRQ", Authority: "CF_CFJG", Name: "CF_XDR_MC", OrgCode: "CF_XDR_SHXYM", PersonID: "CF_XDR_ZJHM", Categories: "CF_CFLB", DocType: xinyong.DocPenaltyDecision},
+	"license": {Number: "XK_WSH", Date: "XK_JDRQ", Authority: "XK_XKJG", Name: "XK_XDR_MC", OrgCode: "XK_XDR_SHXYM", PersonID: "XK_XDR_ZJHM", DocType: xinyong.DocLicenseDecision},
+}
+
+// ImportLayout names a 双公示 layout's key columns.
+type ImportLayout struct {
+	Number, Date, Authority, Name, OrgCode, PersonID, Categories string
+	DocType                                                      xinyong.DocType
+}
+
+// column maps an error's field to the file's column.
+func (l ImportLayout) column(field string) string {
+	switch field {
+	case "document.number":
+		return l.Number
+	case "document.decision_date":
+		return l.Date
+	case "document.authority":
+		return l.Authority
+	case "subject_name":
+		return l.Name
+	case "subject_code", "leniency.minor":
+		return l.OrgCode
+	case "categories":
+		return l.Categories
+	}
+	return strings.TrimPrefix(field, "fields.")
+}
+
+// input turns a row into a submission.
+func (l ImportLayout) input(item string, row intake.Row, severity string) xinyong.RecordInput {
+	f := row.Fields
+	code := f[l.OrgCode]
+	if code == "" {
+		code = f[l.PersonID]
+	}
+	d, _ := xinyong.ParseDate(f[l.Date])
+	in := xinyong.RecordInput{
+		Item: item, SubjectCode: code, SubjectName: f[l.Name],
+		Document: xinyong.Document{Type: l.DocType, Number: f[l.Number], Authority: f[l.Authority], DecisionDate: d},
+		Fields:   map[string]string{},
+	}
+	if l.Categories != "" {
+		in.Categories = xinyong.SplitCategories(f[l.Categories])
+		in.Severity = severity
+	}
+	for k, v := range f {
+		if v != "" {
+			in.Fields[k] = v
+		}
+	}
+	return in
+}
+
+// ImportRequest starts an import job.
+type ImportRequest struct {
+	Department string // id or code; defaults to the actor's department
+	Kind       string // penalty or license
+	Path       string // the file, kept until the job ends
+	FileName   string
+	Severity   string // severity class of penalties (双公示 files carry none): minor, general (default) or serious
+	KeepFile   bool   // do not delete Path when the job ends (command line)
+}
+
+// ImportBatchSize is how many rows one transaction commits.
+const ImportBatchSize = 2000
+
+// ImportStaleAfter is how long a running job may go without progress before
+// another process takes it over (its process died).
+const ImportStaleAfter = 2 * time.Minute
+
+// itemForKind returns the catalogue item of a 双公示 kind.
+func itemForKind(tx xinyong.Tx, kind string) (xinyong.CatalogueItem, error) {
+	items, err := tx.CatalogueItems()
+	if err != nil {
+		return xinyong.CatalogueItem{}, err
+	}
+	for _, it := range items {
+		if it.Kind == kind && it.Status == xinyong.ItemApproved {
+			return it, nil
+		}
+	}
+	return xinyong.CatalogueItem{}, xinyong.Invalid("no catalogue item", xinyong.FieldError{Field: "kind", Rule: "catalogue.known", Message: "no approved catalogue item of kind " + kind})
+}
+
+// CreateImport registers an import job for a file already on disk.
+func (s *Service) CreateImport(ctx context.Context, actor xinyong.Actor, req ImportRequest) (xinyong.Import, error) {
+	var j xinyong.Import
+	layout, ok := ImportKinds[req.Kind]
+	_ = layout
+	if !ok {
+		return j, xinyong.Invalid("bad kind", xinyong.FieldError{Field: "kind", Rule: "enum", Message: "kind is penalty (行政处罚) or license (行政许可)"})
+	}
+	if req.Severity == "" {
+		req.Severity = string(xinyong.SeverityGeneral)
+	}
+	if sev, ok := xinyong.ParseSeverity(req.Severity); !ok || sev == xinyong.SeverityNone {
+		return j, xinyong.Invalid("bad severity", xinyong.FieldError{Field: "severity", Rule: "record.severity", Message: "severity is minor, general or serious"})
+	}
+	st, err := os.Stat(req.Path)
+	if err != nil {
+		return j, fmt.Errorf("import file: %w", err)
+	}
+	digest, err := fileDigest(req.Path)
+	if err != nil {
+		return j, err
+	}
+	err = s.update(ctx, actor, func(t *txn) error {
+		sc, err := s.newSubmitCtx(t, actor, req.Department)
+		if err != nil {
+			return err
+		}
+		item, err := itemForKind(t, req.Kind)
+		if err != nil {
+			return err
+		}
+		if err := authorizeSubmit(actor, sc.dept, item.Code); err != nil {
+			return err
+		}
+		name := req.FileName
+		if name == "" {
+			name = st.Name()
+		}
+		j = xinyong.Import{ID: NewID(), DepartmentID: sc.dept.ID, Kind: req.Kind, Item: item.Code, FileName: name, FileSize: st.Size(), FileDigest: digest,
+			Status: xinyong.ImportQueued, By: actor.Ref(), CreatedAt: t.Now(), UpdatedAt: t.Now(), Path: req.Path, Message: "severity " + req.Severity}
+		if req.KeepFile {
+			j.Message += "; keep file"
+		}
+		if err := t.CreateImport(j); err != nil {
+			return err
+		}
+		return t.audit("import.create", "import", j.ID, nil, j, fmt.Sprintf("%s %s %d bytes sha256 %s", req.Kind, name, st.Size(), digest))
+	})
+	return j, err
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ImportProgress is called after every committed batch.
+type ImportProgress func(j xinyong.Import)
+
+// claimImport marks a job running if it is queued, or running but stale
+// (its process died). It returns false if another process holds it.
+func (s *Service) claimImport(ctx context.Context, id string, force bool) (xinyong.Import, bool, error) {
+	var j xinyong.Import
+	claimed := false
+	err := s.update(ctx, xinyong.System, func(t *txn) error {
+		var err error
+		if j, err = t.Import(id); err != nil {
+			return err
+		}
+		switch j.Status {
+		case xinyong.ImportDone, xinyong.ImportFailed:
+			return nil
+		case xinyong.ImportRunning:
+			if !force && t.Now().Sub(j.UpdatedAt) < ImportStaleAfter {
+				return nil
+			}
+		}
+		j.Status, j.UpdatedAt = xinyong.ImportRunning, t.Now()
+		claimed = true
+		return t.UpdateImport(j)
+	})
+	return j, claimed, err
+}
+
+// RunImport runs (or resumes, from its last committed row) an import job.
+// Each batch of rows is one transaction with its records, row errors,
+// progress and audit event, so a crash loses at most the batch in flight
+// and a resumed job neither duplicates nor skips a row.
+func (s *Service) RunImport(ctx context.Context, actor xinyong.Actor, id string, force bool, progress ImportProgress) (xinyong.Import, error) {
+	j, claimed, err := s.claimImport(ctx, id, force)
+	if err != nil || !claimed {
+		if err == nil && (j.Status == xinyong.ImportRunning) {
+			err = xinyong.Errorf(xinyong.ECONFLICT, "import %s is running in another process", id)
+		}
+		return j, err
+	}
+	j, err = s.runImport(ctx, actor, j, progress)
+	if err != nil && ctx.Err() == nil {
+		msg := xinyong.ErrorMessage(err)
+		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+			s.Log.Error("import failed", "import", j.ID, "err", err)
+			msg = "internal error: " + err.Error()
+		}
+		j2, ferr := s.finishImport(context.Background(), j, xinyong.ImportFailed, msg)
+		if ferr == nil {
+			j = j2
+		}
+		if progress != nil {
+			progress(j)
+		}
+	}
+	return j, err
+}
+
+func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, msg string) (xinyong.Import, error) {
+	err := s.update(ctx, xinyong.System, func(t *txn) error {
+		cur, err := t.Import(j.ID)
+		if err != nil {
+			return err
+		}
+		j = cur
+		now := t.Now()
+		j.Status, j.UpdatedAt, j.FinishedAt = status, now, &now
+		if msg != "" {
+			j.Message = strings.TrimPrefix(j.Message+"; "+msg, "; ")
+		}
+		keep := strings.Contains(j.Message, "keep file")
+		if !keep && j.Path != "" {
+			os.Remove(j.Path)
+		}
+		if !keep {
+			j.Path = ""
+		}
+		if err := t.UpdateImport(j); err != nil {
+			return err
+		}
+		return t.audit("import."+xinyong.Action(status), "import", j.ID, nil, nil, fmt.Sprintf("%d rows: %d accepted (%d unchanged), %d rejected; %s", j.Rows, j.Accepted, j.Unchanged, j.Rejected, msg))
+	})
+	return j, err
+}
+
+func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.Import, progress ImportProgress) (xinyong.Import, error) {
+	layout := ImportKinds[j.Kind]
+	severity := string(xinyong.SeverityGeneral)
+	if i := strings.Index(j.Message, "severity "); i >= 0 {
+		severity = strings.Fields(j.Message[i+len("severity "):])[0]
+		severity = strings.TrimSuffix(severity, ";")
+	}
+	var item xinyong.CatalogueItem
+	if err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		item, err = tx.CatalogueItem(j.Item)
+		return err
+	}); err != nil {
+		return j, err
+	}
+	if j.Path == "" {
+		return j, xinyong.Errorf(xinyong.EINVALID, "the import's file is gone (the process ended before it was read); upload it again")
+	}
+	rd, err := intake.OpenPath(j.Path, intake.Options{Fields: item.Fields})
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return j, xinyong.Errorf(xinyong.EINVALID, "the import's file is gone; upload it again")
+		}
+		return j, err
+	}
+	defer rd.Close()
+	if j.Format == "" || len(rd.Unknown()) > 0 {
+		j.Format = rd.Format()
+		if u := rd.Unknown(); len(u) > 0 && !strings.Contains(j.Message, "dropped columns") {
+			j.Message += "; dropped columns not in item " + item.Code + ": " + strings.Join(u, ", ")
+		}
+	}
+	type pending struct {
+		row intake.Row
+		err *intake.RowError
+	}
+	batch := make([]pending, 0, ImportBatchSize)
+	done := false
+	for !done {
+		batch = batch[:0]
+		for len(batch) < ImportBatchSize {
+			row, err := rd.Next()
+			if err == io.EOF {
+				done = true
+				break
+			}
+			var re *intake.RowError
+			if errors.As(err, &re) {
+				if re.Line > j.Checkpoint {
+					batch = append(batch, pending{row: row, err: re})
+				}
+				continue
+			}
+			if err != nil {
+				return j, err
+			}
+			if row.Line <= j.Checkpoint {
+				continue // committed before a restart
+			}
+			batch = append(batch, pending{row: row})
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return j, err
+		}
+		err := s.update(ctx, actor, func(t *txn) error {
+			cur, err := t.Import(j.ID)
+			if err != nil {
+				return err
+			}
+			cur.Format, cur.Message = j.Format, j.Message
+			sc, err := s.newSubmitCtx(t, actor, cur.DepartmentID)
+			if err != nil {
+				return err
+			}
+			sc.importID = cur.ID
+			var errs []xinyong.FieldError
+			accepted, unchanged := 0, 0
+			for _, p := range batch {
+				if p.err != nil {
+					fe := p.err.FieldError()
+					fe.Row = p.err.Line
+					errs = append(errs, fe)
+					continue
+				}
+				in := layout.input(item.Code, p.row, severity)
+				var out Outcome
+				err := s.savepoint(t, func() error {
+					var err error
+					_, out, err = s.submit(t, actor, sc, in)
+					return err
+				})
+				if err != nil {
+					if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+						return err
+					}
+					fes := xinyong.ErrorFields(err)
+					if len(fes) == 0 {
+						fes = []xinyong.FieldError{{Field: "row", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
+					}
+					for _, fe := range fes {
+						fe.Row = p.row.Line
+						fe.Field = layout.column(fe.Field)
+						if fe.Value == "" {
+							fe.Value = clipValue(p.row.Fields[fe.Field])
+						}
+						errs = append(errs, fe)
+					}
+					continue
+				}
+				accepted++
+				if out == Unchanged {
+					unchanged++
+				}
+			}
+			rejected := len(batch) - accepted
+			cur.Rows += len(batch)
+			cur.Accepted += accepted
+			cur.Unchanged += unchanged
+			cur.Rejected += rejected
+			cur.Checkpoint = lastLine(batch[len(batch)-1].row, batch[len(batch)-1].err)
+			cur.UpdatedAt = t.Now()
+			if err := t.AddImportErrors(cur.ID, errs); err != nil {
+				return err
+			}
+			if err := t.UpdateImport(cur); err != nil {
+				return err
+			}
+			j = cur
+			return t.audit("import.batch", "import", cur.ID, nil, nil, fmt.Sprintf("rows to %d: %d accepted (%d unchanged), %d rejected", cur.Checkpoint, accepted, unchanged, rejected))
+		})
+		if err != nil {
+			return j, err
+		}
+		if progress != nil {
+			progress(j)
+		}
+	}
+	return s.finishImport(ctx, j, xinyong.ImportDone, "")
+}
+
+func lastLine(row intake.Row, re *intake.RowError) int {
+	if re != nil {
+		return re.Line
+	}
+	return row.Line
+}
+
+func clipValue(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
+
+// Import returns a job to someone allowed to see it.
+func (s *Service) Import(ctx context.Context, actor xinyong.Actor, id string) (xinyong.Import, error) {
+	var j xinyong.Import
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		if j, err = tx.Import(id); err != nil {
+			return err
+		}
+		if err := xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: j.DepartmentID}, nil); err != nil {
+			return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "import " + id + " not found"}
+		}
+		return nil
+	})
+	return j, err
+}
+
+// ImportErrors streams a job's row errors.
+func (s *Service) ImportErrors(ctx context.Context, actor xinyong.Actor, id string, fn func(xinyong.FieldError) error) error {
+	if _, err := s.Import(ctx, actor, id); err != nil {
+		return err
+	}
+	return s.view(ctx, func(tx xinyong.Tx) error { return tx.ImportErrors(id, fn) })
+}
+
+// PendingImports returns jobs that are queued or whose process died.
+func (s *Service) PendingImports(ctx context.Context) ([]xinyong.Import, error) {
+	var out []xinyong.Import
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		for _, st := range []string{xinyong.ImportQueued, xinyong.ImportRunning} {
+			js, err := tx.Imports(st)
+			if err != nil {
+				return err
+			}
+			out = append(out, js...)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b xinyong.Import) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, err
+}

@@ -1,0 +1,474 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+)
+
+// Outcome of one submission.
+type Outcome string
+
+const (
+	Created    Outcome = "created"
+	NewVersion Outcome = "new_version"
+	Unchanged  Outcome = "unchanged"
+)
+
+// payload is the part of a record that the submitter decides: two
+// submissions with the same payload are the same record version.
+type payload struct {
+	Item        string            `json:"item"`
+	SubjectKey  string            `json:"subject_key"`
+	SubjectName string            `json:"subject_name"`
+	Document    xinyong.Document  `json:"document"`
+	Fields      map[string]string `json:"fields"`
+	Severity    xinyong.Severity  `json:"severity,omitempty"`
+	Categories  []string          `json:"categories,omitempty"`
+	Sector      string            `json:"sector,omitempty"`
+	Leniency    xinyong.Leniency  `json:"leniency,omitzero"`
+}
+
+// committed is what a record version's ledger leaf commits to.
+type committed struct {
+	ID         string              `json:"id"`
+	Version    int                 `json:"version"`
+	Department string              `json:"department"`
+	Payload    payload             `json:"payload"`
+	Window     xinyong.Window      `json:"publication"`
+	Lateness   xinyong.Lateness    `json:"disclosure"`
+	Status     xinyong.RecordStatus `json:"status"`
+	Withdrawal *xinyong.Withdrawal `json:"withdrawal,omitempty"`
+}
+
+// content returns the canonical content of a record version (Go's JSON
+// encoder sorts map keys, so the bytes are deterministic).
+func content(r xinyong.Record, p payload) []byte {
+	b, err := json.Marshal(committed{ID: r.ID, Version: r.Version, Department: r.DepartmentID, Payload: p, Window: r.Window, Lateness: r.Lateness, Status: r.Status, Withdrawal: r.Withdrawal})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// PayloadOf extracts the payload from stored content.
+func payloadOf(contentBytes []byte) (committed, error) {
+	var c committed
+	err := json.Unmarshal(contentBytes, &c)
+	return c, err
+}
+
+// submitCtx carries what a run of submissions shares.
+type submitCtx struct {
+	dept     xinyong.Department
+	importID string
+	cal      xinyong.Calendar
+	regimes  xinyong.Regimes
+	items    map[string]xinyong.CatalogueItem
+}
+
+func (s *Service) newSubmitCtx(t *txn, actor xinyong.Actor, deptRef string) (*submitCtx, error) {
+	ref := deptRef
+	if ref == "" {
+		ref = actor.DepartmentID
+	}
+	if ref == "" {
+		return nil, xinyong.Invalid("no department", xinyong.FieldError{Field: "department", Rule: "record.department", Message: "records come from a department: use an officer token or name the department"})
+	}
+	dept, err := findDepartment(t, ref)
+	if err != nil {
+		return nil, err
+	}
+	// An admin or the command line may act for any department; anyone else
+	// only for their own (Authorize decides per item below).
+	cal, regimes, err := s.rules(t)
+	if err != nil {
+		return nil, err
+	}
+	return &submitCtx{dept: dept, cal: cal, regimes: regimes, items: map[string]xinyong.CatalogueItem{}}, nil
+}
+
+// authorizeSubmit applies the one authorisation function; admins and the
+// command line submit on a department's behalf, which Authorize expresses
+// by acting as that department's officer.
+func authorizeSubmit(actor xinyong.Actor, dept xinyong.Department, item string) error {
+	a := actor
+	if actor.Role == xinyong.RoleAdmin && (actor.Kind == "cli" || actor.Kind == "system") {
+		a.Role, a.DepartmentID = xinyong.RoleOfficer, dept.ID
+	}
+	return xinyong.Authorize(a, xinyong.ActRecordSubmit, xinyong.Resource{DepartmentID: dept.ID, Item: item}, &dept)
+}
+
+func (sc *submitCtx) item(t *txn, code string) (xinyong.CatalogueItem, error) {
+	if it, ok := sc.items[code]; ok {
+		return it, nil
+	}
+	it, err := findItem(t, code)
+	if err != nil {
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return it, xinyong.Invalid("the record is outside the catalogue", xinyong.FieldError{Field: "item", Rule: "catalogue.known", Message: fmt.Sprintf("catalogue item %q is not in the catalogue: a record outside the catalogue is refused (目录制管理)", code), Value: code})
+		}
+		return it, err
+	}
+	sc.items[code] = it
+	return it, nil
+}
+
+// submit applies the intake rules to one submission and writes it; it
+// writes no audit event (callers audit the operation).
+func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.RecordInput) (xinyong.Record, Outcome, error) {
+	var r xinyong.Record
+	if strings.TrimSpace(in.Item) == "" {
+		return r, "", xinyong.Invalid("the record was refused", xinyong.FieldError{Field: "item", Rule: "required", Message: "name the catalogue item (e.g. XZCF for 行政处罚)"})
+	}
+	item, err := sc.item(t, in.Item)
+	if err != nil {
+		return r, "", err
+	}
+	if err := authorizeSubmit(actor, sc.dept, item.Code); err != nil {
+		return r, "", err
+	}
+	// The subject: a valid code, or an admin's audited override.
+	code := xinyong.NormalizeCode(in.SubjectCode)
+	id, idErr := xinyong.ParseIdentity(code)
+	override := false
+	if idErr != nil {
+		o, oerr := t.CodeOverride(code)
+		if oerr != nil {
+			msg := xinyong.ErrorMessage(idErr)
+			if code == "" {
+				msg = "the subject's unified social credit code or ID number is required"
+			}
+			return r, "", xinyong.Invalid("the record was refused", xinyong.FieldError{Field: "subject_code", Rule: ruleOf(idErr, "subject.code"), Message: msg, Value: maskIfPerson(code)})
+		}
+		id, override = xinyong.Identity{Code: code, Kind: o.Kind}, true
+	}
+	today := xinyong.DateOf(t.Now())
+	dec, err := xinyong.DecideRecord(in, xinyong.Intake{Item: item, Subject: id, Override: override, Today: today, Regimes: sc.regimes, Calendar: sc.cal})
+	if err != nil {
+		return r, "", err
+	}
+	subj, err := s.putSubject(t, id, in.SubjectName, override)
+	if err != nil {
+		return r, "", err
+	}
+	// Personal information is kept only masked in the record's fields; the
+	// subject is linked by its keyed hash.
+	for _, f := range item.Fields {
+		if f.Personal && f.Type == xinyong.FieldCode {
+			if v, ok := dec.Fields[f.Code]; ok {
+				dec.Fields[f.Code] = xinyong.MaskID(v)
+			}
+		}
+	}
+	p := payload{Item: item.Code, SubjectKey: subj.Key, SubjectName: strings.TrimSpace(in.SubjectName), Document: normDoc(in.Document), Fields: dec.Fields, Severity: dec.Severity, Categories: dec.Categories, Sector: strings.TrimSpace(in.Sector), Leniency: in.Leniency}
+	kind := item.Kind
+	if kind == "" {
+		kind = item.Code
+	}
+	prev, err := t.RecordByDocKey(sc.dept.ID, kind, p.Document.Number)
+	switch {
+	case err == nil:
+		if sc.importID != "" && prev.ImportID == sc.importID {
+			return r, "", xinyong.Invalid("duplicate row", xinyong.FieldError{Field: "document.number", Rule: "row.duplicate", Message: fmt.Sprintf("decision number %s appears earlier in this file", p.Document.Number), Value: p.Document.Number})
+		}
+		old, perr := payloadOf(prev.Content)
+		if perr == nil && prev.Status == xinyong.RecordActive && samePayload(old.Payload, p) {
+			return prev, Unchanged, nil
+		}
+		r = prev
+		r.Version++
+		r.Status, r.Withdrawal = xinyong.RecordActive, nil
+		// The 双公示 lateness is that of the first submission.
+	case xinyong.ErrorCode(err) == xinyong.ENOTFOUND:
+		r = xinyong.Record{ID: NewID(), Version: 1, Status: xinyong.RecordActive, SubmittedAt: t.Now(), Lateness: dec.Lateness}
+	default:
+		return r, "", err
+	}
+	r.Item, r.Kind, r.DepartmentID = item.Code, kind, sc.dept.ID
+	r.SubjectID, r.SubjectCode, r.SubjectName, r.SubjectKind = subj.ID, subj.Code, p.SubjectName, subj.Kind
+	if subj.Kind == xinyong.KindPerson {
+		r.SubjectName = p.SubjectName // stored; masked wherever shown
+	}
+	r.Document, r.Fields, r.Severity, r.Categories, r.Sector, r.Leniency = p.Document, p.Fields, p.Severity, p.Categories, p.Sector, p.Leniency
+	r.Window, r.Dropped, r.UpdatedAt, r.ImportID = dec.Window, dec.Dropped, t.Now(), sc.importID
+	if err := s.seal(t, &r, p, ledger.KindRecordVersion); err != nil {
+		return r, "", err
+	}
+	if r.Version == 1 {
+		return r, Created, t.InsertRecord(r)
+	}
+	return r, NewVersion, t.UpdateRecord(r)
+}
+
+// seal computes a version's content, salt and ledger leaf.
+func (s *Service) seal(t *txn, r *xinyong.Record, p payload, kind string) error {
+	r.Content = content(*r, p)
+	r.Salt = ledger.NewSalt()
+	idx, err := t.leaf(kind, "record", r.ID, r.Version, ledger.Commit(r.Salt, r.Content))
+	r.LedgerIdx = idx
+	return err
+}
+
+func samePayload(a, b payload) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+func normDoc(d xinyong.Document) xinyong.Document {
+	d.Number = strings.TrimSpace(d.Number)
+	d.Authority = strings.TrimSpace(d.Authority)
+	d.Name = strings.TrimSpace(d.Name)
+	return d
+}
+
+func ruleOf(err error, def string) string {
+	if f := xinyong.ErrorFields(err); len(f) > 0 {
+		return f[0].Rule
+	}
+	return def
+}
+
+func maskIfPerson(code string) string {
+	if len(code) == 18 && strings.IndexFunc(code[:17], func(r rune) bool { return r < '0' || r > '9' }) < 0 {
+		return xinyong.MaskID(code)
+	}
+	return code
+}
+
+// putSubject finds or creates the subject of an identity.
+func (s *Service) putSubject(t *txn, id xinyong.Identity, name string, override bool) (xinyong.Subject, error) {
+	key := s.subjectKey(id)
+	subj, err := t.SubjectByKey(key)
+	if err == nil {
+		if name != "" && subj.Name != strings.TrimSpace(name) && subj.Kind != xinyong.KindPerson {
+			subj.Name = strings.TrimSpace(name) // organisations are renamed by later decisions
+			if err := t.PutSubject(subj); err != nil {
+				return subj, err
+			}
+		}
+		return subj, nil
+	}
+	if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+		return subj, err
+	}
+	subj = xinyong.Subject{ID: NewID(), Key: key, Code: id.Code, Kind: id.Kind, Name: strings.TrimSpace(name), Birth: id.Birth, CodeOverride: override, CreatedAt: t.Now()}
+	if id.Kind == xinyong.KindPerson {
+		subj.Code = xinyong.MaskID(id.Code)
+	}
+	return subj, t.PutSubject(subj)
+}
+
+// SubmitResult is the answer to one submission.
+type SubmitResult struct {
+	Record  xinyong.Record `json:"record"`
+	Outcome Outcome        `json:"outcome"`
+}
+
+// SubmitRecord records one submission from a department.
+func (s *Service) SubmitRecord(ctx context.Context, actor xinyong.Actor, dept string, in xinyong.RecordInput) (SubmitResult, error) {
+	var res SubmitResult
+	err := s.update(ctx, actor, func(t *txn) error {
+		sc, err := s.newSubmitCtx(t, actor, dept)
+		if err != nil {
+			return err
+		}
+		r, out, err := s.submit(t, actor, sc, in)
+		if err != nil {
+			return err
+		}
+		res = SubmitResult{Record: r, Outcome: out}
+		if out == Unchanged {
+			return nil
+		}
+		return t.audit("record."+xinyong.Action(out), "record", r.ID, nil, r.Content, fmt.Sprintf("%s %s v%d", r.Item, r.Document.Number, r.Version))
+	})
+	return res, err
+}
+
+// BatchItem is one item's result in a batch.
+type BatchItem struct {
+	Index   int                  `json:"index"`
+	Outcome Outcome              `json:"outcome,omitempty"`
+	ID      string               `json:"id,omitempty"`
+	Errors  []xinyong.FieldError `json:"errors,omitempty"`
+	Code    string               `json:"code,omitempty"`
+}
+
+// BatchResult is the answer to a batch.
+type BatchResult struct {
+	Mode      string      `json:"mode"`
+	Committed bool        `json:"committed"`
+	Accepted  int         `json:"accepted"`
+	Rejected  int         `json:"rejected"`
+	Items     []BatchItem `json:"items"`
+}
+
+// MaxBatch is the largest batch accepted.
+const MaxBatch = 10000
+
+// SubmitBatch records up to MaxBatch submissions. In "atomic" mode one bad
+// item refuses the whole batch (nothing is written); in "each" mode every
+// valid item is written and the bad ones are reported.
+func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mode string, ins []xinyong.RecordInput) (BatchResult, error) {
+	res := BatchResult{Mode: mode}
+	if mode != "atomic" && mode != "each" {
+		return res, xinyong.Invalid("bad mode", xinyong.FieldError{Field: "mode", Rule: "enum", Message: "mode is atomic (all or nothing) or each (per-item results)"})
+	}
+	if len(ins) == 0 || len(ins) > MaxBatch {
+		return res, xinyong.Invalid("bad batch size", xinyong.FieldError{Field: "records", Rule: "batch.size", Message: fmt.Sprintf("a batch holds 1 to %d records, this one %d", MaxBatch, len(ins))})
+	}
+	err := s.update(ctx, actor, func(t *txn) error {
+		sc, err := s.newSubmitCtx(t, actor, dept)
+		if err != nil {
+			return err
+		}
+		res.Items = make([]BatchItem, 0, len(ins))
+		for i, in := range ins {
+			var r xinyong.Record
+			var out Outcome
+			var err error
+			if mode == "each" {
+				err = s.savepoint(t, func() error { r, out, err = s.submit(t, actor, sc, in); return err })
+			} else {
+				r, out, err = s.submit(t, actor, sc, in)
+			}
+			if err != nil {
+				if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+					return err
+				}
+				res.Rejected++
+				fe := xinyong.ErrorFields(err)
+				if fe == nil {
+					fe = []xinyong.FieldError{{Field: "record", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
+				}
+				for j := range fe {
+					fe[j].Row = i + 1
+				}
+				res.Items = append(res.Items, BatchItem{Index: i, Errors: fe, Code: xinyong.ErrorCode(err)})
+				continue
+			}
+			res.Accepted++
+			res.Items = append(res.Items, BatchItem{Index: i, Outcome: out, ID: r.ID})
+		}
+		if mode == "atomic" && res.Rejected > 0 {
+			return errRollback
+		}
+		res.Committed = true
+		return t.audit("record.batch", "department", sc.dept.ID, nil, nil, fmt.Sprintf("mode %s: %d accepted, %d rejected", mode, res.Accepted, res.Rejected))
+	})
+	if err == errRollback {
+		res.Accepted = 0
+		for i := range res.Items {
+			if res.Items[i].Outcome != "" {
+				res.Items[i].Outcome, res.Items[i].ID = "", ""
+			}
+		}
+		return res, nil
+	}
+	return res, err
+}
+
+var errRollback = fmt.Errorf("rollback")
+
+// savepoint runs fn so that, when it fails, nothing it wrote stays. Record
+// submissions write rows only after all their checks pass, and the ledger
+// leaves are queued in memory, so undoing the queued leaves is enough.
+func (s *Service) savepoint(t *txn, fn func() error) error {
+	n := len(t.entries)
+	err := fn()
+	if err != nil {
+		t.entries, t.hashes = t.entries[:n], t.hashes[:n]
+	}
+	return err
+}
+
+// Withdraw withdraws a record whose decision was revoked, changed or voided:
+// sharing and publication end at once (Administrative Penalty Law 2021 Art. 48).
+func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason, note string) (xinyong.Record, error) {
+	var r xinyong.Record
+	err := s.update(ctx, actor, func(t *txn) error {
+		var err error
+		if r, err = t.Record(id); err != nil {
+			return err
+		}
+		dept, err := t.Department(r.DepartmentID)
+		if err != nil {
+			return err
+		}
+		a := actor
+		if actor.Kind == "cli" {
+			a.Role, a.DepartmentID = xinyong.RoleOfficer, dept.ID
+		}
+		if err := xinyong.Authorize(a, xinyong.ActRecordWithdraw, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept); err != nil {
+			return err
+		}
+		if !slices.Contains(xinyong.WithdrawReasons, reason) {
+			return xinyong.Invalid("bad reason", xinyong.FieldError{Field: "reason", Rule: "withdraw.reason", Message: "reason is revoked, changed, voided or unlawful (Administrative Penalty Law 2021 Art. 48)"})
+		}
+		if r.Status == xinyong.RecordWithdrawn {
+			return xinyong.Errorf(xinyong.ECONFLICT, "record %s was already withdrawn", id)
+		}
+		old, err := payloadOf(r.Content)
+		if err != nil {
+			return fmt.Errorf("record %s: stored content unreadable: %w", id, err)
+		}
+		before := r.Content
+		r.Version++
+		r.Status = xinyong.RecordWithdrawn
+		r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: reason + strings.TrimSpace(" "+note), By: actor.Ref()}
+		r.Window.Published = false
+		r.Window.Reason = "withdrawn: " + reason
+		r.UpdatedAt = t.Now()
+		if err := s.seal(t, &r, old.Payload, ledger.KindRecordWithdrawn); err != nil {
+			return err
+		}
+		if err := t.UpdateRecord(r); err != nil {
+			return err
+		}
+		return t.audit("record.withdraw", "record", r.ID, before, r.Content, reason+" "+note)
+	})
+	return r, err
+}
+
+// RecordView returns a record to someone allowed to read it.
+func (s *Service) RecordView(ctx context.Context, actor xinyong.Actor, id string) (xinyong.Record, []xinyong.Record, error) {
+	var r xinyong.Record
+	var versions []xinyong.Record
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		if r, err = tx.Record(id); err != nil {
+			return err
+		}
+		if err := xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, nil); err != nil {
+			return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + id + " not found"}
+		}
+		versions, err = tx.RecordVersions(id)
+		return err
+	})
+	return r, versions, err
+}
+
+// Records lists a department's records (officers see only their own).
+func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.Record, error) {
+	if actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer {
+		f.DepartmentID = actor.DepartmentID
+	}
+	if err := xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: f.DepartmentID, SubjectID: f.SubjectID}, nil); err != nil {
+		return nil, err
+	}
+	var out []xinyong.Record
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		out, err = tx.ListRecords(f)
+		return err
+	})
+	return out, err
+}

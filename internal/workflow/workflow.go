@@ -1,0 +1,243 @@
+// Package workflow holds the use cases: each call is one transaction that
+// asks the domain for the decision, writes the change, its audit event and
+// its ledger leaves, and commits them together.
+package workflow
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+)
+
+// Service runs the use cases over a store.
+type Service struct {
+	Store  xinyong.Store
+	Clock  func() time.Time
+	Signer note.Signer // checkpoint signer (key file outside the database)
+	// Verifier is the note verifier key matching Signer.
+	Verifier string
+	// IDKey keys the hash under which natural persons' ID numbers are
+	// stored; the clear number is never stored.
+	IDKey   []byte
+	Holiday xinyong.HolidaySource
+	Log     *slog.Logger
+
+	mu      sync.RWMutex
+	loaded  bool
+	cal     xinyong.Calendar
+	regimes xinyong.Regimes
+}
+
+// Now returns the service clock's time.
+func (s *Service) Now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
+}
+
+// NewID returns a new time-ordered row id (UUIDv7).
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Digest returns the hex SHA-256 of v's JSON (for audit before/after).
+func Digest(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// txn wraps a store transaction with the audit and ledger helpers.
+type txn struct {
+	xinyong.Tx
+	s       *Service
+	ctx     context.Context
+	actor   xinyong.Actor
+	head    *xinyong.LedgerHead
+	hashes  [][]byte
+	entries []xinyong.LedgerEntry
+	after   []func()
+}
+
+// update runs fn in one transaction and, before commit, appends the ledger
+// leaves fn queued and signs a checkpoint over the new head.
+func (s *Service) update(ctx context.Context, actor xinyong.Actor, fn func(t *txn) error) error {
+	var after []func()
+	err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
+		t := &txn{Tx: tx, s: s, ctx: ctx, actor: actor}
+		if err := fn(t); err != nil {
+			return err
+		}
+		after = t.after
+		return t.flush()
+	})
+	if err == nil {
+		for _, f := range after {
+			f()
+		}
+	}
+	return err
+}
+
+// view runs fn in a read-only transaction.
+func (s *Service) view(ctx context.Context, fn func(tx xinyong.Tx) error) error {
+	return s.Store.View(ctx, fn)
+}
+
+// leaf queues a ledger leaf and returns the index it will have.
+func (t *txn) leaf(kind, objType, objID string, version int, commitment [32]byte) (int64, error) {
+	if t.head == nil {
+		h, err := t.LockLedger()
+		if err != nil {
+			return 0, err
+		}
+		t.head = &h
+	}
+	idx := t.head.Size + int64(len(t.entries))
+	l := ledger.Leaf{Kind: kind, ObjectType: objType, ObjectID: objID, Version: version, Commitment: commitment, At: t.Now()}.Normalize()
+	t.hashes = append(t.hashes, l.Hash())
+	t.entries = append(t.entries, xinyong.LedgerEntry{Index: idx, Kind: kind, ObjectType: objType, ObjectID: objID, Version: version, Commitment: commitment[:], At: l.At})
+	return idx, nil
+}
+
+// LeafOf rebuilds the ledger leaf an entry describes.
+func LeafOf(e xinyong.LedgerEntry) ledger.Leaf {
+	var c [32]byte
+	copy(c[:], e.Commitment)
+	return ledger.Leaf{Kind: e.Kind, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Version: e.Version, Commitment: c, At: e.At}.Normalize()
+}
+
+func (t *txn) flush() error {
+	if len(t.hashes) == 0 {
+		return nil
+	}
+	size, root, err := ledger.Append(t.ctx, t, uint64(t.head.Size), t.hashes)
+	if err != nil {
+		return err
+	}
+	if err := t.AppendLedgerEntries(t.entries); err != nil {
+		return err
+	}
+	h := xinyong.LedgerHead{Size: int64(size), Root: root}
+	if err := t.SetLedgerHead(h); err != nil {
+		return err
+	}
+	if t.s.Signer != nil {
+		msg, err := ledger.SignCheckpoint(t.s.Signer, ledger.Checkpoint{Origin: t.s.Signer.Name(), Size: size, Root: root})
+		if err != nil {
+			return err
+		}
+		if err := t.PutCheckpoint(xinyong.StoredCheckpoint{Size: h.Size, Root: root, Note: msg, CreatedAt: t.Now()}); err != nil {
+			return err
+		}
+	}
+	t.hashes, t.entries = nil, nil
+	return nil
+}
+
+// AuditContent is the canonical content an audit leaf commits to.
+func AuditContent(e xinyong.AuditEvent) []byte {
+	b, _ := json.Marshal([]any{e.At.UTC().UnixMicro(), e.Actor, e.ActorName, string(e.Action), e.ObjectType, e.ObjectID, e.BeforeDigest, e.AfterDigest, e.Detail})
+	return b
+}
+
+// auditSalt is the fixed salt of audit leaves: audit rows are kept for good,
+// so they need no erasable salt.
+var auditSalt = []byte("xinyong-audit")
+
+// audit writes an audit event and its ledger leaf.
+func (t *txn) audit(action xinyong.Action, objType, objID string, before, after any, detail string) error {
+	e := xinyong.AuditEvent{
+		At: t.Now().UTC().Truncate(time.Microsecond), Actor: t.actor.Ref(), ActorName: t.actor.Name, Action: action,
+		ObjectType: objType, ObjectID: objID, BeforeDigest: Digest(before), AfterDigest: Digest(after), Detail: detail,
+	}
+	idx, err := t.leaf("audit", "audit", objType+":"+objID, 0, ledger.Commit(auditSalt, AuditContent(e)))
+	if err != nil {
+		return err
+	}
+	e.LedgerIdx = idx
+	return t.AppendAudit(e)
+}
+
+// subjectKey returns the storage key of an identity: the USCC, or for a
+// natural person a keyed hash of the ID number.
+func (s *Service) subjectKey(id xinyong.Identity) string {
+	if id.Kind != xinyong.KindPerson {
+		return id.Code
+	}
+	m := hmac.New(sha256.New, s.IDKey)
+	m.Write([]byte(id.Code))
+	return "P:" + hex.EncodeToString(m.Sum(nil))
+}
+
+// SubjectKey returns the storage key for a code (USCC or citizen ID).
+func (s *Service) SubjectKey(code string) string {
+	code = xinyong.NormalizeCode(code)
+	if id, err := xinyong.ParseCitizenID(code); err == nil {
+		return s.subjectKey(id)
+	}
+	return code
+}
+
+// rules returns the working-day calendar and the publication regimes, loaded
+// once from the store and refreshed when the admin changes them.
+func (s *Service) rules(tx xinyong.Tx) (xinyong.Calendar, xinyong.Regimes, error) {
+	s.mu.RLock()
+	if s.loaded {
+		c, r := s.cal, s.regimes
+		s.mu.RUnlock()
+		return c, r, nil
+	}
+	s.mu.RUnlock()
+	ovs, err := tx.Overrides()
+	if err != nil {
+		return xinyong.Calendar{}, nil, err
+	}
+	rs, err := tx.Regimes()
+	if err != nil {
+		return xinyong.Calendar{}, nil, err
+	}
+	m := make(map[xinyong.Date]xinyong.Override, len(ovs))
+	for _, o := range ovs {
+		m[o.Date] = o
+	}
+	cal := xinyong.Calendar{Source: s.Holiday, Overrides: m}
+	s.mu.Lock()
+	s.cal, s.regimes, s.loaded = cal, rs, true
+	s.mu.Unlock()
+	return cal, rs, nil
+}
+
+// invalidateRules drops the cached calendar and regimes.
+func (s *Service) invalidateRules() {
+	s.mu.Lock()
+	s.loaded = false
+	s.mu.Unlock()
+}
+
+// Calendar returns the current working-day calendar.
+func (s *Service) Calendar(ctx context.Context) (xinyong.Calendar, error) {
+	var c xinyong.Calendar
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		c, _, err = s.rules(tx)
+		return err
+	})
+	return c, err
+}
