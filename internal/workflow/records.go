@@ -37,14 +37,14 @@ type payload struct {
 
 // committed is what a record version's ledger leaf commits to.
 type committed struct {
-	ID         string              `json:"id"`
-	Version    int                 `json:"version"`
-	Department string              `json:"department"`
-	Payload    payload             `json:"payload"`
-	Window     xinyong.Window      `json:"publication"`
-	Lateness   xinyong.Lateness    `json:"disclosure"`
+	ID         string               `json:"id"`
+	Version    int                  `json:"version"`
+	Department string               `json:"department"`
+	Payload    payload              `json:"payload"`
+	Window     xinyong.Window       `json:"publication"`
+	Lateness   xinyong.Lateness     `json:"disclosure"`
 	Status     xinyong.RecordStatus `json:"status"`
-	Withdrawal *xinyong.Withdrawal `json:"withdrawal,omitempty"`
+	Withdrawal *xinyong.Withdrawal  `json:"withdrawal,omitempty"`
 }
 
 // content returns the canonical content of a record version (Go's JSON
