@@ -1,6 +1,9 @@
 package xinyong
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // DayKind is what the official calendar says of a date.
 type DayKind int
@@ -31,6 +34,9 @@ type Override struct {
 type Calendar struct {
 	Source    HolidaySource
 	Overrides map[Date]Override
+	// Memo, when set, remembers working-day counts between pairs of dates
+	// (intake computes the same lateness for thousands of rows).
+	Memo *sync.Map
 }
 
 // DayInfo returns the kind of d and the name of its holiday, if any.
@@ -74,6 +80,21 @@ func (c Calendar) AddWorkingDays(d Date, n int) Date {
 // WorkingDaysBetween counts the working days after from, up to and
 // including to; 0 when to is not after from.
 func (c Calendar) WorkingDaysBetween(from, to Date) int {
+	var key [2]int
+	if c.Memo != nil {
+		key = [2]int{from.Days(), to.Days()}
+		if v, ok := c.Memo.Load(key); ok {
+			return v.(int)
+		}
+	}
+	n := c.countWorkingDays(from, to)
+	if c.Memo != nil {
+		c.Memo.Store(key, n)
+	}
+	return n
+}
+
+func (c Calendar) countWorkingDays(from, to Date) int {
 	n := 0
 	for d := from.AddDays(1); !d.After(to); d = d.AddDays(1) {
 		if c.IsWorkingDay(d) {

@@ -59,13 +59,50 @@ func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 12, 0,
 // Start returns the first instant of d in Asia/Shanghai.
 func (d Date) Start() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, Shanghai) }
 
-// Days returns the number of days since 1970-01-01 (negative before).
+// Days returns the number of days since 1970-01-01 (negative before). It is
+// integer arithmetic (H. Hinnant's days_from_civil) because working-day
+// counting calls it in a loop on the intake path.
 func (d Date) Days() int {
-	return int(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d.Day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// dateOfDays is the inverse of Days (civil_from_days).
+func dateOfDays(z int) Date {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return Date{y, time.Month(m), day}
 }
 
 // AddDays returns d plus n days.
-func (d Date) AddDays(n int) Date { return NewDate(d.Year, d.Month, d.Day+n) }
+func (d Date) AddDays(n int) Date { return dateOfDays(d.Days() + n) }
 
 // AddMonths returns d plus n calendar months. As the law counts periods in
 // months, a day that does not exist in the target month falls back to that
@@ -86,8 +123,14 @@ func (d Date) Before(e Date) bool { return d.Days() < e.Days() }
 // After reports whether d is after e.
 func (d Date) After(e Date) bool { return d.Days() > e.Days() }
 
-// Weekday returns the day of the week of d.
-func (d Date) Weekday() time.Weekday { return d.Time().Weekday() }
+// Weekday returns the day of the week of d (1970-01-01 was a Thursday).
+func (d Date) Weekday() time.Weekday {
+	w := (d.Days() + 4) % 7
+	if w < 0 {
+		w += 7
+	}
+	return time.Weekday(w)
+}
 
 func (d Date) String() string {
 	if d.IsZero() {

@@ -210,3 +210,21 @@ func TestDateScanValue(t *testing.T) {
 		t.Errorf("Value/Scan round trip = %s, %v", back, err)
 	}
 }
+
+// TestDaysMatchesTime checks the integer calendar arithmetic against the
+// time package over 1900–2100.
+func TestDaysMatchesTime(t *testing.T) {
+	for tm := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() <= 2100; tm = tm.AddDate(0, 0, 1) {
+		d := Date{tm.Year(), tm.Month(), tm.Day()}
+		want := int(tm.Unix() / 86400)
+		if got := d.Days(); got != want {
+			t.Fatalf("%s: Days() = %d, want %d", d, got, want)
+		}
+		if back := dateOfDays(want); back != d {
+			t.Fatalf("dateOfDays(%d) = %s, want %s", want, back, d)
+		}
+		if d.Weekday() != tm.Weekday() {
+			t.Fatalf("%s: Weekday() = %s, want %s", d, d.Weekday(), tm.Weekday())
+		}
+	}
+}

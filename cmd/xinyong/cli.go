@@ -243,11 +243,18 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	set, err := refdata.Load()
+	if err != nil {
+		return fmt.Errorf("reference data: %w", err)
+	}
+	if err := a.Service.LoadReference(ctx, set); err != nil {
+		return err
+	}
 	cur, latest, err := a.Store.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "schema version %d (binary %d), database %s\n", cur, latest, config.Redacted(cfg.DB))
+	fmt.Fprintf(m.Stdout, "schema version %d (binary %d), reference data loaded, database %s\n", cur, latest, config.Redacted(cfg.DB))
 	return nil
 }
 

@@ -8,15 +8,25 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// XINYONG_CPUPROFILE=FILE writes a CPU profile of the whole command,
+	// for measuring hot paths (see BENCHMARKS.md).
+	if path := os.Getenv("XINYONG_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
 	m.Close()
+	pprof.StopCPUProfile()
 	if err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {

@@ -30,8 +30,9 @@ func Migrations() fs.FS {
 
 // Dialect is SQLite's dialect.
 var Dialect = sqlstore.Dialect{
-	Name:  "sqlite",
-	Goose: goose.DialectSQLite3,
+	Name:        "sqlite",
+	Goose:       goose.DialectSQLite3,
+	PrepareInTx: true,
 	IsUnique: func(err error) bool {
 		var e *sqlite3.Error
 		if errors.As(err, &e) {

@@ -33,6 +33,9 @@ type Dialect struct {
 	LockLedgerSuffix string
 	// ReadOnlyTx: begin View transactions with ReadOnly set.
 	ReadOnlyTx bool
+	// PrepareInTx: prepare statements that repeat within a transaction
+	// (SQLite; pgx caches prepared statements per connection itself).
+	PrepareInTx bool
 	// IsUnique reports whether err is a uniqueness violation.
 	IsUnique func(error) bool
 }
@@ -67,11 +70,22 @@ func (db *DB) Close() error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.R.PingContext(ctx) }
 
+// now is a transaction's "now": in UTC at microsecond precision, the
+// precision times are stored at, so that a time a caller takes from Tx.Now
+// reads back unchanged.
 func (db *DB) now() time.Time {
 	if db.Clock != nil {
-		return db.Clock().UTC()
+		return UTC(db.Clock())
 	}
-	return time.Now().UTC()
+	return UTC(time.Now())
+}
+
+// UTC returns t in UTC at microsecond precision (the zero time stays zero).
+func UTC(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // q rebinds ? placeholders to $n for PostgreSQL, once per query text.
@@ -103,11 +117,19 @@ func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Roll back on an error and on a panic alike: a transaction left open
+	// would hold SQLite's only writer connection for ever.
+	committed := false
+	defer func() {
+		if !committed {
+			_ = sqlTx.Rollback()
+		}
+	}()
 	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, now: db.now()}
 	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
 		return err
 	}
+	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

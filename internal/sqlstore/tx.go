@@ -19,6 +19,8 @@ type Tx struct {
 	ctx      context.Context
 	now      time.Time
 	readOnly bool
+	uses     map[string]int
+	stmts    map[string]*sql.Stmt
 }
 
 var _ xinyong.Tx = (*Tx)(nil)
@@ -35,19 +37,75 @@ func (t *Tx) Q(query string) string { return t.db.q(query) }
 // Now is the transaction's single "now".
 func (t *Tx) Now() time.Time { return t.now }
 
+// prepared returns a statement prepared in this transaction for a query that
+// runs more than once in it (bulk intake runs the same few statements for
+// thousands of rows; parsing them each time cost a third of the time), or
+// nil. Only dialects that do not cache statements themselves use it.
+func (t *Tx) prepared(query string) *sql.Stmt {
+	if !t.db.D.PrepareInTx {
+		return nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
+	if t.uses == nil {
+		t.uses, t.stmts = map[string]int{}, map[string]*sql.Stmt{}
+	}
+	t.uses[query]++
+	if t.uses[query] < 2 {
+		return nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, t.db.q(query))
+	if err != nil {
+		return nil
+	}
+	t.stmts[query] = st
+	return st
+}
+
+func (t *Tx) execResult(query string, args ...any) (sql.Result, error) {
+	if st := t.prepared(query); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, t.db.q(query), args...)
+}
+
 func (t *Tx) exec(query string, args ...any) error {
-	_, err := t.tx.ExecContext(t.ctx, t.db.q(query), args...)
+	_, err := t.execResult(query, args...)
 	if err != nil && t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
 		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "already exists"}
 	}
 	return err
 }
 
+// execOne runs an UPDATE of one row and returns ENOTFOUND when no row matched.
+func (t *Tx) execOne(what, query string, args ...any) error {
+	res, err := t.execResult(query, args...)
+	if err != nil {
+		if t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
+			return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "already exists"}
+		}
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: what + " not found"}
+	}
+	return nil
+}
+
 func (t *Tx) row(query string, args ...any) *sql.Row {
+	if st := t.prepared(query); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, t.db.q(query), args...)
 }
 
 func (t *Tx) rows(query string, args ...any) (*sql.Rows, error) {
+	if st := t.prepared(query); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
 	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
 }
 
@@ -341,7 +399,7 @@ func (t *Tx) UpdateDepartment(d xinyong.Department) error {
 	if d.Provides == nil {
 		d.Provides = []string{}
 	}
-	return t.exec(`UPDATE department SET name = ?, provides = ?, disabled = ? WHERE id = ?`, d.Name, mustJSON(d.Provides), d.Disabled, d.ID)
+	return t.execOne("department "+d.ID, `UPDATE department SET name = ?, provides = ?, disabled = ? WHERE id = ?`, d.Name, mustJSON(d.Provides), d.Disabled, d.ID)
 }
 
 func (t *Tx) Department(id string) (xinyong.Department, error) {
@@ -393,7 +451,7 @@ func (t *Tx) CreateAccount(a xinyong.Account) error {
 }
 
 func (t *Tx) UpdateAccount(a xinyong.Account) error {
-	return t.exec(`UPDATE account SET name = ?, role = ?, department_id = ?, subject_id = ?, organisation = ?, password_hash = ?, disabled = ? WHERE id = ?`,
+	return t.execOne("account "+a.ID, `UPDATE account SET name = ?, role = ?, department_id = ?, subject_id = ?, organisation = ?, password_hash = ?, disabled = ? WHERE id = ?`,
 		a.Name, string(a.Role), nullStr(a.DepartmentID), nullStr(a.SubjectID), a.Organisation, a.PasswordHash, a.Disabled, a.ID)
 }
 

@@ -20,7 +20,16 @@ const (
 // admin account. It returns the admin's one-time password when it created
 // the account, and "" on every later start.
 func (s *Service) Bootstrap(ctx context.Context, set *refdata.Set) (adminPassword string, err error) {
-	err = s.update(ctx, xinyong.System, func(t *txn) error {
+	if err := s.LoadReference(ctx, set); err != nil {
+		return "", err
+	}
+	return s.ensureAdmin(ctx)
+}
+
+// LoadReference loads the national reference data once (the first time the
+// database is used).
+func (s *Service) LoadReference(ctx context.Context, set *refdata.Set) error {
+	err := s.update(ctx, xinyong.System, func(t *txn) error {
 		if _, err := t.Meta(metaRefdata); err == nil {
 			return nil
 		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
@@ -61,13 +70,14 @@ func (s *Service) Bootstrap(ctx context.Context, set *refdata.Set) (adminPasswor
 		}
 		return t.audit("refdata.load", "refdata", "national", nil, set, detail)
 	})
-	if err != nil {
-		return "", err
-	}
 	s.invalidateRules()
+	return err
+}
+
+func (s *Service) ensureAdmin(ctx context.Context) (string, error) {
 	pw := RandomSecret(15)
 	created := false
-	err = s.update(ctx, xinyong.System, func(t *txn) error {
+	err := s.update(ctx, xinyong.System, func(t *txn) error {
 		if _, err := t.Meta(metaAdminCreated); err == nil {
 			return nil
 		}

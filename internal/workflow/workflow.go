@@ -217,7 +217,7 @@ func (s *Service) rules(tx xinyong.Tx) (xinyong.Calendar, xinyong.Regimes, error
 	for _, o := range ovs {
 		m[o.Date] = o
 	}
-	cal := xinyong.Calendar{Source: s.Holiday, Overrides: m}
+	cal := xinyong.Calendar{Source: s.Holiday, Overrides: m, Memo: new(sync.Map)}
 	s.mu.Lock()
 	s.cal, s.regimes, s.loaded = cal, rs, true
 	s.mu.Unlock()
