@@ -24,7 +24,20 @@ func pubCols(r xinyong.Record) (published bool, start, maxEnd any) {
 	return true, w.Start.String(), me
 }
 
+// normRecord puts the record's times in UTC at microsecond precision, as
+// every stored time is, so that the JSON document and the columns agree.
+func normRecord(r xinyong.Record) xinyong.Record {
+	r.SubmittedAt, r.UpdatedAt = UTC(r.SubmittedAt), UTC(r.UpdatedAt)
+	if r.Withdrawal != nil {
+		w := *r.Withdrawal
+		w.At = UTC(w.At)
+		r.Withdrawal = &w
+	}
+	return r
+}
+
 func (t *Tx) InsertRecord(r xinyong.Record) error {
+	r = normRecord(r)
 	published, start, maxEnd := pubCols(r)
 	return t.exec(`INSERT INTO record (id, department_id, kind, doc_number, item, subject_id, version, status, decision_date, severity, published, pub_start, pub_max_end, late_days, import_id, ledger_idx, submitted_at, updated_at, data, content, salt)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -33,13 +46,30 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // UpdateRecord moves the current version to record_version and stores r as current.
+// Only the version r replaces is moved (r.Version-1): a stale or skipping
+// version is refused with ECONFLICT before anything is written, so the
+// transaction stays usable.
 func (t *Tx) UpdateRecord(r xinyong.Record) error {
-	if err := t.exec(`INSERT INTO record_version (record_id, version, ledger_idx, at, data, content, salt)
-SELECT id, version, ledger_idx, updated_at, data, content, salt FROM record WHERE id = ?`, r.ID); err != nil {
+	r = normRecord(r)
+	res, err := t.tx.ExecContext(t.ctx, t.db.q(`INSERT INTO record_version (record_id, version, ledger_idx, at, data, content, salt)
+SELECT id, version, ledger_idx, updated_at, data, content, salt FROM record WHERE id = ? AND version = ?`), r.ID, r.Version-1)
+	if err != nil {
+		if t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
+			return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "the record changed meanwhile; reload it and try again"}
+		}
 		return err
 	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		var cur int
+		if err := t.row(`SELECT version FROM record WHERE id = ?`, r.ID).Scan(&cur); err != nil {
+			return notFound("record "+r.ID, err)
+		}
+		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: fmt.Sprintf("the record changed meanwhile (version %d, not %d); reload it and try again", cur, r.Version-1)}
+	}
 	published, start, maxEnd := pubCols(r)
-	res, err := t.tx.ExecContext(t.ctx, t.db.q(`UPDATE record SET item = ?, subject_id = ?, version = ?, status = ?, decision_date = ?, severity = ?, published = ?, pub_start = ?, pub_max_end = ?, late_days = ?, import_id = ?, ledger_idx = ?, updated_at = ?, data = ?, content = ?, salt = ? WHERE id = ? AND version = ?`),
+	res, err = t.tx.ExecContext(t.ctx, t.db.q(`UPDATE record SET item = ?, subject_id = ?, version = ?, status = ?, decision_date = ?, severity = ?, published = ?, pub_start = ?, pub_max_end = ?, late_days = ?, import_id = ?, ledger_idx = ?, updated_at = ?, data = ?, content = ?, salt = ? WHERE id = ? AND version = ?`),
 		r.Item, r.SubjectID, r.Version, string(r.Status), r.Document.DecisionDate.String(), string(r.Severity), published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID),
 		r.LedgerIdx, Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt, r.ID, r.Version-1)
 	if err != nil {
@@ -66,7 +96,10 @@ func scanRecord(sc interface{ Scan(...any) error }) (xinyong.Record, error) {
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return r, fmt.Errorf("decode record: %w", err)
 	}
-	r.Content, r.Salt, r.Version, r.Status, r.LedgerIdx = content, salt, version, xinyong.RecordStatus(status), idx
+	r.Content, r.Salt, r.Version, r.LedgerIdx = content, salt, version, idx
+	if status != "" { // old versions keep the status in their document
+		r.Status = xinyong.RecordStatus(status)
+	}
 	return r, nil
 }
 
@@ -187,13 +220,25 @@ func (t *Tx) RecordContents(fn func(xinyong.RecordContent) error) error {
 
 // ---- imports ----
 
+// normImport puts the job's times in UTC at microsecond precision.
+func normImport(j xinyong.Import) xinyong.Import {
+	j.CreatedAt, j.UpdatedAt = UTC(j.CreatedAt), UTC(j.UpdatedAt)
+	if j.FinishedAt != nil {
+		f := UTC(*j.FinishedAt)
+		j.FinishedAt = &f
+	}
+	return j
+}
+
 func (t *Tx) CreateImport(j xinyong.Import) error {
+	j = normImport(j)
 	return t.exec(`INSERT INTO import_job (id, department_id, status, checkpoint, path, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ID, j.DepartmentID, j.Status, j.Checkpoint, j.Path, Micros(j.CreatedAt), Micros(j.UpdatedAt), mustJSON(j))
 }
 
 func (t *Tx) UpdateImport(j xinyong.Import) error {
-	return t.exec(`UPDATE import_job SET status = ?, checkpoint = ?, path = ?, updated_at = ?, data = ? WHERE id = ?`,
+	j = normImport(j)
+	return t.execOne("import "+j.ID, `UPDATE import_job SET status = ?, checkpoint = ?, path = ?, updated_at = ?, data = ? WHERE id = ?`,
 		j.Status, j.Checkpoint, j.Path, Micros(j.UpdatedAt), mustJSON(j), j.ID)
 }
 
@@ -290,13 +335,10 @@ func (t *Tx) SetLedgerHead(h xinyong.LedgerHead) error {
 }
 
 func (t *Tx) AppendLedgerEntries(es []xinyong.LedgerEntry) error {
-	for _, e := range es {
-		if err := t.exec(`INSERT INTO ledger_entry (idx, kind, object_type, object_id, version, commitment, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.Index, e.Kind, e.ObjectType, e.ObjectID, e.Version, e.Commitment, Micros(e.At)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.insertMany(`INSERT INTO ledger_entry (idx, kind, object_type, object_id, version, commitment, at) VALUES `, 7, len(es), func(i int, args []any) []any {
+		e := es[i]
+		return append(args, e.Index, e.Kind, e.ObjectType, e.ObjectID, e.Version, e.Commitment, Micros(e.At))
+	})
 }
 
 func scanEntry(sc interface{ Scan(...any) error }) (xinyong.LedgerEntry, error) {
@@ -344,9 +386,37 @@ func (t *Tx) ReadLedgerNodes(ctx context.Context, keys []int64) ([][]byte, error
 }
 
 func (t *Tx) WriteLedgerNodes(ctx context.Context, keys []int64, hashes [][]byte) error {
-	for i, k := range keys {
-		if err := t.exec(`INSERT INTO ledger_node (key, hash) VALUES (?, ?)`, k, hashes[i]); err != nil {
-			return fmt.Errorf("write ledger node %d: %w", k, err)
+	return t.insertMany(`INSERT INTO ledger_node (key, hash) VALUES `, 2, len(keys), func(i int, args []any) []any {
+		return append(args, keys[i], hashes[i])
+	})
+}
+
+// insertRowsPerStatement is how many rows one multi-row INSERT carries:
+// SQLite parses and runs one statement per chunk instead of one per row.
+const insertRowsPerStatement = 100
+
+// insertMany inserts n rows of cols columns with multi-row INSERT
+// statements (both dialects accept VALUES (…), (…)).
+func (t *Tx) insertMany(prefix string, cols, n int, rowArgs func(i int, args []any) []any) error {
+	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	full := ""
+	for start := 0; start < n; start += insertRowsPerStatement {
+		end := min(start+insertRowsPerStatement, n)
+		var q string
+		if end-start == insertRowsPerStatement {
+			if full == "" {
+				full = prefix + strings.TrimSuffix(strings.Repeat(ph+", ", insertRowsPerStatement), ", ")
+			}
+			q = full
+		} else {
+			q = prefix + strings.TrimSuffix(strings.Repeat(ph+", ", end-start), ", ")
+		}
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			args = rowArgs(i, args)
+		}
+		if err := t.exec(q, args...); err != nil {
+			return err
 		}
 	}
 	return nil

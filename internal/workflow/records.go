@@ -79,6 +79,11 @@ func (s *Service) newSubmitCtx(t *txn, actor xinyong.Actor, deptRef string) (*su
 		ref = actor.DepartmentID
 	}
 	if ref == "" {
+		// Whoever may not submit at all (the public, agencies…) hears that
+		// first, not that a department is missing.
+		if err := xinyong.Authorize(actor, xinyong.ActRecordSubmit, xinyong.Resource{DepartmentID: "-"}, nil); err != nil && actor.Kind != "cli" && actor.Kind != "system" {
+			return nil, err
+		}
 		return nil, xinyong.Invalid("no department", xinyong.FieldError{Field: "department", Rule: "record.department", Message: "records come from a department: use an officer token or name the department"})
 	}
 	dept, err := findDepartment(t, ref)
@@ -86,7 +91,11 @@ func (s *Service) newSubmitCtx(t *txn, actor xinyong.Actor, deptRef string) (*su
 		return nil, err
 	}
 	// An admin or the command line may act for any department; anyone else
-	// only for their own (Authorize decides per item below).
+	// only for their own (Authorize decides per item below). A run for
+	// another department is refused as a whole, before any item.
+	if err := authorizeSubmit(actor, dept, ""); err != nil {
+		return nil, err
+	}
 	cal, regimes, err := s.rules(t)
 	if err != nil {
 		return nil, err
@@ -210,7 +219,7 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 // seal computes a version's content, salt and ledger leaf.
 func (s *Service) seal(t *txn, r *xinyong.Record, p payload, kind string) error {
 	r.Content = content(*r, p)
-	r.Salt = ledger.NewSalt()
+	r.Salt = t.salt()
 	idx, err := t.leaf(kind, "record", r.ID, r.Version, ledger.Commit(r.Salt, r.Content))
 	r.LedgerIdx = idx
 	return err

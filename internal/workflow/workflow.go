@@ -6,10 +6,12 @@ package workflow
 import (
 	"context"
 	"crypto/hmac"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -73,6 +75,21 @@ type txn struct {
 	hashes  [][]byte
 	entries []xinyong.LedgerEntry
 	after   []func()
+	salts   *mrand.ChaCha8
+}
+
+// salt returns a fresh 32-byte salt. A transaction draws its salts from a
+// ChaCha8 stream seeded once from crypto/rand (a cryptographically strong
+// generator), instead of one system call per record.
+func (t *txn) salt() []byte {
+	if t.salts == nil {
+		var seed [32]byte
+		crand.Read(seed[:])
+		t.salts = mrand.NewChaCha8(seed)
+	}
+	b := make([]byte, ledger.SaltSize)
+	t.salts.Read(b)
+	return b
 }
 
 // update runs fn in one transaction and, before commit, appends the ledger
