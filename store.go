@@ -37,8 +37,13 @@ type Tx interface {
 	// Audit.
 	AppendAudit(e AuditEvent) error
 	ListAudit(f AuditFilter) ([]AuditEvent, error)
-	// AllAudit streams every audit event in id order (ledger verification).
+	// AllAudit streams every audit event in id order.
 	AllAudit(fn func(AuditEvent) error) error
+	// AuditByLedger streams the audit events whose leaf index is in
+	// [from, to), in leaf order; AuditWithoutLeaf those with no leaf index
+	// below size (ledger verification). fn must not use the Tx.
+	AuditByLedger(from, to int64, fn func(AuditEvent) error) error
+	AuditWithoutLeaf(size int64, fn func(AuditEvent) error) error
 
 	// Catalogue. PutCatalogueItem stores the item as its current version and
 	// appends it to the item's history.
@@ -102,6 +107,10 @@ type Tx interface {
 	// RecordContents streams every stored record version's id, version,
 	// content and salt, for ledger verification.
 	RecordContents(fn func(RecordContent) error) error
+	// RecordContentsByLedger streams the record versions (current and
+	// superseded) whose leaf index is in [from, to), in leaf order. fn must
+	// not use the Tx.
+	RecordContentsByLedger(from, to int64, fn func(RecordContent) error) error
 
 	// Imports.
 	CreateImport(j Import) error

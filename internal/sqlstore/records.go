@@ -218,6 +218,27 @@ func (t *Tx) RecordContents(fn func(xinyong.RecordContent) error) error {
 	return nil
 }
 
+func (t *Tx) RecordContentsByLedger(from, to int64, fn func(xinyong.RecordContent) error) error {
+	rows, err := t.rows(`SELECT id, version, content, salt, ledger_idx FROM record WHERE ledger_idx >= ? AND ledger_idx < ?
+UNION ALL SELECT record_id, version, content, salt, ledger_idx FROM record_version WHERE ledger_idx >= ? AND ledger_idx < ?
+ORDER BY 5`, from, to, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c xinyong.RecordContent
+		if err := rows.Scan(&c.ID, &c.Version, &c.Content, &c.Salt, &c.LedgerIdx); err != nil {
+			return err
+		}
+		c.Erased = c.Content == nil && c.Salt == nil
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // ---- imports ----
 
 // normImport puts the job's times in UTC at microsecond precision.

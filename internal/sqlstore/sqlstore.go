@@ -138,7 +138,13 @@ func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(ctx context.Context, fn func(xinyong.Tx) error) error {
-	sqlTx, err := db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.D.ReadOnlyTx})
+	opts := &sql.TxOptions{ReadOnly: db.D.ReadOnlyTx}
+	if db.D.ReadOnlyTx {
+		// One snapshot for the whole read (PostgreSQL's default, read
+		// committed, takes a new one per statement).
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := db.R.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}

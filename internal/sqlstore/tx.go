@@ -223,8 +223,20 @@ func scanAudit(sc interface{ Scan(...any) error }) (xinyong.AuditEvent, error) {
 	return e, err
 }
 
+func (t *Tx) AuditByLedger(from, to int64, fn func(xinyong.AuditEvent) error) error {
+	return t.eachAudit(fn, `SELECT `+auditCols+` FROM audit WHERE ledger_idx >= ? AND ledger_idx < ? ORDER BY ledger_idx`, from, to)
+}
+
+func (t *Tx) AuditWithoutLeaf(size int64, fn func(xinyong.AuditEvent) error) error {
+	return t.eachAudit(fn, `SELECT `+auditCols+` FROM audit WHERE ledger_idx IS NULL OR ledger_idx < 0 OR ledger_idx >= ? ORDER BY id`, size)
+}
+
 func (t *Tx) AllAudit(fn func(xinyong.AuditEvent) error) error {
-	rows, err := t.rows(`SELECT ` + auditCols + ` FROM audit ORDER BY id`)
+	return t.eachAudit(fn, `SELECT `+auditCols+` FROM audit ORDER BY id`)
+}
+
+func (t *Tx) eachAudit(fn func(xinyong.AuditEvent) error, query string, args ...any) error {
+	rows, err := t.rows(query, args...)
 	if err != nil {
 		return err
 	}

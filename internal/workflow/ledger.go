@@ -138,6 +138,12 @@ func (r VerifyReport) OK() bool { return len(r.Problems) == 0 }
 // MaxProblems caps the problems reported (the count is still right).
 const MaxProblems = 1000
 
+// verifyChunk is how many leaves verification reads at a time: each chunk
+// reads its entries, leaf nodes, record versions and audit events, then
+// compares them, so memory stays bounded whatever the log's size and no
+// query runs while another's rows are open (PostgreSQL forbids that).
+const verifyChunk = 4096
+
 // Verify recomputes every leaf from the stored content, rebuilds the tree,
 // and checks it against the head, the stored nodes and the signed
 // checkpoints. Rows changed, deleted or inserted behind the application's
@@ -147,7 +153,9 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 	if verifierKey == "" {
 		verifierKey = s.Verifier
 	}
+	total := 0
 	add := func(idx int64, obj, format string, args ...any) {
+		total++
 		if len(rep.Problems) < MaxProblems {
 			rep.Problems = append(rep.Problems, Problem{Index: idx, Object: obj, Message: fmt.Sprintf(format, args...)})
 		}
@@ -158,58 +166,9 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 			return err
 		}
 		rep.Size = head.Size
-		cps, err := tx.Checkpoints(1 << 30)
+		want, err := signedRoots(tx, verifierKey, head.Size, add)
 		if err != nil {
 			return err
-		}
-		want := map[int64][]byte{} // size → root, from signed checkpoints
-		for _, c := range cps {
-			cp, err := ledger.OpenCheckpoint(c.Note, verifierKey)
-			if err != nil {
-				add(-1, "", "checkpoint of size %d: signature or format does not verify: %v", c.Size, err)
-				continue
-			}
-			if int64(cp.Size) != c.Size || !bytes.Equal(cp.Root, c.Root) {
-				add(-1, "", "checkpoint row of size %d disagrees with its signed note", c.Size)
-			}
-			if int64(cp.Size) > head.Size {
-				add(int64(cp.Size)-1, "", "a signed checkpoint of size %d is beyond the log (size %d): leaves were deleted", cp.Size, head.Size)
-				continue
-			}
-			want[int64(cp.Size)] = cp.Root
-		}
-		// Pass 1: leaves → tree, compared with stored leaf nodes and checkpoints.
-		var b ledger.Builder
-		var expect int64
-		batch := make([]xinyong.LedgerEntry, 0, 4096)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			keys := make([]int64, len(batch))
-			for i, e := range batch {
-				keys[i] = ledger.NodeKey(0, uint64(e.Index))
-			}
-			stored, err := tx.ReadLedgerNodes(ctx, keys)
-			if err != nil {
-				add(batch[0].Index, "", "stored leaf hashes missing: %v", err)
-				stored = nil
-			}
-			for i, e := range batch {
-				h := LeafOf(e).Hash()
-				if stored != nil && !bytes.Equal(stored[i], h) {
-					add(e.Index, e.ObjectType+":"+e.ObjectID, "leaf row does not match the stored leaf hash: the ledger entry was changed")
-				}
-				b.Add(h)
-				if root, ok := want[int64(b.Size())]; ok {
-					rep.Checkpoints++
-					if !bytes.Equal(root, b.Root()) {
-						add(int64(b.Size())-1, "", "the recomputed tree of size %d does not match its signed checkpoint", b.Size())
-					}
-				}
-			}
-			batch = batch[:0]
-			return nil
 		}
 		if root, ok := want[0]; ok {
 			rep.Checkpoints++
@@ -217,145 +176,176 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 				add(-1, "", "the signed checkpoint of size 0 has a wrong root")
 			}
 		}
-		err = tx.LedgerEntries(0, head.Size, func(e xinyong.LedgerEntry) error {
-			for expect < e.Index {
-				add(expect, "", "ledger entry %d is missing (deleted)", expect)
-				expect++
+		var b ledger.Builder
+		for from := int64(0); from < head.Size; from += verifyChunk {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			expect = e.Index + 1
-			batch = append(batch, e)
-			if len(batch) == cap(batch) {
-				if progress != nil {
-					progress(e.Index, head.Size)
-				}
-				return flush()
+			to := min(from+verifyChunk, head.Size)
+			if err := s.verifyChunk(ctx, tx, from, to, &b, want, &rep, add); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		for expect < head.Size {
-			add(expect, "", "ledger entry %d is missing (deleted)", expect)
-			expect++
-		}
-		if int64(b.Size()) == head.Size && !bytes.Equal(b.Root(), head.Root) && head.Size > 0 {
-			add(head.Size-1, "", "the recomputed root differs from the stored head")
+			if progress != nil {
+				progress(to, head.Size)
+			}
 		}
 		rep.Root = hex.EncodeToString(b.Root())
-		// Pass 2: every stored record version against its leaf, and every
-		// leaf about a record against a stored version.
-		seen := map[string]bool{}
-		err = tx.RecordContents(func(c xinyong.RecordContent) error {
-			rep.Records++
-			obj := fmt.Sprintf("record:%s v%d", c.ID, c.Version)
-			seen[fmt.Sprintf("%s\x00%d", c.ID, c.Version)] = true
-			if c.Erased {
-				rep.Erased++
-				return nil
-			}
-			if c.Content == nil || c.Salt == nil {
-				add(-1, obj, "record version has content or salt but not both")
-				return nil
-			}
-			cc, err := payloadOf(c.Content)
-			if err != nil || cc.ID != c.ID || cc.Version != c.Version {
-				add(-1, obj, "stored content does not describe this record version")
-			}
+		if head.Size > 0 && !bytes.Equal(b.Root(), head.Root) {
+			add(head.Size-1, "", "the recomputed root differs from the stored head")
+		}
+		// Rows that no leaf of the log covers were inserted behind the
+		// application's back.
+		if err := tx.RecordContentsByLedger(head.Size, 1<<62, func(c xinyong.RecordContent) error {
+			add(-1, fmt.Sprintf("record:%s v%d", c.ID, c.Version), "this record version claims leaf %d beyond the log: it was inserted behind the application's back", c.LedgerIdx)
 			return nil
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
-		// Commitments: look each record leaf's version up.
-		err = tx.LedgerEntries(0, head.Size, func(e xinyong.LedgerEntry) error {
-			if e.ObjectType != "record" {
-				return nil
-			}
-			key := fmt.Sprintf("%s\x00%d", e.ObjectID, e.Version)
-			if !seen[key] {
-				add(e.Index, "record:"+e.ObjectID, "the record version this leaf commits to (v%d) is missing: a row was deleted", e.Version)
-				return nil
-			}
-			delete(seen, key)
+		if err := tx.RecordContentsByLedger(-1<<62, 0, func(c xinyong.RecordContent) error {
+			add(-1, fmt.Sprintf("record:%s v%d", c.ID, c.Version), "this record version has no ledger leaf: it was inserted behind the application's back")
 			return nil
-		})
-		if err != nil {
+		}); err != nil {
 			return err
 		}
-		for key := range seen {
-			id, v, _ := cutVersion(key)
-			add(-1, fmt.Sprintf("record:%s v%s", id, v), "this record version has no ledger leaf: it was inserted behind the application's back")
-		}
-		return s.verifyCommitments(ctx, tx, head.Size, &rep, add)
+		return tx.AuditWithoutLeaf(head.Size, func(a xinyong.AuditEvent) error {
+			rep.Audit++
+			add(-1, fmt.Sprintf("audit:%d", a.ID), "this audit event has no ledger leaf: it was inserted behind the application's back")
+			return nil
+		})
 	})
+	if total > len(rep.Problems) {
+		rep.Problems = append(rep.Problems, Problem{Index: -1, Message: fmt.Sprintf("… and %d more problems", total-len(rep.Problems))})
+	}
 	return rep, err
 }
 
-func cutVersion(key string) (string, string, bool) {
-	i := bytes.IndexByte([]byte(key), 0)
-	if i < 0 {
-		return key, "", false
+// signedRoots opens every stored checkpoint with the verifier key and
+// returns the signed root per tree size.
+func signedRoots(tx xinyong.Tx, verifierKey string, size int64, add func(int64, string, string, ...any)) (map[int64][]byte, error) {
+	cps, err := tx.Checkpoints(1 << 30)
+	if err != nil {
+		return nil, err
 	}
-	return key[:i], key[i+1:], true
+	want := map[int64][]byte{}
+	for _, c := range cps {
+		cp, err := ledger.OpenCheckpoint(c.Note, verifierKey)
+		if err != nil {
+			add(-1, "", "checkpoint of size %d: signature or format does not verify: %v", c.Size, err)
+			continue
+		}
+		if int64(cp.Size) != c.Size || !bytes.Equal(cp.Root, c.Root) {
+			add(-1, "", "checkpoint row of size %d disagrees with its signed note", c.Size)
+		}
+		if int64(cp.Size) > size {
+			add(int64(cp.Size)-1, "", "a signed checkpoint of size %d is beyond the log (size %d): leaves were deleted", cp.Size, size)
+			continue
+		}
+		want[int64(cp.Size)] = cp.Root
+	}
+	return want, nil
 }
 
-// verifyCommitments recomputes each record version's and audit event's
-// commitment and compares it with its leaf.
-func (s *Service) verifyCommitments(ctx context.Context, tx xinyong.Tx, size int64, rep *VerifyReport, add func(int64, string, string, ...any)) error {
-	err := tx.RecordContents(func(c xinyong.RecordContent) error {
-		if c.Erased {
-			return nil
-		}
-		idx := c.LedgerIdx
-		e, err := tx.LedgerEntry(idx)
-		if err != nil || e.ObjectID != c.ID || e.Version != c.Version {
-			add(idx, "record:"+c.ID, "the record version's ledger index points to a leaf about something else")
-			return nil
-		}
-		got := ledger.Commit(c.Salt, c.Content)
-		if !bytes.Equal(got[:], e.Commitment) {
-			add(idx, fmt.Sprintf("record:%s v%d", c.ID, c.Version), "stored content does not match the ledger commitment: the row was changed")
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	auditLeaves := 0
-	if err := tx.LedgerEntries(0, size, func(e xinyong.LedgerEntry) error {
-		if e.Kind == "audit" {
-			auditLeaves++
-		}
+// verifyChunk checks leaves [from, to).
+func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64, b *ledger.Builder, want map[int64][]byte, rep *VerifyReport, add func(int64, string, string, ...any)) error {
+	entries := make(map[int64]xinyong.LedgerEntry, to-from)
+	if err := tx.LedgerEntries(from, to, func(e xinyong.LedgerEntry) error {
+		entries[e.Index] = e
 		return nil
 	}); err != nil {
 		return err
 	}
-	err = tx.AllAudit(func(a xinyong.AuditEvent) error {
-		rep.Audit++
-		if a.LedgerIdx < 0 {
-			add(-1, fmt.Sprintf("audit:%d", a.ID), "audit event has no ledger leaf: it was inserted behind the application's back")
-			return nil
-		}
-		e, err := tx.LedgerEntry(a.LedgerIdx)
-		if err != nil || e.Kind != "audit" {
-			add(a.LedgerIdx, fmt.Sprintf("audit:%d", a.ID), "audit event points to a missing or foreign leaf")
-			return nil
-		}
-		got := ledger.Commit(auditSalt, AuditContent(a))
-		if !bytes.Equal(got[:], e.Commitment) {
-			add(a.LedgerIdx, fmt.Sprintf("audit:%d", a.ID), "audit event does not match its ledger commitment: the row was changed")
-		}
-		return nil
-	})
+	keys := make([]int64, to-from)
+	for i := range keys {
+		keys[i] = ledger.NodeKey(0, uint64(from)+uint64(i))
+	}
+	stored, err := tx.ReadLedgerNodes(ctx, keys)
 	if err != nil {
+		add(from, "", "stored leaf hashes of leaves %d to %d are missing: %v", from, to-1, err)
+		stored = nil
+	}
+	versions := map[int64]xinyong.RecordContent{}
+	if err := tx.RecordContentsByLedger(from, to, func(c xinyong.RecordContent) error {
+		if prev, dup := versions[c.LedgerIdx]; dup {
+			add(c.LedgerIdx, "record:"+c.ID, "two record versions (%s v%d and %s v%d) claim the same leaf", prev.ID, prev.Version, c.ID, c.Version)
+		}
+		versions[c.LedgerIdx] = c
+		return nil
+	}); err != nil {
 		return err
 	}
-	if rep.Audit != auditLeaves {
-		add(-1, "audit", "%d audit leaves but %d audit events: audit rows were deleted or inserted", auditLeaves, rep.Audit)
+	audits := map[int64]xinyong.AuditEvent{}
+	if err := tx.AuditByLedger(from, to, func(a xinyong.AuditEvent) error {
+		audits[a.LedgerIdx] = a
+		return nil
+	}); err != nil {
+		return err
+	}
+	for idx := from; idx < to; idx++ {
+		e, ok := entries[idx]
+		var h []byte
+		if !ok {
+			add(idx, "", "ledger entry %d is missing (deleted)", idx)
+			if stored != nil {
+				h = stored[idx-from] // keep building so later checkpoints still compare
+			}
+		} else {
+			h = LeafOf(e).Hash()
+			if stored != nil && !bytes.Equal(stored[idx-from], h) {
+				add(idx, e.ObjectType+":"+e.ObjectID, "the leaf row does not match the stored leaf hash: the ledger entry was changed")
+			}
+		}
+		if h == nil {
+			h = make([]byte, 32)
+		}
+		b.Add(h)
+		if root, ok := want[int64(b.Size())]; ok {
+			rep.Checkpoints++
+			if !bytes.Equal(root, b.Root()) {
+				add(int64(b.Size())-1, "", "the recomputed tree of size %d does not match its signed checkpoint", b.Size())
+			}
+		}
+		c, hasVersion := versions[idx]
+		a, hasAudit := audits[idx]
+		switch {
+		case !ok:
+		case e.ObjectType == "record":
+			obj := fmt.Sprintf("record:%s v%d", e.ObjectID, e.Version)
+			if !hasVersion {
+				add(idx, obj, "the record version this leaf commits to is missing: the row was deleted")
+				break
+			}
+			rep.Records++
+			if c.ID != e.ObjectID || c.Version != e.Version {
+				add(idx, obj, "the record version stored at this leaf is %s v%d: rows were changed", c.ID, c.Version)
+				break
+			}
+			if c.Erased {
+				rep.Erased++
+				break
+			}
+			if c.Content == nil || c.Salt == nil {
+				add(idx, obj, "the record version has content or salt but not both")
+				break
+			}
+			if got := ledger.Commit(c.Salt, c.Content); !bytes.Equal(got[:], e.Commitment) {
+				add(idx, obj, "the stored content does not match the ledger commitment: the row was changed")
+			}
+		case e.Kind == "audit":
+			if !hasAudit {
+				add(idx, e.ObjectID, "the audit event of this leaf is missing: the row was deleted")
+				break
+			}
+			rep.Audit++
+			if got := ledger.Commit(auditSalt, AuditContent(a)); !bytes.Equal(got[:], e.Commitment) {
+				add(idx, fmt.Sprintf("audit:%d", a.ID), "the audit event does not match its ledger commitment: the row was changed")
+			}
+		}
+		if hasVersion && (!ok || e.ObjectType != "record") {
+			add(idx, fmt.Sprintf("record:%s v%d", c.ID, c.Version), "this record version points to a leaf about something else: it was inserted or changed behind the application's back")
+		}
+		if hasAudit && (!ok || e.Kind != "audit") {
+			add(idx, fmt.Sprintf("audit:%d", a.ID), "this audit event points to a leaf about something else")
+		}
 	}
 	return nil
 }

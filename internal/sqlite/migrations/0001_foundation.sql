@@ -18,6 +18,7 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_object ON audit (object_type, object_id);
 CREATE INDEX audit_actor ON audit (actor, id);
+CREATE INDEX audit_ledger ON audit (ledger_idx);
 
 CREATE TABLE category (code TEXT PRIMARY KEY, edition TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE catalogue_item (
@@ -127,6 +128,7 @@ CREATE TABLE record (
 );
 CREATE INDEX record_subject ON record (subject_id, decision_date);
 CREATE INDEX record_import ON record (import_id) WHERE import_id IS NOT NULL;
+CREATE INDEX record_ledger ON record (ledger_idx);
 
 -- Superseded versions of a record (the current one lives in record).
 CREATE TABLE record_version (
@@ -139,6 +141,7 @@ CREATE TABLE record_version (
   salt BLOB,
   PRIMARY KEY (record_id, version)
 );
+CREATE INDEX record_version_ledger ON record_version (ledger_idx);
 
 CREATE TABLE import_job (
   id TEXT PRIMARY KEY,
