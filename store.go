@@ -93,6 +93,10 @@ type Tx interface {
 	PutSubject(s Subject) error // insert or update by Key
 	Subject(id string) (Subject, error)
 	SubjectByKey(key string) (Subject, error)
+	// SubjectsByKeys returns the subjects among keys that exist (bulk intake).
+	SubjectsByKeys(keys []string) ([]Subject, error)
+	// InsertSubjects inserts new subjects (keys not yet stored).
+	InsertSubjects(ss []Subject) error
 	// CodeOverride returns the admin override for a code that fails its check.
 	CodeOverride(code string) (CodeOverride, error)
 	PutCodeOverride(o CodeOverride) error
@@ -102,6 +106,11 @@ type Tx interface {
 	UpdateRecord(r Record) error // a new version of r (r.Version already incremented), history kept
 	Record(id string) (Record, error)
 	RecordByDocKey(departmentID, kind, number string) (Record, error)
+	// RecordsByDocKeys returns the department's records of a kind among the
+	// given decision numbers (bulk intake).
+	RecordsByDocKeys(departmentID, kind string, numbers []string) ([]Record, error)
+	// InsertRecords inserts new records, version 1 (bulk intake).
+	InsertRecords(rs []Record) error
 	RecordVersions(id string) ([]Record, error)
 	ListRecords(f RecordFilter) ([]Record, error)
 	// RecordContents streams every stored record version's id, version,

@@ -45,6 +45,52 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID), r.LedgerIdx, Micros(r.SubmittedAt), Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt)
 }
 
+// InsertRecords inserts new records with multi-row statements.
+func (t *Tx) InsertRecords(rs []xinyong.Record) error {
+	return t.insertMany(`INSERT INTO record (id, department_id, kind, doc_number, item, subject_id, version, status, decision_date, severity, published, pub_start, pub_max_end, late_days, import_id, ledger_idx, submitted_at, updated_at, data, content, salt) VALUES `, 21, len(rs), func(i int, args []any) []any {
+		r := normRecord(rs[i])
+		published, start, maxEnd := pubCols(r)
+		return append(args, r.ID, r.DepartmentID, r.Kind, r.Document.Number, r.Item, r.SubjectID, r.Version, string(r.Status), r.Document.DecisionDate.String(), string(r.Severity),
+			published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID), r.LedgerIdx, Micros(r.SubmittedAt), Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt)
+	})
+}
+
+// inChunk is how many values one IN (…) list carries.
+const inChunk = 500
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// RecordsByDocKeys returns the records among the decision numbers.
+func (t *Tx) RecordsByDocKeys(departmentID, kind string, numbers []string) ([]xinyong.Record, error) {
+	var out []xinyong.Record
+	for start := 0; start < len(numbers); start += inChunk {
+		chunk := numbers[start:min(start+inChunk, len(numbers))]
+		args := []any{departmentID, kind}
+		for _, n := range chunk {
+			args = append(args, n)
+		}
+		rows, err := t.rows(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // UpdateRecord moves the current version to record_version and stores r as current.
 // Only the version r replaces is moved (r.Version-1): a stale or skipping
 // version is refused with ECONFLICT before anything is written, so the

@@ -597,6 +597,45 @@ func (t *Tx) PutSubject(s xinyong.Subject) error {
 		s.ID, s.Key, s.Code, string(s.Kind), s.Name, s.Birth, s.CodeOverride, Micros(s.CreatedAt))
 }
 
+// InsertSubjects inserts new subjects with multi-row statements.
+func (t *Tx) InsertSubjects(ss []xinyong.Subject) error {
+	return t.insertMany(`INSERT INTO subject (`+subjectCols+`) VALUES `, 8, len(ss), func(i int, args []any) []any {
+		s := ss[i]
+		return append(args, s.ID, s.Key, s.Code, string(s.Kind), s.Name, s.Birth, s.CodeOverride, Micros(s.CreatedAt))
+	})
+}
+
+// SubjectsByKeys returns the stored subjects among keys.
+func (t *Tx) SubjectsByKeys(keys []string) ([]xinyong.Subject, error) {
+	var out []xinyong.Subject
+	for start := 0; start < len(keys); start += inChunk {
+		chunk := keys[start:min(start+inChunk, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := t.rows(`SELECT `+subjectCols+` FROM subject WHERE key IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			s, err := scanSubject(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func (t *Tx) Subject(id string) (xinyong.Subject, error) {
 	s, err := scanSubject(t.row(`SELECT `+subjectCols+` FROM subject WHERE id = ?`, id))
 	return s, notFound("subject", err)

@@ -290,6 +290,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 		err *intake.RowError
 	}
 	batch := make([]pending, 0, ImportBatchSize)
+	seen := map[[16]byte]struct{}{} // decision numbers accepted in this run (16 bytes each)
 	done := false
 	for !done {
 		batch = batch[:0]
@@ -331,6 +332,24 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 				return err
 			}
 			sc.importID = cur.ID
+			// Bulk mode: one query for the batch's subjects and records
+			// instead of two per row, multi-row inserts at the end.
+			numbers := make([]string, 0, len(batch))
+			keys := make([]string, 0, len(batch))
+			for _, p := range batch {
+				if p.err != nil {
+					continue
+				}
+				numbers = append(numbers, strings.TrimSpace(p.row.Fields[layout.Number]))
+				code := p.row.Fields[layout.OrgCode]
+				if code == "" {
+					code = p.row.Fields[layout.PersonID]
+				}
+				keys = append(keys, s.SubjectKey(code))
+			}
+			if err := t.prefetch(sc.dept.ID, j.Kind, numbers, keys); err != nil {
+				return err
+			}
 			var errs []xinyong.FieldError
 			accepted, unchanged := 0, 0
 			for _, p := range batch {
@@ -341,6 +360,15 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					continue
 				}
 				in := layout.input(item.Code, p.row, severity)
+				// A decision number seen earlier in this file is a duplicate
+				// row even when its record was unchanged (submit's check
+				// covers only records this job wrote).
+				numKey := docKey(in.Document.Number)
+				if _, dup := seen[numKey]; dup && strings.TrimSpace(in.Document.Number) != "" {
+					n := strings.TrimSpace(in.Document.Number)
+					errs = append(errs, xinyong.FieldError{Row: p.row.Line, Field: layout.Number, Rule: "row.duplicate", Message: fmt.Sprintf("decision number %s appears earlier in this file", n), Value: clipValue(n)})
+					continue
+				}
 				var out Outcome
 				err := s.savepoint(t, func() error {
 					var err error
@@ -365,6 +393,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					}
 					continue
 				}
+				seen[numKey] = struct{}{}
 				accepted++
 				if out == Unchanged {
 					unchanged++
@@ -394,6 +423,12 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 		}
 	}
 	return s.finishImport(ctx, j, xinyong.ImportDone, "")
+}
+
+// docKey is a compact key of a decision number for the duplicate check.
+func docKey(number string) [16]byte {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(number)))
+	return [16]byte(sum[:16])
 }
 
 func lastLine(row intake.Row, re *intake.RowError) int {

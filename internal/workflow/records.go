@@ -163,10 +163,6 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	if err != nil {
 		return r, "", err
 	}
-	subj, err := s.putSubject(t, id, in.SubjectName, override)
-	if err != nil {
-		return r, "", err
-	}
 	// Personal information is kept only masked in the record's fields; the
 	// subject is linked by its keyed hash.
 	for _, f := range item.Fields {
@@ -176,12 +172,13 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 			}
 		}
 	}
-	p := payload{Item: item.Code, SubjectKey: subj.Key, SubjectName: strings.TrimSpace(in.SubjectName), Document: normDoc(in.Document), Fields: dec.Fields, Severity: dec.Severity, Categories: dec.Categories, Sector: strings.TrimSpace(in.Sector), Leniency: in.Leniency}
+	p := payload{Item: item.Code, SubjectKey: s.subjectKey(id), SubjectName: strings.TrimSpace(in.SubjectName), Document: normDoc(in.Document), Fields: dec.Fields, Severity: dec.Severity, Categories: dec.Categories, Sector: strings.TrimSpace(in.Sector), Leniency: in.Leniency}
 	kind := item.Kind
 	if kind == "" {
 		kind = item.Code
 	}
-	prev, err := t.RecordByDocKey(sc.dept.ID, kind, p.Document.Number)
+	// Nothing is written before every check has passed.
+	prev, err := t.recordByDocKey(sc.dept.ID, kind, p.Document.Number)
 	switch {
 	case err == nil:
 		if sc.importID != "" && prev.ImportID == sc.importID {
@@ -200,20 +197,25 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	default:
 		return r, "", err
 	}
+	subj, err := s.putSubject(t, id, in.SubjectName, override)
+	if err != nil {
+		return r, "", err
+	}
 	r.Item, r.Kind, r.DepartmentID = item.Code, kind, sc.dept.ID
 	r.SubjectID, r.SubjectCode, r.SubjectName, r.SubjectKind = subj.ID, subj.Code, p.SubjectName, subj.Kind
-	if subj.Kind == xinyong.KindPerson {
-		r.SubjectName = p.SubjectName // stored; masked wherever shown
-	}
 	r.Document, r.Fields, r.Severity, r.Categories, r.Sector, r.Leniency = p.Document, p.Fields, p.Severity, p.Categories, p.Sector, p.Leniency
 	r.Window, r.Dropped, r.UpdatedAt, r.ImportID = dec.Window, dec.Dropped, t.Now(), sc.importID
 	if err := s.seal(t, &r, p, ledger.KindRecordVersion); err != nil {
 		return r, "", err
 	}
 	if r.Version == 1 {
-		return r, Created, t.InsertRecord(r)
+		return r, Created, t.insertRecord(r)
 	}
-	return r, NewVersion, t.UpdateRecord(r)
+	if err := t.UpdateRecord(r); err != nil {
+		return r, "", err
+	}
+	t.cacheRecord(r)
+	return r, NewVersion, nil
 }
 
 // seal computes a version's content, salt and ledger leaf.
@@ -255,11 +257,11 @@ func maskIfPerson(code string) string {
 // putSubject finds or creates the subject of an identity.
 func (s *Service) putSubject(t *txn, id xinyong.Identity, name string, override bool) (xinyong.Subject, error) {
 	key := s.subjectKey(id)
-	subj, err := t.SubjectByKey(key)
+	subj, err := t.subjectByKey(key)
 	if err == nil {
 		if name != "" && subj.Name != strings.TrimSpace(name) && subj.Kind != xinyong.KindPerson {
 			subj.Name = strings.TrimSpace(name) // organisations are renamed by later decisions
-			if err := t.PutSubject(subj); err != nil {
+			if err := t.updateSubject(subj); err != nil {
 				return subj, err
 			}
 		}
@@ -272,7 +274,7 @@ func (s *Service) putSubject(t *txn, id xinyong.Identity, name string, override 
 	if id.Kind == xinyong.KindPerson {
 		subj.Code = xinyong.MaskID(id.Code)
 	}
-	return subj, t.PutSubject(subj)
+	return subj, t.insertSubject(subj)
 }
 
 // SubmitResult is the answer to one submission.

@@ -76,6 +76,126 @@ type txn struct {
 	entries []xinyong.LedgerEntry
 	after   []func()
 	salts   *mrand.ChaCha8
+	bulk    *bulk
+}
+
+// bulk is the write-behind buffer of bulk intake: lookups are answered from
+// what was prefetched for the whole batch, and new subjects and records are
+// inserted with multi-row statements when the transaction flushes.
+type bulk struct {
+	dept, kind  string
+	subjects    map[string]xinyong.Subject // by key; absent keys map to the zero Subject
+	records     map[string]xinyong.Record  // by decision number; likewise
+	newSubjects []xinyong.Subject
+	newRecords  []xinyong.Record
+}
+
+// prefetch starts bulk mode for a batch: it loads the subjects and records
+// the batch may touch with a few IN queries.
+func (t *txn) prefetch(dept, kind string, numbers, keys []string) error {
+	b := &bulk{dept: dept, kind: kind, subjects: make(map[string]xinyong.Subject, len(keys)), records: make(map[string]xinyong.Record, len(numbers))}
+	for _, k := range keys {
+		b.subjects[k] = xinyong.Subject{}
+	}
+	for _, n := range numbers {
+		b.records[n] = xinyong.Record{}
+	}
+	ss, err := t.SubjectsByKeys(keys)
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		b.subjects[s.Key] = s
+	}
+	rs, err := t.RecordsByDocKeys(dept, kind, numbers)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		b.records[r.Document.Number] = r
+	}
+	t.bulk = b
+	return nil
+}
+
+func notFoundErr(what string) error {
+	return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: what + " not found"}
+}
+
+func (t *txn) subjectByKey(key string) (xinyong.Subject, error) {
+	if t.bulk != nil {
+		if s, ok := t.bulk.subjects[key]; ok {
+			if s.ID == "" {
+				return s, notFoundErr("subject")
+			}
+			return s, nil
+		}
+	}
+	return t.SubjectByKey(key)
+}
+
+// updateSubject stores a changed subject: in the write-behind buffer if it
+// is new in this batch, else in the store.
+func (t *txn) updateSubject(s xinyong.Subject) error {
+	if b := t.bulk; b != nil {
+		b.subjects[s.Key] = s
+		for i := range b.newSubjects {
+			if b.newSubjects[i].Key == s.Key {
+				b.newSubjects[i] = s
+				return nil
+			}
+		}
+	}
+	return t.PutSubject(s)
+}
+
+func (t *txn) insertSubject(s xinyong.Subject) error {
+	if t.bulk == nil {
+		return t.PutSubject(s)
+	}
+	t.bulk.subjects[s.Key] = s
+	t.bulk.newSubjects = append(t.bulk.newSubjects, s)
+	return nil
+}
+
+func (t *txn) recordByDocKey(dept, kind, number string) (xinyong.Record, error) {
+	if b := t.bulk; b != nil && b.dept == dept && b.kind == kind {
+		if r, ok := b.records[number]; ok {
+			if r.ID == "" {
+				return r, notFoundErr("record")
+			}
+			return r, nil
+		}
+	}
+	return t.RecordByDocKey(dept, kind, number)
+}
+
+func (t *txn) cacheRecord(r xinyong.Record) {
+	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kind == r.Kind {
+		b.records[r.Document.Number] = r
+	}
+}
+
+func (t *txn) insertRecord(r xinyong.Record) error {
+	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kind == r.Kind {
+		b.records[r.Document.Number] = r
+		b.newRecords = append(b.newRecords, r)
+		return nil
+	}
+	return t.InsertRecord(r)
+}
+
+// flushBulk writes the buffered subjects and records.
+func (t *txn) flushBulk() error {
+	b := t.bulk
+	if b == nil {
+		return nil
+	}
+	t.bulk = nil
+	if err := t.InsertSubjects(b.newSubjects); err != nil {
+		return err
+	}
+	return t.InsertRecords(b.newRecords)
 }
 
 // salt returns a fresh 32-byte salt. A transaction draws its salts from a
@@ -141,6 +261,9 @@ func LeafOf(e xinyong.LedgerEntry) ledger.Leaf {
 }
 
 func (t *txn) flush() error {
+	if err := t.flushBulk(); err != nil {
+		return err
+	}
 	if len(t.hashes) == 0 {
 		return nil
 	}
