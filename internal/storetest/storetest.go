@@ -92,6 +92,8 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"RecordVersionsKeepStatus", testRecordVersionsKeepStatus},
 		{"ListRecords", testListRecords},
 		{"RecordContents", testRecordContents},
+		{"Bulk", testBulk},
+		{"AuditByLedger", testAuditByLedger},
 		{"Imports", testImports},
 		{"ImportErrors", testImportErrors},
 		{"LedgerHead", testLedgerHead},
