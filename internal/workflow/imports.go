@@ -383,9 +383,16 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					if len(fes) == 0 {
 						fes = []xinyong.FieldError{{Field: "row", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
 					}
+					badDate := false // the date cell's own error says why the date is missing
+					for _, fe := range fes {
+						badDate = badDate || (fe.Rule != "record.document" && layout.column(fe.Field) == layout.Date)
+					}
 					for _, fe := range fes {
 						fe.Row = p.row.Line
 						fe.Field = layout.column(fe.Field)
+						if badDate && fe.Rule == "record.document" && fe.Field == layout.Date {
+							continue
+						}
 						if fe.Value == "" {
 							fe.Value = clipValue(p.row.Fields[fe.Field])
 						}
