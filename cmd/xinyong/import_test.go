@@ -357,7 +357,12 @@ func TestKillMidImport(t *testing.T) {
 		t.Fatalf("the refused claim changed the job")
 	}
 
-	out, err := exec.Command(bin, append(append([]string{"import"}, e.flags()...), "--resume", id)...).CombinedOutput()
+	// The killed process made progress moments ago: a plain --resume waits
+	// for it to go stale, --force takes over at once.
+	if out, err := exec.Command(bin, append(append([]string{"import"}, e.flags()...), "--resume", id)...).CombinedOutput(); err == nil || !strings.Contains(string(out), "running in another process") {
+		t.Fatalf("import --resume of a job with recent progress: err %v, want a refusal naming the other process\n%s", err, out)
+	}
+	out, err := exec.Command(bin, append(append([]string{"import"}, e.flags()...), "--resume", id, "--force")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("import --resume: %v\n%s", err, out)
 	}

@@ -47,7 +47,8 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	kind := fs.String("kind", "", "penalty (行政处罚, CF_* columns) or license (行政许可, XK_* columns)")
 	severity := fs.String("severity", "general", "severity class of the penalties in the file (双公示 files carry none): minor, general or serious")
 	asJSON := fs.Bool("json", false, `print one JSON object {"accepted":N,"rejected":M,"errors":[…]} instead of a summary`)
-	resume := fs.String("resume", "", "resume an interrupted import by its id")
+	resume := fs.String("resume", "", "resume an interrupted import by its id (its process must have died: no progress for 2 minutes, or --force)")
+	force := fs.Bool("force", false, "with --resume: take the job over at once (only when you know its process is gone)")
 	if err := parse(fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -79,7 +80,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	fmt.Fprintf(m.Stderr, "import %s started\n", id)
-	j, err := a.Service.RunImport(ctx, actor, id, *resume != "", func(j xinyong.Import) {
+	j, err := a.Service.RunImport(ctx, actor, id, *resume != "" && *force, func(j xinyong.Import) {
 		if bar != nil {
 			bar.Set(j.Rows)
 			return
