@@ -118,6 +118,17 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 			if name == "-" {
 				continue
 			}
+			if ft := f.Type; f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				// An embedded struct's fields are the outer object's (as encoding/json reads them).
+				if sub, ok := schemaOf(ft, depth)["properties"].(map[string]any); ok {
+					for k, v := range sub {
+						if _, outer := props[k]; !outer {
+							props[k] = v
+						}
+					}
+					continue
+				}
+			}
 			if name == "" {
 				name = f.Name
 			}

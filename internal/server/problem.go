@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +28,12 @@ var statusOf = map[string]int{
 	xinyong.EUNSUPPORTED:    http.StatusUnsupportedMediaType,
 	xinyong.ETOOMANY:        http.StatusTooManyRequests,
 	xinyong.EINTERNAL:       http.StatusInternalServerError,
+	eMethodNotAllowed:       http.StatusMethodNotAllowed,
 }
+
+// eMethodNotAllowed is the HTTP layer's own code for a known API path asked
+// with a method it does not take.
+const eMethodNotAllowed = "method_not_allowed"
 
 // titles are the problem titles per code, in Chinese and English.
 var titles = map[string]string{
@@ -40,6 +47,7 @@ var titles = map[string]string{
 	xinyong.EUNSUPPORTED:    "内容类型不支持 (unsupported media type)",
 	xinyong.ETOOMANY:        "请求过多 (too many requests)",
 	xinyong.EINTERNAL:       "内部错误 (internal error)",
+	eMethodNotAllowed:       "方法不允许 (method not allowed)",
 }
 
 // Problem is an RFC 9457 problem details object with Xinyong's extensions:
@@ -116,25 +124,29 @@ func decodeJSON(r *http.Request, limit int64, v any) error {
 	if !utf8.Valid(body) {
 		return xinyong.Invalid("the request body is not valid UTF-8", xinyong.FieldError{Field: "body", Rule: "encoding.utf8", Message: "JSON must be UTF-8 encoded; convert GBK text before sending"})
 	}
+	if hasNULEscape(body) {
+		// PostgreSQL text cannot hold U+0000, and no credit information needs it.
+		return xinyong.Invalid("the request body holds a NUL character", xinyong.FieldError{Field: "body", Rule: "encoding.nul", Message: "text must not contain \\u0000"})
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(err, reflect.TypeOf(v))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return xinyong.Invalid("the request body holds more than one JSON value", xinyong.FieldError{Field: "body", Rule: "json.single", Message: "send exactly one JSON object"})
 	}
 	return nil
 }
 
-func jsonError(err error) error {
+func jsonError(err error, target reflect.Type) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return xinyong.Invalid("malformed JSON", xinyong.FieldError{Field: "body", Rule: "json.syntax", Message: err.Error() + " at byte " + itoa64(syn.Offset)})
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(typ.Field, target)
 		if field == "" {
 			field = "body"
 		}
@@ -144,10 +156,65 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return xinyong.Invalid("truncated JSON", xinyong.FieldError{Field: "body", Rule: "json.syntax", Message: "the JSON ends too early"})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return xinyong.Invalid("unknown field", xinyong.FieldError{Field: name, Rule: "json.unknown_field", Message: "field " + name + " is not part of this request"})
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		name := strings.Trim(quoted, `"`)
+		if name == "" {
+			name = "body"
+		}
+		return xinyong.Invalid("unknown field", xinyong.FieldError{Field: name, Rule: "json.unknown_field", Message: "field " + quoted + " is not part of this request"})
 	}
 	return xinyong.Invalid("the JSON could not be read", xinyong.FieldError{Field: "body", Rule: "json", Message: err.Error()})
+}
+
+// hasNULEscape reports whether a JSON text holds the escape \u0000 (a raw
+// NUL is not valid JSON anyway).
+func hasNULEscape(b []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		n := 0 // backslashes before the match: an odd count escapes it
+		for k-n-1 >= 0 && b[k-n-1] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = k + 1
+	}
+}
+
+// jsonPath removes from a decoder's field path the Go names of embedded
+// structs (RecordInput.item is the client's item).
+func jsonPath(path string, target reflect.Type) string {
+	embedded := map[string]bool{}
+	embeddedNames(target, embedded, 0)
+	parts := strings.Split(path, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if !embedded[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
+}
+
+func embeddedNames(t reflect.Type, names map[string]bool, depth int) {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || depth > 8 {
+		return
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" {
+			names[f.Name] = true
+		}
+		embeddedNames(f.Type, names, depth+1)
+	}
 }
 
 func itoa64(n int64) string {

@@ -187,6 +187,10 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
 
 func uploadError(err error, limit int64) error {
 	var mbe *http.MaxBytesError
+	var xe *xinyong.Error
+	if errors.As(err, &xe) {
+		return xe
+	}
 	if errors.As(err, &mbe) {
 		return xinyong.Errorf(xinyong.ETOOLARGE, "the file is larger than %d bytes", limit)
 	}

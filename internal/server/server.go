@@ -106,7 +106,20 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// Requests no API route takes: 405 with Allow when the path exists
+	// under other methods, else 404; both as problem+json.
+	paths, allow := http.NewServeMux(), map[string][]string{"/api/v1/openapi.json": {"GET"}}
+	for _, rt := range s.routes {
+		allow[rt.Path] = append(allow[rt.Path], rt.Method)
+	}
+	for p := range allow {
+		paths.Handle(p, http.NotFoundHandler())
+	}
 	mux.Handle("/api/", s.api(func(w http.ResponseWriter, r *http.Request) error {
+		if _, p := paths.Handler(r); allow[p] != nil {
+			w.Header().Set("Allow", strings.Join(allow[p], ", "))
+			return &xinyong.Error{Code: eMethodNotAllowed, Message: "method " + r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow[p], ", ")}
+		}
 		return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "no API route " + r.Method + " " + r.URL.Path + "; see /api/v1/openapi.json"}
 	}))
 	s.web = s.newWeb()
