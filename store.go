@@ -203,8 +203,10 @@ type Import struct {
 	FileSize     int64      `json:"file_size"`
 	FileDigest   string     `json:"file_digest"`
 	Format       string     `json:"format,omitempty"`
-	Status       string     `json:"status"` // queued, running, done, failed
-	Rows         int        `json:"rows"`   // rows read so far
+	Severity     string     `json:"severity,omitempty"`  // class given to the file's penalties
+	KeepFile     bool       `json:"keep_file,omitempty"` // the file belongs to the caller (command line): not deleted at the end
+	Status       string     `json:"status"`              // queued, running, done, failed
+	Rows         int        `json:"rows"`                // rows read so far
 	Accepted     int        `json:"accepted"`
 	Rejected     int        `json:"rejected"`
 	Unchanged    int        `json:"unchanged"`

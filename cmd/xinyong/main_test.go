@@ -349,10 +349,33 @@ func (s *serving) get(t *testing.T, path, bearer string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// loginToken fetches the sign-in form and returns its CSRF cookie and token.
+func loginToken(t *testing.T, base string) (*http.Cookie, string) {
+	t.Helper()
+	resp, err := client.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(b)
+	for _, c := range resp.Cookies() {
+		if c.Name == "xinyong_login" && m != nil {
+			return &http.Cookie{Name: c.Name, Value: c.Value}, string(m[1])
+		}
+	}
+	t.Fatalf("the sign-in form has no CSRF token")
+	return nil, ""
+}
+
 // login posts the sign-in form and returns the response.
 func (s *serving) login(t *testing.T, user, password string) *http.Response {
 	t.Helper()
-	resp, err := client.PostForm(s.m.URL+"/login", url.Values{"username": {user}, "password": {password}})
+	cookie, token := loginToken(t, s.m.URL)
+	rq, _ := http.NewRequest("POST", s.m.URL+"/login", strings.NewReader(url.Values{"username": {user}, "password": {password}, "csrf": {token}}.Encode()))
+	rq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rq.AddCookie(cookie)
+	resp, err := client.Do(rq)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,10 +85,12 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	form := url.Values{"username": {"admin"}, "password": {e.adminPassword}}.Encode()
+	cookie, token := loginToken(t, s.m.URL)
+	form := url.Values{"username": {"admin"}, "password": {e.adminPassword}, "csrf": {token}}.Encode()
 	// Expect: 100-continue makes the server tell us when the handler starts
 	// reading the body: from then on the request is in flight.
 	head := "POST /login HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+		"Cookie: " + cookie.Name + "=" + cookie.Value + "\r\n" +
 		"Content-Length: " + strconv.Itoa(len(form)) + "\r\nExpect: 100-continue\r\n\r\n"
 	if _, err := conn.Write([]byte(head)); err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func TestAuthorisationBoundaries(t *testing.T) {
 		{"officer of A cannot batch for B", req{Method: "POST", Path: "/api/v1/records:batch", Token: offA, Body: map[string]any{"mode": "each", "department": b.Code, "records": []any{forB}}}, 403, "forbidden"},
 		{"officer cannot submit an item the department does not provide", req{Method: "POST", Path: "/api/v1/records", Token: offA, Body: license}, 403, "forbidden"},
 		{"officer of B cannot read A's record", req{Path: "/api/v1/records/" + idA, Token: offB}, 404, "not_found"},
-		{"officer of B cannot withdraw A's record", req{Method: "POST", Path: "/api/v1/records/" + idA + "/withdraw", Token: offB, Body: map[string]any{"reason": "revoked"}}, 403, "forbidden"},
+		{"officer of B cannot withdraw A's record", req{Method: "POST", Path: "/api/v1/records/" + idA + "/withdraw", Token: offB, Body: map[string]any{"reason": "revoked"}}, 404, "not_found"}, // who may not read it learns nothing of it
 		{"agency cannot submit", req{Method: "POST", Path: "/api/v1/records", Token: agency, Body: recA}, 403, "forbidden"},
 		{"agency cannot read the audit log", req{Path: "/api/v1/audit", Token: agency}, 403, "forbidden"},
 		{"agency cannot list records", req{Path: "/api/v1/records", Token: agency}, 403, "forbidden"},

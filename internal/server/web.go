@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"xinyong"
+	"xinyong/internal/workflow"
 )
 
 //go:embed templates/*.html
@@ -160,16 +161,34 @@ func (w *web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	w.render(rw, r, "error", pr.Status, p)
 }
 
+// loginCookie carries the sign-in form's CSRF token (double submit): a
+// page on another site cannot read it, so it cannot sign a victim in to the
+// attacker's account.
+const loginCookie = "xinyong_login"
+
 func (w *web) loginForm(rw http.ResponseWriter, r *http.Request) {
 	p := w.page(r, "", nil)
 	p.Title = p.T("login")
-	w.render(rw, r, "login", 200, p)
+	w.renderLogin(rw, r, 200, p)
+}
+
+func (w *web) renderLogin(rw http.ResponseWriter, r *http.Request, status int, p Page) {
+	tok := workflow.RandomSecret(18)
+	http.SetCookie(rw, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	p.CSRF = tok
+	w.render(rw, r, "login", status, p)
 }
 
 func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
+		return
+	}
+	if c, err := r.Cookie(loginCookie); err != nil || c.Value == "" || r.PostForm.Get("csrf") != c.Value {
+		p := w.page(r, "", nil)
+		p.Title, p.Error = p.T("login"), "登录表单已过期，请重新提交。 (The sign-in form expired; please submit it again.)"
+		w.renderLogin(rw, r, http.StatusForbidden, p)
 		return
 	}
 	_, _, secret, err := w.s.Svc.Login(r.Context(), r.PostForm.Get("username"), r.PostForm.Get("password"), clientAddr(r))
@@ -180,9 +199,10 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = 500
 		}
-		w.render(rw, r, "login", status, p)
+		w.renderLogin(rw, r, status, p)
 		return
 	}
+	http.SetCookie(rw, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 8 * 3600})
 	http.Redirect(rw, r, "/console/", http.StatusSeeOther)
 }

@@ -32,6 +32,43 @@ func form(v url.Values) (string, string) {
 	return "application/x-www-form-urlencoded", v.Encode()
 }
 
+// postLogin fetches the sign-in form (its CSRF cookie and field) and posts
+// it with the given credentials.
+func (e *testEnv) postLogin(t *testing.T, user, password string) resp {
+	t.Helper()
+	page := e.do(t, req{Path: "/login"})
+	var cookie *http.Cookie
+	for _, c := range (&http.Response{Header: page.Header}).Cookies() {
+		if c.Name == loginCookie {
+			cookie = c
+		}
+	}
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(page.Body))
+	if cookie == nil || m == nil || m[1] != cookie.Value {
+		t.Fatalf("the sign-in form has no CSRF token matching its cookie: %s", page)
+	}
+	ct, body := form(url.Values{"username": {user}, "password": {password}, "csrf": {m[1]}})
+	return e.do(t, req{Method: "POST", Path: "/login", Type: ct, Body: body, Cookies: []*http.Cookie{{Name: loginCookie, Value: cookie.Value}}})
+}
+
+// TestLoginNeedsFormToken: a sign-in post without the form's token (a
+// cross-site login attempt) is refused.
+func TestLoginNeedsFormToken(t *testing.T) {
+	e := newEnv(t)
+	if _, _, err := e.svc.CreateAccount(e.ctx, xinyong.System, workflow.AccountInput{Username: "u1", Role: "admin", Password: "correct horse battery staple"}); err != nil {
+		t.Fatal(err)
+	}
+	ct, body := form(url.Values{"username": {"u1"}, "password": {"correct horse battery staple"}})
+	r := e.do(t, req{Method: "POST", Path: "/login", Type: ct, Body: body})
+	r.html(t, 403, "expired")
+	if strings.Contains(r.Header.Get("Set-Cookie"), SessionCookie) {
+		t.Fatal("a login without the form token set a session cookie")
+	}
+	if r := e.postLogin(t, "u1", "correct horse battery staple"); r.Status != 303 {
+		t.Fatalf("login with the form token: %s", r)
+	}
+}
+
 // TestPortalPages: zh-CN first, English on request.
 func TestPortalPages(t *testing.T) {
 	e := newEnv(t)
@@ -81,8 +118,7 @@ func TestConsoleLogin(t *testing.T) {
 		t.Fatalf("console without a session: %s", r)
 	}
 
-	ct, body := form(url.Values{"username": {"gsxyb"}, "password": {pw}})
-	r := e.do(t, req{Method: "POST", Path: "/login", Type: ct, Body: body})
+	r := e.postLogin(t, "gsxyb", pw)
 	if r.Status != 303 || r.Header.Get("Location") != "/console/" {
 		t.Fatalf("login: %s", r)
 	}
@@ -120,7 +156,7 @@ func TestConsoleLogin(t *testing.T) {
 	if r := e.do(t, req{Method: "POST", Path: "/api/v1/departments", Cookies: jar, Body: dept, Header: map[string]string{"X-CSRF-Token": csrf}}); r.Status != 201 {
 		t.Fatalf("POST with the CSRF token: %s", r)
 	}
-	ct, body = form(url.Values{})
+	ct, body := form(url.Values{})
 	e.do(t, req{Method: "POST", Path: "/logout", Cookies: jar, Type: ct, Body: body}).problem(t, 403, "forbidden")
 	if r := e.do(t, req{Path: "/console/", Cookies: jar}); r.Status != 200 {
 		t.Fatal("a logout without the CSRF token ended the session")
@@ -136,15 +172,13 @@ func TestConsoleLogin(t *testing.T) {
 	// Five wrong passwords are 401 pages; the sixth attempt is throttled,
 	// even with the right password.
 	for i := 1; i <= workflow.LoginMaxFailures; i++ {
-		ct, body := form(url.Values{"username": {"victim"}, "password": {"guess " + string(rune('0'+i))}})
-		r := e.do(t, req{Method: "POST", Path: "/login", Type: ct, Body: body})
+		r := e.postLogin(t, "victim", "guess "+string(rune('0'+i)))
 		r.html(t, 401, `<html lang="zh-CN">`, "wrong username or password")
 		if strings.Contains(r.Header.Get("Set-Cookie"), SessionCookie) {
 			t.Fatal("a failed login set a session cookie")
 		}
 	}
-	ct, body = form(url.Values{"username": {"victim"}, "password": {pw}})
-	r = e.do(t, req{Method: "POST", Path: "/login", Type: ct, Body: body})
+	r = e.postLogin(t, "victim", pw)
 	r.html(t, 429, "too many")
 	if strings.Contains(r.Header.Get("Set-Cookie"), SessionCookie) {
 		t.Fatal("a throttled login set a session cookie")

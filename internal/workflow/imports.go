@@ -143,10 +143,7 @@ func (s *Service) CreateImport(ctx context.Context, actor xinyong.Actor, req Imp
 			name = st.Name()
 		}
 		j = xinyong.Import{ID: NewID(), DepartmentID: sc.dept.ID, Kind: req.Kind, Item: item.Code, FileName: name, FileSize: st.Size(), FileDigest: digest,
-			Status: xinyong.ImportQueued, By: actor.Ref(), CreatedAt: t.Now(), UpdatedAt: t.Now(), Path: req.Path, Message: "severity " + req.Severity}
-		if req.KeepFile {
-			j.Message += "; keep file"
-		}
+			Status: xinyong.ImportQueued, By: actor.Ref(), CreatedAt: t.Now(), UpdatedAt: t.Now(), Path: req.Path, Severity: req.Severity, KeepFile: req.KeepFile}
 		if err := t.CreateImport(j); err != nil {
 			return err
 		}
@@ -238,7 +235,7 @@ func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, ms
 		if msg != "" {
 			j.Message = strings.TrimPrefix(j.Message+"; "+msg, "; ")
 		}
-		keep := strings.Contains(j.Message, "keep file")
+		keep := j.KeepFile
 		if !keep && j.Path != "" {
 			os.Remove(j.Path)
 		}
@@ -255,10 +252,9 @@ func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, ms
 
 func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.Import, progress ImportProgress) (xinyong.Import, error) {
 	layout := ImportKinds[j.Kind]
-	severity := string(xinyong.SeverityGeneral)
-	if i := strings.Index(j.Message, "severity "); i >= 0 {
-		severity = strings.Fields(j.Message[i+len("severity "):])[0]
-		severity = strings.TrimSuffix(severity, ";")
+	severity := j.Severity
+	if severity == "" {
+		severity = string(xinyong.SeverityGeneral)
 	}
 	var item xinyong.CatalogueItem
 	if err := s.view(ctx, func(tx xinyong.Tx) error {

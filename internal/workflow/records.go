@@ -419,6 +419,10 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 			a.Role, a.DepartmentID = xinyong.RoleOfficer, dept.ID
 		}
 		if err := xinyong.Authorize(a, xinyong.ActRecordWithdraw, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept); err != nil {
+			if actor.Kind != "public" && xinyong.Authorize(a, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept) != nil {
+				// Who may not even read it learns nothing about it.
+				return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + id + " not found"}
+			}
 			return err
 		}
 		if !slices.Contains(xinyong.WithdrawReasons, reason) {
