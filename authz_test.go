@@ -150,6 +150,9 @@ func TestAuthorizeScope(t *testing.T) {
 		{"public reads a subject", Public, ActSubjectRead, other, nil, false, EUNAUTHORIZED, "public: catalogue.read and ledger.read only"},
 		{"public verifies the ledger", Public, ActLedgerVerify, Resource{}, nil, false, EUNAUTHORIZED, "public: catalogue.read and ledger.read only"},
 		{"system job withdraws", System, ActRecordWithdraw, other, nil, true, "", "the platform itself (jobs, reference data)"},
+		{"command line submits a provided item", Actor{Kind: "cli", ID: "cli:root", Role: RoleAdmin}, ActRecordSubmit, Resource{DepartmentID: "D1", Item: "ITEM-LICENSE"}, testDept(), true, "", "the operator holds the database; import --department"},
+		{"command line submits an item the department does not provide", Actor{Kind: "cli", ID: "cli:root", Role: RoleAdmin}, ActRecordSubmit, Resource{DepartmentID: "D1", Item: "ITEM-TAX"}, testDept(), false, EFORBIDDEN, "record.submit only for provided items (DOMAIN.md §1)"},
+		{"system submits for a disabled department", System, ActRecordSubmit, Resource{DepartmentID: "D1", Item: "ITEM-PENALTY"}, disabled, false, EFORBIDDEN, "disabled department"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
