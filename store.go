@@ -27,6 +27,9 @@ type Store interface {
 // Tx is one transaction. Methods that find nothing return an ENOTFOUND
 // *Error; methods that break a uniqueness constraint return ECONFLICT.
 type Tx interface {
+	SearchStore
+	ReportStore
+
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time
 
