@@ -84,6 +84,8 @@ func commands() []command {
 		{"ident", "validate unified social credit codes and citizen ID numbers", (*Main).ident},
 		{"import", "import a 双公示 CSV or XLSX file of penalty or licensing decisions", (*Main).importCmd},
 		{"ledger", "verify the tamper-evident ledger and print proofs", (*Main).ledgerCmd},
+		{"gen", "generate a synthetic province into a store or as 双公示 files", (*Main).genCmd},
+		{"bench", "run a benchmark scenario (import, profile, search)", (*Main).benchCmd},
 		{"version", "print the version", (*Main).version},
 	}
 }

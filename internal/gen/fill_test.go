@@ -1,0 +1,226 @@
+package gen_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"xinyong"
+	"xinyong/internal/app"
+	"xinyong/internal/bench"
+	"xinyong/internal/config"
+	"xinyong/internal/gen"
+	"xinyong/internal/refdata"
+	"xinyong/internal/workflow"
+)
+
+var today = xinyong.NewDate(2026, 11, 25)
+
+// openStore opens a fresh, bootstrapped SQLite store on clock.
+func openStore(t testing.TB, clock func() time.Time) *app.App {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test/ledger"}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clock, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	set, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Service.Bootstrap(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+var cli = xinyong.Actor{Kind: "cli", ID: "cli:test", Name: "cli:test", Role: xinyong.RoleAdmin}
+
+// TestFill fills a store through the workflow: every record is accepted,
+// the ledger verifies, the store holds as many records as were accepted,
+// and the manifest's codes are in it.
+func TestFill(t *testing.T) {
+	subjects, records := 1000, 5000
+	if testing.Short() {
+		subjects, records = 300, 1000
+	}
+	ctx := context.Background()
+	g, err := gen.New(gen.Config{Seed: 7, Subjects: subjects, Records: records, Today: today, Dept: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := gen.NewClock(g.Start().AddDays(-30).Start())
+	a := openStore(t, clock.Now)
+	man := gen.NewManifest(g.Departments())
+	res, err := gen.Fill(ctx, g, gen.FillOptions{Service: a.Service, Clock: clock, Actor: cli, Manifest: man})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	if res.Refused != 0 || res.Accepted != records {
+		t.Fatalf("accepted %d of %d, refused %d: %v", res.Accepted, records, res.Refused, res.RefusedBy)
+	}
+	if res.Withdrawn == 0 || res.Late == 0 || res.Departments != len(g.Departments()) {
+		t.Errorf("withdrawn %d, late %d, departments %d", res.Withdrawn, res.Late, res.Departments)
+	}
+	rep, err := a.Service.Verify(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("ledger verify: %+v", rep.Problems)
+	}
+	n, subj, err := bench.DataSize(ctx, a.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(res.Accepted) || subj != int64(res.Subjects) {
+		t.Fatalf("store holds %d records of %d subjects, Fill accepted %d of %d", n, subj, res.Accepted, res.Subjects)
+	}
+	if len(man.Penalised) == 0 || len(man.Clean) == 0 || len(man.Persons) == 0 || len(man.Minors) == 0 || len(man.Listed) != 0 {
+		t.Fatalf("manifest: %d penalised, %d clean, %d persons, %d minors, %d listed", len(man.Penalised), len(man.Clean), len(man.Persons), len(man.Minors), len(man.Listed))
+	}
+	all := append(append(append(append([]string{}, man.Penalised...), man.Clean...), man.Persons...), man.Minors...)
+	ids, err := bench.SubjectIDs(ctx, a.Service, all)
+	if err != nil || len(ids) != len(all) {
+		t.Fatalf("%d of %d manifest codes found: %v", len(ids), len(all), err)
+	}
+	// Clean subjects have no penalty; penalised ones have an active one.
+	check := func(code string, wantPenalty bool) {
+		id, _ := bench.SubjectIDs(ctx, a.Service, []string{code})
+		rs, err := a.Service.Records(ctx, cli, xinyong.RecordFilter{SubjectID: id[0], Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := false
+		for _, r := range rs {
+			has = has || (r.Kind == "penalty" && r.Status == xinyong.RecordActive)
+		}
+		if has != wantPenalty {
+			t.Errorf("subject %s: active penalty %v, want %v", xinyong.MaskID(code), has, wantPenalty)
+		}
+	}
+	for _, c := range man.Clean[:min(20, len(man.Clean))] {
+		check(c, false)
+	}
+	for _, c := range man.Penalised[:min(20, len(man.Penalised))] {
+		check(c, true)
+	}
+	path := filepath.Join(t.TempDir(), "m.json")
+	if err := gen.WriteManifest(path, man); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("manifest mode %v", st.Mode().Perm())
+	}
+	if back, err := gen.ReadManifest(path); err != nil || len(back.Persons) != len(man.Persons) {
+		t.Fatalf("manifest read back: %v", err)
+	}
+}
+
+// TestFilesDeterministic: the same seed gives the same bytes; another seed
+// other bytes.
+func TestFilesDeterministic(t *testing.T) {
+	write := func(seed uint64, format string) map[string][]byte {
+		dir := t.TempDir()
+		g, err := gen.New(gen.Config{Seed: seed, Subjects: 500, Records: 3000, Today: today, Dept: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gen.WriteFiles(g, gen.OutOptions{Dir: dir, Format: format}); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]byte{}
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[e.Name()] = b
+		}
+		return out
+	}
+	for _, format := range []string{gen.FormatCSV, gen.FormatGBKCSV} {
+		a, b, c := write(3, format), write(3, format), write(4, format)
+		if len(a) < 10 || len(a) != len(b) {
+			t.Fatalf("%s: %d and %d files", format, len(a), len(b))
+		}
+		differ := false
+		for name, x := range a {
+			if !bytes.Equal(x, b[name]) {
+				t.Fatalf("%s: %s differs between two runs with the same seed", format, name)
+			}
+			if name != "departments.csv" && !bytes.Equal(x, c[name]) {
+				differ = true
+			}
+		}
+		if !differ {
+			t.Fatalf("%s: seeds 3 and 4 gave the same files", format)
+		}
+	}
+}
+
+// TestFilesReimport: files written by gen --out import with every row
+// accepted, in each format.
+func TestFilesReimport(t *testing.T) {
+	ctx := context.Background()
+	a := openStore(t, nil)
+	g, err := gen.New(gen.Config{Seed: 11, Subjects: 400, Records: 2000, Today: xinyong.DateOf(a.Service.Now()), Dept: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range g.Departments() {
+		if _, err := a.Service.CreateDepartment(ctx, cli, workflow.DepartmentInput{Code: d.Code, Name: d.Name, Provides: []string{"XZCF", "XZXK"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byCode := map[string]gen.Department{}
+	for _, d := range g.Departments() {
+		byCode[d.Code] = d
+	}
+	for _, tc := range []struct {
+		format string
+		labels bool
+	}{{gen.FormatCSV, false}, {gen.FormatCSV, true}, {gen.FormatGBKCSV, false}, {gen.FormatXLSX, false}} {
+		dir := t.TempDir()
+		res, err := gen.WriteFiles(g, gen.OutOptions{Dir: dir, Format: tc.format, Labels: tc.labels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, accepted := 0, 0
+		for _, name := range res.Files {
+			code, kind, _ := strings.Cut(strings.TrimSuffix(strings.TrimSuffix(name, ".csv"), ".xlsx"), "-")
+			j, err := a.Service.CreateImport(ctx, cli, workflow.ImportRequest{Department: byCode[code].Code, Kind: kind, Path: filepath.Join(dir, name), KeepFile: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err = a.Service.RunImport(ctx, cli, j.ID, false, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.Rejected > 0 {
+				var msgs []string
+				a.Service.ImportErrors(ctx, cli, j.ID, func(e xinyong.FieldError) error {
+					msgs = append(msgs, e.Field+": "+e.Message)
+					return nil
+				})
+				t.Fatalf("%s %s: %d rejected: %v", tc.format, name, j.Rejected, msgs[:min(5, len(msgs))])
+			}
+			rows += j.Rows
+			accepted += j.Accepted
+		}
+		if rows != res.Penalties+res.Licences || accepted != rows {
+			t.Fatalf("%s: %d rows, %d accepted; written %d + %d", tc.format, rows, accepted, res.Penalties, res.Licences)
+		}
+		t.Logf("%s labels=%v: %d files, %d rows accepted, %d minors' penalties left out", tc.format, tc.labels, len(res.Files), rows, res.MinorsSkipped)
+	}
+}
