@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -441,12 +440,41 @@ func (t *Tx) LedgerEntry(idx int64) (xinyong.LedgerEntry, error) {
 
 func (t *Tx) ReadLedgerNodes(ctx context.Context, keys []int64) ([][]byte, error) {
 	out := make([][]byte, len(keys))
+	pos := make(map[int64][]int, len(keys))
 	for i, k := range keys {
-		if err := t.row(`SELECT hash FROM ledger_node WHERE key = ?`, k).Scan(&out[i]); err != nil {
-			if err == sql.ErrNoRows {
-				return nil, fmt.Errorf("ledger node %d missing", k)
-			}
+		pos[k] = append(pos[k], i)
+	}
+	for start := 0; start < len(keys); start += inChunk {
+		chunk := keys[start:min(start+inChunk, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := t.rows(`SELECT key, hash FROM ledger_node WHERE key IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
 			return nil, err
+		}
+		for rows.Next() {
+			var k int64
+			var h []byte
+			if err := rows.Scan(&k, &h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for _, i := range pos[k] {
+				out[i] = h
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i, h := range out {
+		if h == nil {
+			return nil, fmt.Errorf("ledger node %d missing", keys[i])
 		}
 	}
 	return out, nil

@@ -127,6 +127,7 @@ CREATE TABLE record (
   UNIQUE (department_id, kind, doc_number)
 );
 CREATE INDEX record_subject ON record (subject_id, decision_date);
+CREATE INDEX record_subject_id ON record (subject_id, id);
 CREATE INDEX record_import ON record (import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX record_ledger ON record (ledger_idx);
 
