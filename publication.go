@@ -124,9 +124,10 @@ type Window struct {
 }
 
 // Open reports whether the window is open on d: published, started, and
-// before its maximum end.
+// before its maximum end (a window without a maximum end, such as a
+// licence's, stays open).
 func (w Window) Open(d Date) bool {
-	return w.Published && !d.Before(w.Start) && d.Before(w.MaxEnd)
+	return w.Published && !d.Before(w.Start) && (w.MaxEnd.IsZero() || d.Before(w.MaxEnd))
 }
 
 // PublicationWindow computes the publication window of a record from the

@@ -76,15 +76,15 @@ func problemOf(r *http.Request, log *slog.Logger, err error) Problem {
 		Title:     titles[code],
 		Status:    status,
 		Detail:    xinyong.ErrorMessage(err),
-		Instance:  r.URL.Path,
+		Instance:  xinyong.MaskCitizenIDs(r.URL.Path),
 		Code:      code,
 		Errors:    xinyong.ErrorFields(err),
 		RequestID: requestID(r.Context()),
 	}
 	if status >= 500 {
-		log.Error("request failed", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("request failed", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", err)
 	} else {
-		log.Info("request refused", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "code", code, "detail", p.Detail)
+		log.Info("request refused", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "code", code, "detail", p.Detail)
 	}
 	return p
 }

@@ -38,6 +38,8 @@ type Dialect struct {
 	PrepareInTx bool
 	// IsUnique reports whether err is a uniqueness violation.
 	IsUnique func(error) bool
+	// Search is the dialect's name search (search.go).
+	Search SearchDialect
 }
 
 // DB is a store over a writer pool and a reader pool (the same pool on

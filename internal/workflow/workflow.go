@@ -146,12 +146,21 @@ func (t *txn) updateSubject(s xinyong.Subject) error {
 			}
 		}
 	}
-	return t.PutSubject(s)
+	return t.putSubject(s)
+}
+
+// putSubject stores a subject and its search index rows (issue 5), in the
+// same transaction.
+func (t *txn) putSubject(s xinyong.Subject) error {
+	if err := t.PutSubject(s); err != nil {
+		return err
+	}
+	return t.IndexSubjects([]xinyong.Subject{s})
 }
 
 func (t *txn) insertSubject(s xinyong.Subject) error {
 	if t.bulk == nil {
-		return t.PutSubject(s)
+		return t.putSubject(s)
 	}
 	t.bulk.subjects[s.Key] = s
 	t.bulk.newSubjects = append(t.bulk.newSubjects, s)
@@ -193,6 +202,9 @@ func (t *txn) flushBulk() error {
 	}
 	t.bulk = nil
 	if err := t.InsertSubjects(b.newSubjects); err != nil {
+		return err
+	}
+	if err := t.IndexSubjects(b.newSubjects); err != nil {
 		return err
 	}
 	return t.InsertRecords(b.newRecords)

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"strings"
+
+	"xinyong"
+	"xinyong/internal/sqlstore"
+)
+
+// SQLite's name search (migrations/0002_search.sql): FTS5 trigram for 3+
+// characters, the subject_bigram table for 2, LIKE for 1. The index rows
+// are written here, in the subject's transaction.
+func init() {
+	Dialect.Search = sqlstore.SearchDialect{Match: match, Index: index}
+}
+
+func match(mode, text string) (string, []any) {
+	switch mode {
+	case xinyong.SearchBigram:
+		return `s.id IN (SELECT subject_id FROM subject_bigram WHERE bigram = ?)`, []any{text}
+	case xinyong.SearchTrigram:
+		// A phrase: FTS5 syntax in the text is only text inside the quotes
+		// (a quote is doubled); the trigram phrase matches the substring.
+		return `s.id IN (SELECT m.subject_id FROM subject_fts f JOIN subject_search m ON m.rid = f.rowid WHERE subject_fts MATCH ?)`,
+			[]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
+	}
+	return `s.name LIKE ? ESCAPE '\'`, []any{"%" + sqlstore.EscapeLike(text) + "%"}
+}
+
+// index writes subject_search, subject_fts and subject_bigram rows for
+// subjects new or renamed; a subject indexed under its current name is
+// left alone.
+func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
+	type old struct {
+		rid  int64
+		name string
+	}
+	have := make(map[string]old, len(ss))
+	const chunk = 500
+	for start := 0; start < len(ss); start += chunk {
+		part := ss[start:min(start+chunk, len(ss))]
+		args := make([]any, len(part))
+		for i, s := range part {
+			args[i] = s.ID
+		}
+		rows, err := t.Query(`SELECT subject_id, rid, name FROM subject_search WHERE subject_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var o old
+			if err := rows.Scan(&id, &o.rid, &o.name); err != nil {
+				rows.Close()
+				return err
+			}
+			have[id] = o
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	var fresh []xinyong.Subject
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if seen[s.ID] {
+			continue
+		}
+		seen[s.ID] = true
+		o, ok := have[s.ID]
+		switch {
+		case !ok:
+			fresh = append(fresh, s)
+		case o.name != s.Name:
+			// Renamed: take the old name out of both indexes, put the new in.
+			if err := t.Exec(`INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', ?, ?)`, o.rid, o.name); err != nil {
+				return err
+			}
+			for _, b := range xinyong.Bigrams(o.name) {
+				if err := t.Exec(`DELETE FROM subject_bigram WHERE bigram = ? AND subject_id = ?`, b, s.ID); err != nil {
+					return err
+				}
+			}
+			if err := t.Exec(`UPDATE subject_search SET name = ? WHERE rid = ?`, s.Name, o.rid); err != nil {
+				return err
+			}
+			if err := t.Exec(`INSERT INTO subject_fts (rowid, name) VALUES (?, ?)`, o.rid, s.Name); err != nil {
+				return err
+			}
+			if err := insertBigrams(t, []xinyong.Subject{s}); err != nil {
+				return err
+			}
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if err := t.InsertMany(`INSERT INTO subject_search (subject_id, name) VALUES `, 2, len(fresh), func(i int, args []any) []any {
+		return append(args, fresh[i].ID, fresh[i].Name)
+	}); err != nil {
+		return err
+	}
+	// The trigram index reads the new rows from subject_search (external
+	// content), by row id.
+	for start := 0; start < len(fresh); start += chunk {
+		part := fresh[start:min(start+chunk, len(fresh))]
+		args := make([]any, len(part))
+		for i, s := range part {
+			args[i] = s.ID
+		}
+		if err := t.Exec(`INSERT INTO subject_fts (rowid, name) SELECT rid, name FROM subject_search WHERE subject_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return insertBigrams(t, fresh)
+}
+
+func insertBigrams(t *sqlstore.Tx, ss []xinyong.Subject) error {
+	type row struct{ b, id string }
+	var rows []row
+	for _, s := range ss {
+		for _, b := range xinyong.Bigrams(s.Name) {
+			rows = append(rows, row{b, s.ID})
+		}
+	}
+	return t.InsertMany(`INSERT OR IGNORE INTO subject_bigram (bigram, subject_id) VALUES `, 2, len(rows), func(i int, args []any) []any {
+		return append(args, rows[i].b, rows[i].id)
+	})
+}

@@ -1,0 +1,172 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strings"
+
+	"xinyong"
+)
+
+// SearchDialect is what differs in name search between the databases
+// (DESIGN.md "Search for Chinese names"): the index and the condition that
+// uses it. The statements around them are shared, here.
+type SearchDialect struct {
+	// Args go before the arguments of every search statement. PostgreSQL
+	// passes pgx.QueryExecModeExec: each search runs with a plan made for
+	// its own pattern, never pgx's cached statement, whose generic plan
+	// turns a 2-character ILIKE into a full GIN index scan (~4× a seq scan).
+	Args []any
+	// Match returns the condition on subject s that selects the names
+	// containing text (already folded with xinyong.FoldSearch) in mode
+	// (xinyong.SearchLike, SearchBigram, SearchTrigram), and its arguments.
+	Match func(mode, text string) (cond string, args []any)
+	// Index writes the index rows of subjects just inserted or renamed.
+	Index func(t *Tx, ss []xinyong.Subject) error
+}
+
+// EscapeLike escapes LIKE's wildcards (% _) and the escape character \ so
+// that text matches itself; use with ESCAPE '\'.
+func EscapeLike(text string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text)
+}
+
+// Exec runs a statement in the transaction (for dialect packages), through
+// the transaction's prepared statements where the dialect uses them.
+func (t *Tx) Exec(query string, args ...any) error { return t.exec(query, args...) }
+
+// Query runs a query in the transaction (for dialect packages).
+func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) { return t.rows(query, args...) }
+
+// InsertMany inserts n rows of cols columns with multi-row statements
+// (prefix ends with VALUES).
+func (t *Tx) InsertMany(prefix string, cols, n int, rowArgs func(i int, args []any) []any) error {
+	return t.insertMany(prefix, cols, n, rowArgs)
+}
+
+// IndexSubjects writes the subjects' search index rows.
+func (t *Tx) IndexSubjects(ss []xinyong.Subject) error {
+	if len(ss) == 0 || t.db.D.Search.Index == nil {
+		return nil
+	}
+	return t.db.D.Search.Index(t, ss)
+}
+
+// searchRows runs a search statement with the dialect's search arguments
+// first.
+func (t *Tx) searchRows(query string, args ...any) (*sql.Rows, error) {
+	if pre := t.db.D.Search.Args; len(pre) > 0 {
+		return t.tx.QueryContext(t.ctx, t.db.q(query), append(append([]any{}, pre...), args...)...)
+	}
+	return t.rows(query, args...)
+}
+
+func (t *Tx) searchCount(query string, args ...any) (int, error) {
+	rows, err := t.searchRows(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+var subjectColsS = "s." + strings.ReplaceAll(subjectCols, ", ", ", s.")
+
+// SearchSubjects returns a page of the subjects whose name contains q.Text,
+// shortest names first (the closest matches), and the number of matches up
+// to MaxSearchResults+1. One character is a LIKE that stops at the page, in
+// id order; two use the bigram index; three or more the trigram index.
+func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, error) {
+	text := xinyong.FoldSearch(q.Text)
+	if text == "" || t.db.D.Search.Match == nil {
+		return nil, 0, nil
+	}
+	mode := xinyong.SearchMode(text)
+	cond, args := t.db.D.Search.Match(mode, text)
+	where := " WHERE " + cond
+	if len(q.Kinds) > 0 {
+		where += " AND s.kind IN (" + placeholders(len(q.Kinds)) + ")"
+		for _, k := range q.Kinds {
+			args = append(args, string(k))
+		}
+	}
+	n, err := t.searchCount(`SELECT COUNT(*) FROM (SELECT 1 FROM subject s`+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	if n == 0 || q.Offset >= n {
+		return nil, n, nil
+	}
+	order := " ORDER BY length(s.name), s.id"
+	if mode == xinyong.SearchLike {
+		order = " ORDER BY s.id"
+	}
+	rows, err := t.searchRows(`SELECT `+subjectColsS+` FROM subject s`+where+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []xinyong.Subject
+	for rows.Next() {
+		s, err := scanSubject(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, s)
+	}
+	return out, n, rows.Err()
+}
+
+// PublishedRecords returns a page of the active records of a kind whose
+// publication window is open on f.On, newest decision first.
+func (t *Tx) PublishedRecords(f xinyong.PublishedFilter) ([]xinyong.Record, int, error) {
+	on := f.On.String()
+	where := ` WHERE kind = ? AND status = ? AND published = ? AND pub_start <= ? AND (pub_max_end IS NULL OR pub_max_end > ?)`
+	args := []any{f.Kind, string(xinyong.RecordActive), true, on, on}
+	if f.DepartmentID != "" {
+		where += " AND department_id = ?"
+		args = append(args, f.DepartmentID)
+	}
+	if !f.From.IsZero() {
+		where += " AND decision_date >= ?"
+		args = append(args, f.From.String())
+	}
+	if !f.To.IsZero() {
+		where += " AND decision_date <= ?"
+		args = append(args, f.To.String())
+	}
+	var n int
+	if err := t.row(`SELECT COUNT(*) FROM (SELECT 1 FROM record`+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	if n == 0 || f.Offset >= n {
+		return nil, n, nil
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	rows, err := t.rows(`SELECT `+recordCols+` FROM record`+where+` ORDER BY decision_date DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []xinyong.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, n, rows.Err()
+}
