@@ -62,6 +62,8 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "xinyong_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"})
 	s.registry.MustRegister(s.requests, s.latency)
 	s.routes = append(s.apiRoutes(), s.recordRoutes()...)
+	s.routes = append(s.routes, s.reportRoutes()...)
+	s.routes = append(s.routes, s.portalRoutes()...)
 	return s
 }
 
@@ -191,7 +193,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					writeProblem(rec, r.WithContext(ctx), s.Log, xinyong.Errorf(xinyong.EINTERNAL, "internal error"))
 				}
 			}
-			s.Log.Info("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes,
+			s.Log.Info("http", "request_id", id, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "status", rec.status, "bytes", rec.bytes,
 				"ms", float64(time.Since(start).Microseconds())/1000, "actor", actorOf(r.WithContext(ctx)).Ref())
 		}()
 		r = r.WithContext(ctx)

@@ -97,6 +97,8 @@ func (w *web) install(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", w.login)
 	mux.HandleFunc("POST /logout", w.logout)
 	mux.HandleFunc("GET /console/{$}", w.console)
+	mux.HandleFunc("GET /verify", w.verify)
+	w.installPortal(mux)
 }
 
 func (w *web) page(r *http.Request, title string, data any) Page {

@@ -100,11 +100,16 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"LedgerEntries", testLedgerEntries},
 		{"LedgerNodes", testLedgerNodes},
 		{"Checkpoints", testCheckpoints},
+		{"Reports", testReports},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdatePanicRollsBack", testUpdatePanicRollsBack},
 		{"ViewCannotWrite", testViewCannotWrite},
 		{"CallbackErrorsStopStreams", testCallbackErrors},
+		{"Search", testSearch},
+		{"SearchRename", testSearchRename},
+		{"SearchPages", testSearchPages},
+		{"PublishedRecords", testPublishedRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,257 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+	"xinyong/internal/report"
+)
+
+// ActReportIssue is the audit action of issuing a credit report.
+const ActReportIssue xinyong.Action = "report.issue"
+
+// ReportIssuer is the issuer named on reports.
+const ReportIssuer = "信用信息平台"
+
+// Issued is a credit report just issued: the report, its canonical JSON,
+// the served JSON document and the seal.
+type Issued struct {
+	Report    report.Report
+	Canonical []byte
+	Document  []byte // the JSON document served (report + verification)
+	Digest    string
+	Note      []byte
+	KeyName   string
+}
+
+// PDF renders the issued report.
+func (i Issued) PDF() ([]byte, error) {
+	return report.PDF(i.Report, report.Seal{Digest: i.Digest, Note: i.Note, Key: i.KeyName})
+}
+
+// errPersonReport is the answer to anyone asking for a natural person's
+// report who is not that person: the same whether or not the person is
+// known, so that it reveals nothing.
+var errPersonReport = &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "a natural person's credit report is given only to that person (signed in with a subject account) or to others with the person's consent; consent is not available yet, so the report is refused"}
+
+// reportSubject finds the subject of a report request and decides the
+// report's scope: organisations get the public report, whoever asks; a
+// natural person's report goes only to that person.
+func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string) (xinyong.Subject, string, error) {
+	code = xinyong.NormalizeCode(code)
+	if code == "" || len(code) > 64 {
+		return xinyong.Subject{}, "", xinyong.Invalid("bad subject code", xinyong.FieldError{Field: "code", Rule: "subject.code", Message: "give a unified social credit code (18 characters) or, for one's own report, a citizen ID number"})
+	}
+	own := func(subj xinyong.Subject) bool {
+		return actor.Role == xinyong.RoleSubject && actor.SubjectID != "" && actor.SubjectID == subj.ID
+	}
+	if _, err := xinyong.ParseCitizenID(code); err == nil {
+		subj, err := tx.SubjectByKey(s.SubjectKey(code))
+		if err != nil || !own(subj) {
+			if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+				return subj, "", err
+			}
+			return xinyong.Subject{}, "", errPersonReport
+		}
+		return subj, report.ScopeSubject, nil
+	}
+	subj, err := tx.SubjectByKey(code)
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		subj, err = tx.Subject(code) // a subject id
+	}
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		return subj, "", xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject with code %s", code)
+	}
+	if err != nil {
+		return subj, "", err
+	}
+	if subj.Kind == xinyong.KindPerson {
+		if !own(subj) {
+			return xinyong.Subject{}, "", errPersonReport
+		}
+		return subj, report.ScopeSubject, nil
+	}
+	return subj, report.ScopePublic, nil
+}
+
+// IssueReport issues a credit report on the subject with the code (USCC,
+// subject id, or for one's own report a citizen ID number): it builds the
+// report from the records published today, seals it with the ledger key,
+// and records it — register entry, audit event and ledger leaf — in one
+// transaction.
+func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code string) (Issued, error) {
+	if s.Signer == nil {
+		return Issued{}, xinyong.Errorf(xinyong.EINTERNAL, "no signing key: reports cannot be issued")
+	}
+	var out Issued
+	err := s.update(ctx, actor, func(t *txn) error {
+		subj, scope, err := s.reportSubject(t, actor, code)
+		if err != nil {
+			return err
+		}
+		var recs []xinyong.Record
+		for after := ""; ; {
+			page, err := t.ListRecords(xinyong.RecordFilter{SubjectID: subj.ID, Status: xinyong.RecordActive, AfterID: after, Limit: 1000})
+			if err != nil {
+				return err
+			}
+			recs = append(recs, page...)
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+		list, err := t.CatalogueItems()
+		if err != nil {
+			return err
+		}
+		items := make(map[string]xinyong.CatalogueItem, len(list))
+		for _, it := range list {
+			items[it.Code] = it
+		}
+		cp := report.Checkpoint{Origin: s.Signer.Name(), Root: hex.EncodeToString(ledger.EmptyRoot())}
+		switch c, err := t.LatestCheckpoint(); {
+		case err == nil:
+			cp.Size, cp.Root = c.Size, hex.EncodeToString(c.Root)
+		case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+			return err
+		}
+		now := t.Now()
+		number := report.NewNumber(now)
+		rep := report.Build(report.Input{Number: number, IssuedAt: now, Issuer: ReportIssuer, Scope: scope, Subject: subj, Records: recs, Items: items, Checkpoint: cp})
+		canon, err := report.Canonical(rep)
+		if err != nil {
+			return err
+		}
+		digest := report.Digest(canon)
+		note, err := report.Sign(s.Signer, number, digest)
+		if err != nil {
+			return err
+		}
+		entries := 0
+		for _, sec := range rep.Sections {
+			entries += len(sec.Entries)
+		}
+		if err := t.audit(ActReportIssue, "report", number, nil, map[string]string{"number": number, "digest": digest},
+			"issued "+scope+" credit report on subject "+subj.ID+" with "+itoa(entries)+" records; sha256 "+digest); err != nil {
+			return err
+		}
+		idx := t.head.Size + int64(len(t.entries)) - 1
+		if err := t.PutReport(xinyong.IssuedReport{
+			Number: number, SubjectID: subj.ID, SubjectCode: rep.Subject.Code, SubjectName: rep.Subject.Name, SubjectKind: subj.Kind,
+			Scope: scope, IssuedAt: rep.IssuedAt, IssuedBy: actor.Ref(), CheckpointSize: cp.Size, CheckpointRoot: mustHex(cp.Root),
+			Digest: digest, Note: note, LedgerIdx: idx,
+		}); err != nil {
+			return err
+		}
+		out = Issued{Report: rep, Canonical: canon, Document: report.Envelope(canon, number, digest, note), Digest: digest, Note: note, KeyName: s.Signer.Name()}
+		return nil
+	})
+	return out, err
+}
+
+func mustHex(s string) []byte {
+	b, _ := hex.DecodeString(s)
+	return b
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+// ReportCheck is the answer of report verification.
+type ReportCheck struct {
+	Genuine    bool                `json:"genuine"`
+	Number     string              `json:"number"`
+	Reason     string              `json:"reason"`
+	Subject    *report.Subject     `json:"subject,omitempty"`
+	Scope      string              `json:"scope,omitempty"`
+	IssuedAt   *time.Time          `json:"issued_at,omitempty"`
+	Checkpoint *report.Checkpoint  `json:"checkpoint,omitempty"`
+	Digest     string              `json:"digest,omitempty"`
+	Code       string              `json:"code,omitempty"`
+	Found      bool                `json:"-"`
+	Kind       xinyong.SubjectKind `json:"-"`
+}
+
+// VerifyReport checks a report number against the register: genuine when
+// a report with the number was issued here and its signed note verifies.
+func (s *Service) VerifyReport(ctx context.Context, number string) (ReportCheck, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	c := ReportCheck{Number: number}
+	if !report.ValidNumber(number) {
+		c.Reason = "not a report number: numbers look like XY-20260314-ABCDEFGHJK"
+		return c, nil
+	}
+	var ir xinyong.IssuedReport
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		ir, err = tx.Report(number)
+		return err
+	})
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		c.Reason = "no report with this number was issued by this platform"
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	c.Found = true
+	if err := report.CheckNote(ir.Note, s.Verifier, ir.Number, ir.Digest); err != nil {
+		c.Reason = "the register entry's signature does not verify with the platform's key: refused"
+		return c, nil
+	}
+	at := ir.IssuedAt
+	c.Genuine, c.Reason = true, "issued by this platform; the register entry's signature verifies"
+	c.Subject = &report.Subject{Code: ir.SubjectCode, Name: ir.SubjectName, Kind: ir.SubjectKind, KindName: ir.SubjectKind.Chinese()}
+	c.Scope, c.IssuedAt, c.Digest, c.Code, c.Kind = ir.Scope, &at, ir.Digest, report.Code(ir.Note), ir.SubjectKind
+	c.Checkpoint = &report.Checkpoint{Origin: s.Signer.Name(), Size: ir.CheckpointSize, Root: hex.EncodeToString(ir.CheckpointRoot)}
+	return c, nil
+}
+
+// VerifyReportDocument checks a JSON report document (as served by
+// report.json) byte for byte: its report must hash to the digest the
+// register holds for its number, and the document must be exactly the one
+// served. Any changed byte is refused.
+func (s *Service) VerifyReportDocument(ctx context.Context, body []byte) (ReportCheck, error) {
+	p, err := report.Parse(body)
+	if err != nil {
+		return ReportCheck{Reason: err.Error()}, nil
+	}
+	c, err := s.VerifyReport(ctx, p.Report.Number)
+	if err != nil || !c.Genuine {
+		return c, err
+	}
+	refuse := func(why string) (ReportCheck, error) {
+		return ReportCheck{Number: c.Number, Found: true, Reason: why}, nil
+	}
+	if p.Digest != c.Digest {
+		return refuse("the report was altered: its SHA-256 differs from the one recorded when it was issued")
+	}
+	var ir xinyong.IssuedReport
+	if err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		ir, err = tx.Report(c.Number)
+		return err
+	}); err != nil {
+		return c, err
+	}
+	if !bytes.Equal(bytes.TrimSpace(body), bytes.TrimSpace(report.Envelope(p.Raw, ir.Number, ir.Digest, ir.Note))) {
+		return refuse("the document was altered: its verification part differs from the one issued")
+	}
+	c.Reason = "genuine and unaltered: the report's SHA-256 matches the register and the signature verifies"
+	return c, nil
+}
