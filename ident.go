@@ -3,6 +3,7 @@ package xinyong
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -104,9 +105,30 @@ func sexEnglish(s Sex) string {
 	return "female (女)"
 }
 
+// usccValue maps a byte to its GB 32100 value, or -1.
+var usccValue = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(usccAlphabet); i++ {
+		t[usccAlphabet[i]] = int8(i)
+	}
+	return t
+}()
+
 // NormalizeCode trims spaces and upper-cases a code; full-width letters and
 // digits (as typed with Chinese input methods) become half-width.
 func NormalizeCode(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s // the common case: nothing to change, nothing to allocate
+	}
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(s) {
 		switch {
@@ -159,7 +181,7 @@ func USCCCheckChar(first17 string) (byte, error) {
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(usccAlphabet, first17[i])
+		v := int(usccValue[first17[i]])
 		if v < 0 {
 			return 0, fmt.Errorf("character %d %q is not allowed", i+1, first17[i])
 		}
@@ -210,7 +232,7 @@ func ParseUSCC(s string) (Identity, error) {
 		return Identity{}, invalidCode("uscc.length", "a unified social credit code has 18 characters, this has %d", n)
 	}
 	for i := 0; i < 18; i++ {
-		if strings.IndexByte(usccAlphabet, code[i]) < 0 {
+		if usccValue[code[i]] < 0 {
 			return Identity{}, invalidCode("uscc.charset", "character %d %q is not allowed (GB 32100 uses 0-9 and A-Y without I, O, S, V, Z)", i+1, code[i])
 		}
 	}
@@ -266,15 +288,27 @@ func ParseCitizenID(s string) (Identity, error) {
 	return Identity{Code: code, Kind: KindPerson, Division: code[:6], Sex: sex, Birth: birth}, nil
 }
 
+// parseBirth reads YYYYMMDD (digits already checked) and refuses dates
+// that do not exist.
 func parseBirth(s string) (Date, error) {
-	d, err := ParseDate(s)
-	if err != nil || len(s) != 8 {
+	if len(s) != 8 || !isDigits(s) {
 		return Date{}, fmt.Errorf("bad birth date")
 	}
-	if d.Year < 1850 || d.Year > 2200 {
-		return Date{}, fmt.Errorf("birth year out of range")
+	num := func(a, b int) int {
+		n := 0
+		for i := a; i < b; i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
 	}
-	return d, nil
+	y, m, d := num(0, 4), num(4, 6), num(6, 8)
+	if y < 1850 || y > 2200 || m < 1 || m > 12 || d < 1 {
+		return Date{}, fmt.Errorf("birth date out of range")
+	}
+	if dt := (Date{y, time.Month(m), d}); dateOfDays(dt.Days()) != dt {
+		return Date{}, fmt.Errorf("no such day") // e.g. 0230, 0431
+	}
+	return Date{y, time.Month(m), d}, nil
 }
 
 func isDigits(s string) bool {
