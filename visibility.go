@@ -414,6 +414,14 @@ func MaskCitizenIDs(s string) string { return citizenIDs.ReplaceAllStringFunc(s,
 // check character) and leaves a unified social credit code as it is.
 func MaskIDIfPerson(code string) string {
 	if len(code) == 18 && citizenIDs.MatchString(code) && isDigits(code[:17]) {
+		// An all-digit unified social credit code (e.g. 51… social
+		// organisations) is public; anything that could be a person's
+		// number, or is neither, stays masked.
+		if _, err := ParseUSCC(code); err == nil {
+			if _, err := ParseCitizenID(code); err != nil {
+				return code
+			}
+		}
 		return MaskID(code)
 	}
 	return code

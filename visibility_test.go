@@ -454,3 +454,46 @@ func TestCheckSearchText(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskIDIfPersonKeepsAllDigitUSCC: an all-digit unified social credit
+// code (GB 32100: social organisations start 51) is an organisation's public
+// code and is shown whole; a citizen ID number (GB 11643) never is.
+func TestMaskIDIfPersonKeepsAllDigitUSCC(t *testing.T) {
+	var uscc string
+	for n := 10000000; n < 10001000 && uscc == ""; n++ {
+		p := "51620000" + itoaPad(n, 8)
+		oc, err := OrgCodeCheckChar(p[8:16])
+		if err != nil || oc == 'X' {
+			continue
+		}
+		p16 := p[:16] + string(oc)
+		cc, _ := USCCCheckChar(p16)
+		if cc < '0' || cc > '9' {
+			continue
+		}
+		if _, err := ParseCitizenID(p16 + string(cc)); err == nil {
+			continue // also a valid ID number: must stay masked
+		}
+		uscc = p16 + string(cc)
+	}
+	if uscc == "" {
+		t.Fatal("no all-digit USCC found in the search range")
+	}
+	if got := MaskIDIfPerson(uscc); got != uscc {
+		t.Errorf("MaskIDIfPerson(%s) = %s, want the organisation's code unmasked", uscc, got)
+	}
+	if got := MaskIDIfPerson("11010519491231002X"); got != "110105********002X" {
+		t.Errorf("MaskIDIfPerson(citizen ID) = %s, want it masked (GB 11643 example)", got)
+	}
+}
+
+func itoaPad(n, width int) string {
+	s := ""
+	for ; n > 0; n /= 10 {
+		s = string(rune('0'+n%10)) + s
+	}
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"xinyong"
 	"xinyong/internal/workflow"
@@ -221,9 +222,20 @@ func (s *Server) saveUpload(src io.Reader) (string, error) {
 
 // runImport runs a job in the background under the server's lifetime.
 func (s *Server) runImport(id string, actor xinyong.Actor) {
+	s.mu.Lock()
+	if s.running == nil {
+		s.running = map[string]bool{}
+	}
+	s.running[id] = true
+	s.mu.Unlock()
 	s.jobs.Add(1)
 	go func() {
 		defer s.jobs.Done()
+		defer func() {
+			s.mu.Lock()
+			delete(s.running, id)
+			s.mu.Unlock()
+		}()
 		if _, err := s.Svc.RunImport(s.jobCtx, actor, id, false, nil); err != nil && s.jobCtx.Err() == nil {
 			s.Log.Warn("import ended with an error", "import", id, "err", err)
 		}
@@ -236,11 +248,50 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.UploadDir == "" {
 		s.UploadDir = filepath.Join(os.TempDir(), "xinyong-uploads")
 	}
+	if err := s.resumeImports(ctx); err != nil {
+		return err
+	}
+	// Jobs whose process died while this one runs (another server, or a
+	// killed `xinyong import`) are taken over once they go stale.
+	s.loops.Add(1)
+	go func() {
+		defer s.loops.Done()
+		tick := time.NewTicker(ResumeEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.jobCtx.Done():
+				return
+			case <-tick.C:
+				if err := s.resumeImports(s.jobCtx); err != nil && s.jobCtx.Err() == nil {
+					s.Log.Warn("looking for imports to resume", "err", err)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// ResumeEvery is how often the server looks for imports to take over.
+var ResumeEvery = time.Minute
+
+// resumeImports runs queued jobs and running jobs that went stale, except
+// those this process is already running.
+func (s *Server) resumeImports(ctx context.Context) error {
 	pending, err := s.Svc.PendingImports(ctx)
 	if err != nil {
 		return err
 	}
 	for _, j := range pending {
+		if j.Status == xinyong.ImportRunning && time.Since(j.UpdatedAt) < workflow.ImportStaleAfter {
+			continue // its process is alive, or this one runs it
+		}
+		s.mu.Lock()
+		busy := s.running[j.ID]
+		s.mu.Unlock()
+		if busy {
+			continue
+		}
 		s.Log.Info("resuming import", "import", j.ID, "status", j.Status, "checkpoint", j.Checkpoint)
 		s.runImport(j.ID, xinyong.System)
 	}
@@ -253,11 +304,15 @@ func (s *Server) Stop() {
 	if s.jobStop != nil {
 		s.jobStop()
 	}
+	s.loops.Wait()
 	s.jobs.Wait()
 }
 
 type jobState struct {
-	jobs    sync.WaitGroup
+	mu      sync.Mutex
+	running map[string]bool // import jobs this process runs
+	jobs    sync.WaitGroup  // running import jobs
+	loops   sync.WaitGroup  // periodic background loops
 	jobCtx  context.Context
 	jobStop context.CancelFunc
 }
