@@ -14,6 +14,13 @@ import (
 	"xinyong/internal/gen"
 )
 
+// searchSubjects and searchQueries bound the organisations the search
+// scenario draws its queries from and the queries of each kind.
+const (
+	searchSubjects = 5000
+	searchQueries  = 2000
+)
+
 // benchCmd runs one benchmark scenario against a running server (--url,
 // 127.0.0.1 only) or in process on a store (--db).
 func (m *Main) benchCmd(ctx context.Context, args []string) error {
@@ -21,13 +28,13 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
 	cfg.Flags(fs)
 	rawURL := fs.String("url", "", "base URL of a running server; only http://127.0.0.1:PORT is accepted")
-	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token (officer or admin) for --url (env XINYONG_TOKEN)")
-	scenario := fs.String("scenario", "", "import (in process, --db), profile (one subject's records as a department sees them), search (not built yet)")
+	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token (officer or admin) for --url (env XINYONG_TOKEN); search without one runs as the public")
+	scenario := fs.String("scenario", "", "import (in process, --db), profile (one subject's records as a department sees them), search (name substrings of 2-6 characters and exact codes, as the portal searches)")
 	duration := fs.Duration("duration", 10*time.Second, "how long a load scenario runs")
 	concurrency := fs.Int("concurrency", 32, "concurrent workers of a load scenario")
 	rows := fs.Int("rows", 100000, "rows of the generated penalty CSV (import)")
 	seed := fs.Uint64("seed", 1, "seed of generated data and of the workers' random choices")
-	manifest := fs.String("manifest", "", "manifest from xinyong gen: profile picks its subjects from it (--db)")
+	manifest := fs.String("manifest", "", "manifest from xinyong gen: profile (--db) and search pick their subjects from it")
 	record := fs.Bool("record", false, "append a dated row to the benchmarks file")
 	benchFile := fs.String("benchmarks", "BENCHMARKS.md", "the benchmarks file --record appends to")
 	if err := parse(fs, args); err != nil {
@@ -36,10 +43,6 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	if !slices.Contains(bench.Scenarios, *scenario) {
 		fs.Usage()
 		return exitError{code: 2, msg: fmt.Sprintf("bench: --scenario is one of %s", strings.Join(bench.Scenarios, ", "))}
-	}
-	if *scenario == "search" {
-		fmt.Fprintln(m.Stderr, bench.ErrNeedsSearch.Error())
-		return exitError{code: 2, msg: bench.ErrNeedsSearch.Error()}
 	}
 	machine := bench.ThisMachine()
 	fmt.Fprintf(m.Stdout, "machine: %s\n", machine)
@@ -50,7 +53,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return exitError{code: 2, msg: err.Error()}
 		}
-		if *token == "" {
+		if *token == "" && *scenario != "search" {
 			return exitError{code: 2, msg: "bench: --url needs --token (an officer or admin API token)"}
 		}
 		if *scenario == "import" {
@@ -58,9 +61,48 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		}
 		client = bench.NewClient(u, *token, *concurrency)
 	}
+	var manifestCodes []string
+	if *manifest != "" && *scenario == "search" {
+		man, err := gen.ReadManifest(*manifest)
+		if err != nil {
+			return err
+		}
+		manifestCodes = append(append(append([]string{}, man.Listed...), man.Penalised...), man.Clean...)
+	}
 	var line string
 	var result string
+	var classes []bench.ClassResult // a classed run's kinds of request, one line each
+	var overall string              // a classed run's summary without them
 	switch {
+	case client != nil && *scenario == "search":
+		subjects, err := bench.SearchSubjectsHTTP(ctx, client, manifestCodes, searchSubjects, 50)
+		if err != nil {
+			return fmt.Errorf("sample subjects: %w", err)
+		}
+		from := "the public 双公示 lists"
+		if len(manifestCodes) > 0 {
+			from = "the manifest's codes"
+		}
+		set := bench.NewSearchSet(subjects, searchQueries, *seed)
+		op, err := bench.SearchHTTP(client, set)
+		if err != nil {
+			return err
+		}
+		view := "the public's view"
+		if *token != "" {
+			view = "the token's view"
+		}
+		fmt.Fprintf(m.Stdout, "data: %s; search: %d organisations from %s, %d+%d+%d queries (2 characters, 3-6, codes), %s\n", dataSize, len(subjects), from, len(set.Two), len(set.Longer), len(set.Codes), view)
+		res := bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op)
+		result, overall, classes = "search over HTTP: "+res.Summary(), "search over HTTP: "+res.Overall(), res.Classes
+		if res.FirstError != nil {
+			result += "; first error: " + res.FirstError.Error()
+			overall += "; first error: " + res.FirstError.Error()
+		}
+		line = fmt.Sprintf("xinyong bench --url %s --scenario search --duration %s --concurrency %d", *rawURL, duration, *concurrency)
+		if *manifest != "" {
+			line += " --manifest " + *manifest
+		}
 	case client != nil: // profile over HTTP
 		ids, err := bench.SampleSubjectIDsHTTP(ctx, client, 20)
 		if err != nil {
@@ -127,9 +169,39 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				result += "; first error: " + res.FirstError.Error()
 			}
 			line = fmt.Sprintf("xinyong bench --db %s --scenario profile --duration %s --concurrency %d", config.Redacted(cfg.DB), duration, *concurrency)
+		case "search":
+			subjects, err := bench.SearchSubjects(ctx, a.Service, manifestCodes, searchSubjects, *seed)
+			if err != nil {
+				return err
+			}
+			set := bench.NewSearchSet(subjects, searchQueries, *seed)
+			op, err := bench.SearchInProcess(a.Service, xinyong.Public, set)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "search: %d organisations, %d+%d+%d queries (2 characters, 3-6, codes), in process (the portal's service call as the public, no HTTP)\n", len(subjects), len(set.Two), len(set.Longer), len(set.Codes))
+			res := bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op)
+			result, overall, classes = "search in process: "+res.Summary(), "search in process: "+res.Overall(), res.Classes
+			if res.FirstError != nil {
+				result += "; first error: " + res.FirstError.Error()
+				overall += "; first error: " + res.FirstError.Error()
+			}
+			line = fmt.Sprintf("xinyong bench --db %s --scenario search --duration %s --concurrency %d", config.Redacted(cfg.DB), duration, *concurrency)
+			if *manifest != "" {
+				line += " --manifest " + *manifest
+			}
 		}
 	}
-	fmt.Fprintln(m.Stdout, result)
+	if classes == nil {
+		fmt.Fprintln(m.Stdout, result)
+	} else {
+		// The row keeps the whole summary on one line; the terminal gets
+		// one line per kind of request.
+		fmt.Fprintln(m.Stdout, overall)
+		for _, c := range classes {
+			fmt.Fprintln(m.Stdout, "  "+c.Summary())
+		}
+	}
 	if *record {
 		row := bench.Row{Date: time.Now().UTC().Format("2006-01-02"), Machine: machine.String(), DataSize: dataSize, Command: "`" + line + "`", Result: result}
 		if err := bench.AppendRow(*benchFile, row); err != nil {

@@ -51,8 +51,13 @@ func TestGenCommand(t *testing.T) {
 func TestBenchCommand(t *testing.T) {
 	e := newEnv(t)
 	e.must(t, "gen", "--subjects", "50", "--records", "100")
-	r := e.run(t, "bench", "--scenario", "search")
-	if r.code != 2 || !strings.Contains(r.stderr, "scenario search needs the search API (a later issue)") {
+	r := e.must(t, "bench", "--scenario", "search", "--duration", "300ms", "--concurrency", "2")
+	for _, want := range []string{"search in process:", "2 characters: ", "3-6 characters: ", "code: ", "p99"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("search output lacks %q: %s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout, "first error") {
 		t.Errorf("search: %s", r)
 	}
 	if r := run(t, "bench", "--url", "http://example.com:80", "--token", "x", "--scenario", "profile"); r.code != 2 || !strings.Contains(r.err.Error(), "127.0.0.1") {

@@ -50,6 +50,17 @@ type Result struct {
 	Errors      uint64
 	FirstError  error
 	Hist        Hist // latency of successful requests
+	// Classes are the kinds of request of a classed run (RunClasses), each
+	// with its own counts and histogram; empty for a plain run.
+	Classes []ClassResult
+}
+
+// ClassResult is the share of one kind of request in a classed run.
+type ClassResult struct {
+	Name     string
+	Requests uint64 // successful
+	Errors   uint64
+	Hist     Hist
 }
 
 // Throughput is successful requests per second.
@@ -60,11 +71,37 @@ func (r *Result) Throughput() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
-// Summary is a one-line summary.
+// Summary is a one-line summary; a classed run adds each class's
+// percentiles.
 func (r *Result) Summary() string {
+	s := r.Overall()
+	for _, c := range r.Classes {
+		s += "; " + c.Summary()
+	}
+	return s
+}
+
+// Overall is the one-line summary of all requests, without the classes.
+func (r *Result) Overall() string {
 	return fmt.Sprintf("%.0f req/s at concurrency %d; latency p50 %s, p95 %s, p99 %s, max %s; %d requests, %d errors in %s",
 		r.Throughput(), r.Concurrency, ms(r.Hist.Quantile(0.50)), ms(r.Hist.Quantile(0.95)), ms(r.Hist.Quantile(0.99)), ms(r.Hist.Max()),
 		r.Requests, r.Errors, r.Elapsed.Round(time.Millisecond))
+}
+
+// Summary is the class's line: requests, errors and percentiles.
+func (c *ClassResult) Summary() string {
+	return fmt.Sprintf("%s: %d requests, %d errors, p50 %s, p95 %s, p99 %s, max %s",
+		c.Name, c.Requests, c.Errors, ms(c.Hist.Quantile(0.50)), ms(c.Hist.Quantile(0.95)), ms(c.Hist.Quantile(0.99)), ms(c.Hist.Max()))
+}
+
+// Class returns the named class (nil if the run has none of that name).
+func (r *Result) Class(name string) *ClassResult {
+	for i := range r.Classes {
+		if r.Classes[i].Name == name {
+			return &r.Classes[i]
+		}
+	}
+	return nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
@@ -72,11 +109,28 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
 // Op is one request of a scenario; rng is the worker's own.
 type Op func(ctx context.Context, rng *rand.Rand) error
 
+// ClassOp is one request of a classed scenario: it returns the index of
+// the class (in the names given to RunClasses) the request belongs to.
+type ClassOp func(ctx context.Context, rng *rand.Rand) (class int, err error)
+
 // Run runs op in a closed loop on concurrency workers for duration and
 // returns the throughput and the latency histogram.
 func Run(ctx context.Context, scenario string, duration time.Duration, concurrency int, seed uint64, op Op) *Result {
+	res := RunClasses(ctx, scenario, duration, concurrency, seed, []string{scenario}, func(ctx context.Context, rng *rand.Rand) (int, error) {
+		return 0, op(ctx, rng)
+	})
+	res.Classes = nil
+	return res
+}
+
+// RunClasses runs op like Run and also keeps a histogram per class of
+// request (names), so that each kind's latency is reported on its own.
+func RunClasses(ctx context.Context, scenario string, duration time.Duration, concurrency int, seed uint64, names []string, op ClassOp) *Result {
 	concurrency = max(concurrency, 1)
-	res := &Result{Scenario: scenario, Concurrency: concurrency}
+	res := &Result{Scenario: scenario, Concurrency: concurrency, Classes: make([]ClassResult, len(names))}
+	for i, n := range names {
+		res.Classes[i].Name = n
+	}
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 	var mu sync.Mutex
@@ -87,28 +141,35 @@ func Run(ctx context.Context, scenario string, duration time.Duration, concurren
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
-			var h Hist
-			var errs uint64
+			hs := make([]Hist, len(names))
+			errs := make([]uint64, len(names))
 			var first error
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				err := op(ctx, rng)
+				class, err := op(ctx, rng)
 				d := time.Since(t0)
+				if class < 0 || class >= len(names) {
+					panic(fmt.Sprintf("bench: class %d of a run with %d classes", class, len(names)))
+				}
 				if err != nil {
 					if ctx.Err() != nil {
 						break // cut off by the end of the run
 					}
-					errs++
+					errs[class]++
 					if first == nil {
 						first = err
 					}
 					continue
 				}
-				h.Record(d)
+				hs[class].Record(d)
 			}
 			mu.Lock()
-			res.Hist.Merge(&h)
-			res.Errors += errs
+			for i := range hs {
+				res.Hist.Merge(&hs[i])
+				res.Classes[i].Hist.Merge(&hs[i])
+				res.Classes[i].Errors += errs[i]
+				res.Errors += errs[i]
+			}
 			if res.FirstError == nil {
 				res.FirstError = first
 			}
@@ -118,6 +179,9 @@ func Run(ctx context.Context, scenario string, duration time.Duration, concurren
 	wg.Wait()
 	res.Elapsed = time.Since(start)
 	res.Requests = res.Hist.Count()
+	for i := range res.Classes {
+		res.Classes[i].Requests = res.Classes[i].Hist.Count()
+	}
 	return res
 }
 

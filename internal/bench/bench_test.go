@@ -2,6 +2,8 @@ package bench_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -9,9 +11,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"xinyong"
 	"xinyong/internal/app"
@@ -126,9 +130,11 @@ func TestImportScenario(t *testing.T) {
 	}
 }
 
-func TestProfileScenario(t *testing.T) {
+// fill fills a store with a generated province through imports (real
+// clock) and returns its manifest.
+func fill(t *testing.T, a *app.App) *gen.Manifest {
+	t.Helper()
 	ctx := context.Background()
-	a := open(t)
 	g, err := gen.New(gen.Config{Seed: 5, Subjects: 200, Records: 400, Today: xinyong.DateOf(time.Now()), Dept: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +161,13 @@ func TestProfileScenario(t *testing.T) {
 			}
 		}
 	}
+	return man
+}
+
+func TestProfileScenario(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	man := fill(t, a)
 	ids, err := bench.SubjectIDs(ctx, a.Service, man.Penalised)
 	if err != nil || len(ids) == 0 {
 		t.Fatalf("%d ids: %v", len(ids), err)
@@ -189,4 +202,156 @@ func TestProfileScenario(t *testing.T) {
 		t.Fatalf("HTTP: %s %v", res.Summary(), res.FirstError)
 	}
 	t.Log(res.Summary())
+}
+
+func TestRunClasses(t *testing.T) {
+	names := []string{"even", "odd"}
+	var n int
+	res := bench.RunClasses(context.Background(), "c", 100*time.Millisecond, 1, 1, names, func(ctx context.Context, rng *rand.Rand) (int, error) {
+		n++
+		if n%10 == 0 {
+			return n % 2, errors.New("every tenth fails")
+		}
+		return n % 2, nil
+	})
+	even, odd := res.Class("even"), res.Class("odd")
+	if even == nil || odd == nil || res.Class("none") != nil {
+		t.Fatalf("classes %+v", res.Classes)
+	}
+	if even.Requests == 0 || odd.Requests == 0 || even.Requests+odd.Requests != res.Requests || res.Hist.Count() != res.Requests {
+		t.Errorf("requests: even %d odd %d all %d", even.Requests, odd.Requests, res.Requests)
+	}
+	if even.Errors == 0 || odd.Errors != 0 || res.Errors != even.Errors || res.FirstError == nil {
+		t.Errorf("errors: even %d odd %d all %d (%v)", even.Errors, odd.Errors, res.Errors, res.FirstError)
+	}
+	if s := res.Summary(); !strings.Contains(s, "; even: ") || !strings.Contains(s, "; odd: ") {
+		t.Errorf("summary %s", s)
+	}
+	// A plain run has no classes.
+	if res := bench.Run(context.Background(), "p", 10*time.Millisecond, 1, 1, func(context.Context, *rand.Rand) error { return nil }); len(res.Classes) != 0 || res.Requests == 0 {
+		t.Errorf("plain run: %+v", res.Classes)
+	}
+}
+
+func TestNewSearchSet(t *testing.T) {
+	subjects := []bench.NamedSubject{
+		{Code: "91620100MA74QX3K7A", Name: "兰州鞋铁荣智商贸有限公司"},
+		{Code: "91620100MA74QX4L8B", Name: "张*明"},
+		{Code: "91620100MA74QX5M9C", Name: "天水 玉基"},
+		{Code: "short", Name: "甲"},
+		{Code: "526210********2746", Name: "甲乙丙"},
+		{Code: "", Name: "丁戊"},
+	}
+	set := bench.NewSearchSet(subjects, 50, 7)
+	if len(set.Two) != 50 || len(set.Longer) != 50 || len(set.Codes) != 3 {
+		t.Fatalf("%d, %d, %d queries", len(set.Two), len(set.Longer), len(set.Codes))
+	}
+	for _, c := range set.Codes {
+		if len(c) != 18 || strings.Contains(c, "*") {
+			t.Errorf("code query %q", c)
+		}
+	}
+	for _, q := range append(append([]string{}, set.Two...), set.Longer...) {
+		n := utf8.RuneCountInString(q)
+		if n < 2 || n > 6 || strings.ContainsAny(q, "* ") {
+			t.Errorf("query %q", q)
+		}
+		found := false
+		for _, s := range subjects {
+			found = found || strings.Contains(s.Name, q)
+		}
+		if !found {
+			t.Errorf("query %q is in no name", q)
+		}
+	}
+	for _, q := range set.Two {
+		if utf8.RuneCountInString(q) != 2 {
+			t.Errorf("2-character query %q", q)
+		}
+	}
+	for _, q := range set.Longer {
+		if utf8.RuneCountInString(q) < 3 {
+			t.Errorf("longer query %q", q)
+		}
+	}
+	if again := bench.NewSearchSet(subjects, 50, 7); !slices.Equal(again.Two, set.Two) || !slices.Equal(again.Longer, set.Longer) || !slices.Equal(again.Codes, set.Codes) {
+		t.Error("the same seed gave another set")
+	}
+	if empty := bench.NewSearchSet(nil, 50, 7); empty.Len() != 0 {
+		t.Errorf("set of nothing: %+v", empty)
+	}
+	if _, err := bench.SearchInProcess(nil, xinyong.Public, bench.SearchSet{}); err == nil {
+		t.Error("an empty set runs")
+	}
+}
+
+// The search scenario runs in process and over HTTP, with queries from the
+// store or from the manifest; every query finds its subject.
+func TestSearchScenario(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	man := fill(t, a)
+	check := func(how string, res *bench.Result) {
+		t.Helper()
+		t.Logf("%s: %s", how, res.Summary())
+		if res.Errors != 0 {
+			t.Errorf("%s: %d errors, first %v", how, res.Errors, res.FirstError)
+		}
+		if len(res.Classes) != 3 {
+			t.Fatalf("%s: classes %+v", how, res.Classes)
+		}
+		for i, name := range bench.SearchClasses {
+			if c := res.Class(name); c == nil || c.Requests == 0 || c != &res.Classes[i] {
+				t.Errorf("%s: class %s ran no request", how, name)
+			}
+		}
+		if s := res.Summary(); !strings.Contains(s, "2 characters: ") || !strings.Contains(s, "3-6 characters: ") || !strings.Contains(s, "code: ") {
+			t.Errorf("%s: summary %s", how, s)
+		}
+	}
+	// In process, from the store and from the manifest.
+	for i, codes := range [][]string{nil, append(append([]string{}, man.Penalised...), man.Clean...)} {
+		subjects, err := bench.SearchSubjects(ctx, a.Service, codes, 100, 1)
+		if err != nil || len(subjects) == 0 {
+			t.Fatalf("subjects (%d codes): %d, %v", len(codes), len(subjects), err)
+		}
+		for _, s := range subjects {
+			if _, err := xinyong.ParseCitizenID(s.Code); err == nil {
+				t.Fatalf("a natural person among the organisations: %s", s.Code)
+			}
+		}
+		set := bench.NewSearchSet(subjects, 200, 1)
+		op, err := bench.SearchInProcess(a.Service, xinyong.Public, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("in process (%s)", []string{"store", "manifest"}[i]), bench.RunClasses(ctx, "search", 300*time.Millisecond, 4, 1, bench.SearchClasses, op))
+	}
+	// A query that finds nothing is an error.
+	op, _ := bench.SearchInProcess(a.Service, xinyong.Public, bench.SearchSet{Two: []string{"龘龘"}, Codes: []string{"91620100MA99WW9W00"}})
+	if res := bench.RunClasses(ctx, "search", 50*time.Millisecond, 1, 1, bench.SearchClasses, op); res.Errors == 0 || res.Requests != 0 {
+		t.Errorf("queries that find nothing: %s", res.Summary())
+	}
+
+	// Over HTTP as the public (no token), from the lists and the manifest.
+	srv := server.New(a.Service, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	u, err := bench.CheckURL(hs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bench.NewClient(u, "", 4)
+	for i, codes := range [][]string{nil, append(append([]string{}, man.Penalised...), man.Persons...)} {
+		subjects, err := bench.SearchSubjectsHTTP(ctx, c, codes, 100, 5)
+		if err != nil || len(subjects) == 0 {
+			t.Fatalf("subjects over HTTP (%d codes): %d, %v", len(codes), len(subjects), err)
+		}
+		set := bench.NewSearchSet(subjects, 200, 1)
+		op, err := bench.SearchHTTP(c, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("HTTP (%s)", []string{"lists", "manifest"}[i]), bench.RunClasses(ctx, "search", 300*time.Millisecond, 4, 1, bench.SearchClasses, op))
+	}
 }

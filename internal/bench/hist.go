@@ -1,7 +1,8 @@
 // Package bench runs the benchmark scenarios of `xinyong bench`: a
 // latency histogram, a closed-loop load runner, the machine description,
 // the import scenario (end to end and against a raw insert of the same
-// rows), the profile scenario, and BENCHMARKS.md rows.
+// rows), the profile scenario, the search scenario (latency per kind of
+// query), and BENCHMARKS.md rows.
 package bench
 
 import (

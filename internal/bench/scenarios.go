@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -24,9 +23,6 @@ import (
 	"xinyong/internal/sqlstore"
 	"xinyong/internal/workflow"
 )
-
-// ErrNeedsSearch is returned by the search scenario until the search API exists.
-var ErrNeedsSearch = errors.New("scenario search needs the search API (a later issue)")
 
 // Scenarios are the names `xinyong bench --scenario` accepts.
 var Scenarios = []string{"import", "profile", "search"}
@@ -265,7 +261,8 @@ func ProfileInProcess(svc *workflow.Service, actor xinyong.Actor, ids []string) 
 	}
 }
 
-// Client calls the HTTP API of a server on 127.0.0.1 with a token.
+// Client calls the HTTP API of a server on 127.0.0.1 with a token (none:
+// the public's view).
 type Client struct {
 	Base  *url.URL
 	Token string
@@ -284,7 +281,9 @@ func (c *Client) Get(ctx context.Context, pathQuery string, v any) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return err
