@@ -18,13 +18,13 @@ func init() {
 	Dialect.Search = sqlstore.SearchDialect{Args: []any{pgx.QueryExecModeExec}, Match: match, Index: index}
 }
 
-func match(mode, text string) (string, []any) {
+func match(mode, text string) (string, string, []any) {
 	if mode == xinyong.SearchBigram {
-		return `s.name_bi @> ARRAY[CAST(? AS text)]`, []any{text}
+		return `subject s`, `s.name_bi @> ARRAY[CAST(? AS text)]`, []any{text}
 	}
 	// 3+ characters use the trigram index; 1 character cannot, and scans
 	// until the page is full.
-	return `s.name ILIKE ? ESCAPE '\'`, []any{"%" + sqlstore.EscapeLike(text) + "%"}
+	return `subject s`, `s.name ILIKE ? ESCAPE '\'`, []any{"%" + sqlstore.EscapeLike(text) + "%"}
 }
 
 // unitSep separates the bigrams of one subject in the array parameter

@@ -14,17 +14,20 @@ func init() {
 	Dialect.Search = sqlstore.SearchDialect{Match: match, Index: index}
 }
 
-func match(mode, text string) (string, []any) {
+// match drives the query from the index (a join, not IN (subquery)), so
+// that the result cap stops the scan: an IN list materialised every match
+// of a common substring (有限公司: 80,000 at 100,000 subjects) first.
+func match(mode, text string) (string, string, []any) {
 	switch mode {
 	case xinyong.SearchBigram:
-		return `s.id IN (SELECT subject_id FROM subject_bigram WHERE bigram = ?)`, []any{text}
+		return `subject_bigram b CROSS JOIN subject s`, `b.bigram = ? AND s.id = b.subject_id`, []any{text}
 	case xinyong.SearchTrigram:
 		// A phrase: FTS5 syntax in the text is only text inside the quotes
 		// (a quote is doubled); the trigram phrase matches the substring.
-		return `s.id IN (SELECT m.subject_id FROM subject_fts f JOIN subject_search m ON m.rid = f.rowid WHERE subject_fts MATCH ?)`,
+		return `subject_fts f CROSS JOIN subject_search m CROSS JOIN subject s`, `subject_fts MATCH ? AND m.rid = f.rowid AND s.id = m.subject_id`,
 			[]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
 	}
-	return `s.name LIKE ? ESCAPE '\'`, []any{"%" + sqlstore.EscapeLike(text) + "%"}
+	return `subject s`, `s.name LIKE ? ESCAPE '\'`, []any{"%" + sqlstore.EscapeLike(text) + "%"}
 }
 
 // index writes subject_search, subject_fts and subject_bigram rows for

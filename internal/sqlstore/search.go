@@ -16,10 +16,11 @@ type SearchDialect struct {
 	// its own pattern, never pgx's cached statement, whose generic plan
 	// turns a 2-character ILIKE into a full GIN index scan (~4× a seq scan).
 	Args []any
-	// Match returns the condition on subject s that selects the names
-	// containing text (already folded with xinyong.FoldSearch) in mode
+	// Match returns the FROM clause (the subject table aliased s, joined
+	// to the index that drives the search) and the condition that select
+	// the names containing text (already folded with xinyong.FoldSearch) in mode
 	// (xinyong.SearchLike, SearchBigram, SearchTrigram), and its arguments.
-	Match func(mode, text string) (cond string, args []any)
+	Match func(mode, text string) (from, cond string, args []any)
 	// Index writes the index rows of subjects just inserted or renamed.
 	Index func(t *Tx, ss []xinyong.Subject) error
 }
@@ -87,7 +88,7 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 		return nil, 0, nil
 	}
 	mode := xinyong.SearchMode(text)
-	cond, args := t.db.D.Search.Match(mode, text)
+	from, cond, args := t.db.D.Search.Match(mode, text)
 	where := " WHERE " + cond
 	if len(q.Kinds) > 0 {
 		where += " AND s.kind IN (" + placeholders(len(q.Kinds)) + ")"
@@ -95,36 +96,52 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 			args = append(args, string(k))
 		}
 	}
-	n, err := t.searchCount(`SELECT COUNT(*) FROM (SELECT 1 FROM subject s`+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...)
-	if err != nil {
-		return nil, 0, err
-	}
 	limit := q.Limit
 	if limit <= 0 || limit > 100 {
 		limit = 20
-	}
-	if n == 0 || q.Offset >= n {
-		return nil, n, nil
 	}
 	order := " ORDER BY length(s.name), s.id"
 	if mode == xinyong.SearchLike {
 		order = " ORDER BY s.id"
 	}
-	rows, err := t.searchRows(`SELECT `+subjectColsS+` FROM subject s`+where+order+` LIMIT ? OFFSET ?`, append(args, limit, max(q.Offset, 0))...)
+	// One walk of the index: the matches are capped first (so that a
+	// common bigram such as 兰州 does not sort every match), counted with a
+	// window function, ranked, and paged.
+	capped := `SELECT ` + subjectColsS + ` FROM ` + from + where + ` LIMIT ?`
+	rows, err := t.searchRows(`SELECT s.*, COUNT(*) OVER () FROM (`+capped+`) s`+order+` LIMIT ? OFFSET ?`, append(args, xinyong.MaxSearchResults+1, limit, max(q.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []xinyong.Subject
+	n := 0
 	for rows.Next() {
-		s, err := scanSubject(rows)
+		s, err := scanSubject(countingScanner{rows, &n})
 		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, s)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && q.Offset > 0 {
+		// A page past the end: say how many there are.
+		rows.Close()
+		if n, err = t.searchCount(`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, n, nil
 }
+
+// countingScanner scans a row whose last column is a count into n.
+type countingScanner struct {
+	rows *sql.Rows
+	n    *int
+}
+
+func (c countingScanner) Scan(dest ...any) error { return c.rows.Scan(append(dest, c.n)...) }
 
 // PublishedRecords returns a page of the active records of a kind whose
 // publication window is open on f.On, newest decision first.
