@@ -51,18 +51,23 @@ var Dialect = sqlstore.Dialect{
 //   - foreign_keys(1): SQLite leaves them off by default;
 //   - busy_timeout(10000): a second process (xinyong import beside a running
 //     server) waits up to 10 s for the write lock instead of failing;
-//   - cache_size(-65536): 64 MiB page cache per connection;
+//   - cache_size: 64 MiB page cache for the writer, 16 MiB per reader;
 //   - _txlock=immediate on the writer: take the write lock at BEGIN so two
 //     writers never deadlock upgrading a read lock.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "busy_timeout(10000)", "cache_size(-65536)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "busy_timeout(10000)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if writer {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "cache_size(-65536)") // 64 MiB for the writer
 	} else {
+		// 16 MiB per reader: the OS page cache holds the file anyway, and
+		// a server's resident memory stays within its budget (issue 4:
+		// ≤ 500 MB with the page caches counted).
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "cache_size(-16384)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
