@@ -23,6 +23,15 @@ const (
 	ActAuditRead           Action = "audit.read"
 	ActLedgerRead          Action = "ledger.read"
 	ActLedgerVerify        Action = "ledger.verify"
+	// Sharing, consent and the query-use log (issue 5; DOMAIN.md §7).
+	ActRecordQuery    Action = "record.query"    // query shared information with a purpose
+	ActConsentGrant   Action = "consent.grant"   // a subject grants consent for itself
+	ActConsentRead    Action = "consent.read"    // read consents
+	ActConsentRevoke  Action = "consent.revoke"  // a subject revokes its consent
+	ActQueryLogOwn    Action = "querylog.own"    // a subject sees who queried it
+	ActQueryLogRead   Action = "querylog.read"   // review the query-use log
+	ActQueryLogReview Action = "querylog.review" // mark entries reviewed
+	ActQueryLogPurge  Action = "querylog.purge"  // purge entries past retention
 )
 
 // Actions lists every action, for exhaustive tests.
@@ -31,6 +40,7 @@ var Actions = []Action{
 	ActDepartmentRead, ActDepartmentManage, ActAccountRead, ActAccountManage, ActTokenManage,
 	ActSubjectRead, ActSubjectOverride, ActRecordSubmit, ActRecordRead, ActRecordWithdraw,
 	ActAuditRead, ActLedgerRead, ActLedgerVerify,
+	ActRecordQuery, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActQueryLogRead, ActQueryLogReview, ActQueryLogPurge,
 }
 
 // Resource is what an action is done to, as far as authorisation cares.
@@ -126,6 +136,32 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 		if actor.Role == RoleAdmin || actor.Role == RoleAuditor {
 			return nil
 		}
+	case ActRecordQuery:
+		// Departments and relying agencies query shared information; what
+		// they see is Visible's decision.
+		if actor.Role == RoleOfficer || actor.Role == RoleAgency {
+			return nil
+		}
+	case ActConsentGrant, ActConsentRevoke, ActQueryLogOwn:
+		if actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+			return nil
+		}
+	case ActConsentRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor || (actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID) {
+			return nil
+		}
+	case ActQueryLogRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor {
+			return nil
+		}
+	case ActQueryLogReview:
+		if actor.Role == RoleAuditor {
+			return nil
+		}
+	case ActQueryLogPurge:
+		if actor.Role == RoleAdmin {
+			return nil
+		}
 	}
 	return deny(describe(action))
 }
@@ -177,6 +213,22 @@ func describe(a Action) string {
 		return "read the audit log"
 	case ActLedgerVerify:
 		return "run ledger verification"
+	case ActRecordQuery:
+		return "query shared credit information"
+	case ActConsentGrant:
+		return "grant consent (only a subject, for itself)"
+	case ActConsentRead:
+		return "read these consents"
+	case ActConsentRevoke:
+		return "revoke this consent (only the subject that granted it)"
+	case ActQueryLogOwn:
+		return "see who queried this subject (only the subject itself)"
+	case ActQueryLogRead:
+		return "read the query-use log"
+	case ActQueryLogReview:
+		return "review the query-use log"
+	case ActQueryLogPurge:
+		return "purge the query-use log"
 	}
 	return string(a)
 }

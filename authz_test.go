@@ -30,17 +30,19 @@ var intendedPolicy = map[Role][]Action{
 		ActCatalogueRead, ActCataloguePropose, ActCatalogueTransition, ActCatalogueLoad, ActReferenceManage,
 		ActDepartmentRead, ActDepartmentManage, ActAccountRead, ActAccountManage, ActTokenManage,
 		ActSubjectRead, ActSubjectOverride, ActRecordRead, ActAuditRead, ActLedgerRead, ActLedgerVerify,
+		ActConsentRead, ActQueryLogRead, ActQueryLogPurge,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
-		ActRecordSubmit, ActRecordRead, ActRecordWithdraw,
+		ActRecordSubmit, ActRecordRead, ActRecordWithdraw, ActRecordQuery,
 	},
 	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead},
-	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead},
+	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery},
 	RoleAuditor: {
 		ActCatalogueRead, ActLedgerRead, ActAuditRead, ActLedgerVerify, ActRecordRead, ActAccountRead, ActDepartmentRead,
+		ActConsentRead, ActQueryLogRead, ActQueryLogReview,
 	},
-	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead},
+	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn},
 }
 
 var publicPolicy = []Action{ActCatalogueRead, ActLedgerRead}
@@ -66,7 +68,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 18 {
+	if len(Actions) != 26 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }
@@ -148,6 +150,17 @@ func TestAuthorizeScope(t *testing.T) {
 		{"unknown role reads the catalogue", bogus, ActCatalogueRead, other, nil, true, "", "public action"},
 		{"token without a role", noRole, ActSubjectRead, other, nil, false, EFORBIDDEN, "no role: denied; signed in, so forbidden"},
 		{"public reads a subject", Public, ActSubjectRead, other, nil, false, EUNAUTHORIZED, "public: catalogue.read and ledger.read only"},
+		{"subject grants consent for another subject", subject, ActConsentGrant, other, nil, false, EFORBIDDEN, "consent: a subject for itself only (DOMAIN.md §7)"},
+		{"subject revokes another subject's consent", subject, ActConsentRevoke, other, nil, false, EFORBIDDEN, "consent: the granting subject only"},
+		{"subject reads another subject's consents", subject, ActConsentRead, other, nil, false, EFORBIDDEN, "consent: own only"},
+		{"subject sees who queried another subject", subject, ActQueryLogOwn, other, nil, false, EFORBIDDEN, "who queried me: the subject itself only"},
+		{"subject account without a subject ID grants consent", noSubject, ActConsentGrant, Resource{}, nil, false, EFORBIDDEN, "empty subject IDs never match"},
+		{"agency grants consent", actorFor(RoleAgency), ActConsentGrant, Resource{SubjectID: "S1"}, nil, false, EFORBIDDEN, "only the subject consents"},
+		{"agency queries shared information of any subject", actorFor(RoleAgency), ActRecordQuery, other, nil, true, "", "sharing: Visible decides what it sees (DOMAIN.md §3)"},
+		{"reviewer queries shared information", reviewer, ActRecordQuery, other, nil, false, EFORBIDDEN, "officers and agencies query"},
+		{"auditor reads another subject's consents", actorFor(RoleAuditor), ActConsentRead, other, nil, true, "", "supervision (DOMAIN.md §7)"},
+		{"admin reviews the query-use log", actorFor(RoleAdmin), ActQueryLogReview, other, nil, false, EFORBIDDEN, "review is the auditor's (separation of duties)"},
+		{"auditor purges the query-use log", actorFor(RoleAuditor), ActQueryLogPurge, other, nil, false, EFORBIDDEN, "purge is the admin's"},
 		{"public verifies the ledger", Public, ActLedgerVerify, Resource{}, nil, false, EUNAUTHORIZED, "public: catalogue.read and ledger.read only"},
 		{"system job withdraws", System, ActRecordWithdraw, other, nil, true, "", "the platform itself (jobs, reference data)"},
 		{"command line submits a provided item", Actor{Kind: "cli", ID: "cli:root", Role: RoleAdmin}, ActRecordSubmit, Resource{DepartmentID: "D1", Item: "ITEM-LICENSE"}, testDept(), true, "", "the operator holds the database; import --department"},

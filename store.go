@@ -29,6 +29,7 @@ type Store interface {
 type Tx interface {
 	SearchStore
 	ReportStore
+	SharingStore
 
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time

@@ -64,6 +64,7 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.apiRoutes(), s.recordRoutes()...)
 	s.routes = append(s.routes, s.reportRoutes()...)
 	s.routes = append(s.routes, s.portalRoutes()...)
+	s.routes = append(s.routes, s.sharingRoutes()...)
 	return s
 }
 

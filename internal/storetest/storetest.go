@@ -101,6 +101,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"LedgerNodes", testLedgerNodes},
 		{"Checkpoints", testCheckpoints},
 		{"Reports", testReports},
+		{"Consents", testConsents}, {"QueryUses", testQueryUses},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdatePanicRollsBack", testUpdatePanicRollsBack},

@@ -128,6 +128,7 @@ type VerifyReport struct {
 	Checkpoints int       `json:"checkpoints_checked"`
 	Records     int       `json:"record_versions_checked"`
 	Audit       int       `json:"audit_events_checked"`
+	Queries     int       `json:"query_uses_checked"`
 	Erased      int       `json:"erased_versions"`
 	Problems    []Problem `json:"problems"`
 }
@@ -207,6 +208,9 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 		}); err != nil {
 			return err
 		}
+		if err := queryUsesOutsideLog(tx, head.Size, add); err != nil {
+			return err
+		}
 		return tx.AuditWithoutLeaf(head.Size, func(a xinyong.AuditEvent) error {
 			rep.Audit++
 			add(-1, fmt.Sprintf("audit:%d", a.ID), "this audit event has no ledger leaf: it was inserted behind the application's back")
@@ -280,6 +284,10 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 	}); err != nil {
 		return err
 	}
+	queries, purged, err := queryUsesByLedger(tx, from, to)
+	if err != nil {
+		return err
+	}
 	for idx := from; idx < to; idx++ {
 		e, ok := entries[idx]
 		var h []byte
@@ -343,6 +351,7 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 		if hasVersion && (!ok || e.ObjectType != "record") {
 			add(idx, fmt.Sprintf("record:%s v%d", c.ID, c.Version), "this record version points to a leaf about something else: it was inserted or changed behind the application's back")
 		}
+		checkQueryLeaf(idx, e, ok, queries, purged, rep, add)
 		if hasAudit && (!ok || e.Kind != "audit") {
 			add(idx, fmt.Sprintf("audit:%d", a.ID), "this audit event points to a leaf about something else")
 		}

@@ -34,6 +34,8 @@ type Service struct {
 	IDKey   []byte
 	Holiday xinyong.HolidaySource
 	Log     *slog.Logger
+	// Sharing: consent and query-use log limits (zero: the defaults).
+	Sharing xinyong.SharingPolicy
 
 	mu      sync.RWMutex
 	loaded  bool
