@@ -272,12 +272,29 @@ func clip(s string) string {
 	return s
 }
 
-// documentFields are the 双公示 columns that carry the document itself; they
-// are checked as the document, not as free fields.
+// SGSLayout names the columns of a 双公示 layout that carry the document and
+// the subject rather than free fields (regulation.md §5.3–5.4).
+type SGSLayout struct {
+	Number, Date, Authority, Name, OrgCode, PersonID, Categories string
+	DocType                                                      DocType
+}
+
+// SGSLayouts are the 双公示 layouts by record kind: penalty (CF_*) and
+// license (XK_*).
+var SGSLayouts = map[string]SGSLayout{
+	"penalty": {Number: "CF_WSH", Date: "CF_JDRQ", Authority: "CF_CFJG", Name: "CF_XDR_MC", OrgCode: "CF_XDR_SHXYM", PersonID: "CF_XDR_ZJHM", Categories: "CF_CFLB", DocType: DocPenaltyDecision},
+	"license": {Number: "XK_WSH", Date: "XK_JDRQ", Authority: "XK_XKJG", Name: "XK_XDR_MC", OrgCode: "XK_XDR_SHXYM", PersonID: "XK_XDR_ZJHM", DocType: DocLicenseDecision},
+}
+
+// isDocumentField reports whether a field is one of a 双公示 layout's
+// document or subject columns: those are checked as the document and the
+// subject, not as free fields.
 func isDocumentField(code string) bool {
-	switch code {
-	case "CF_WSH", "XK_WSH", "CF_JDRQ", "XK_JDRQ", "CF_CFJG", "XK_XKJG", "CF_XDR_MC", "XK_XDR_MC", "CF_XDR_SHXYM", "XK_XDR_SHXYM", "CF_XDR_ZJHM", "XK_XDR_ZJHM", "CF_CFLB":
-		return true
+	for _, l := range SGSLayouts {
+		switch code {
+		case l.Number, l.Date, l.Authority, l.Name, l.OrgCode, l.PersonID, l.Categories:
+			return code != ""
+		}
 	}
 	return false
 }

@@ -16,17 +16,15 @@ import (
 	"xinyong/internal/intake"
 )
 
-// ImportKinds maps the import kinds to the 双公示 columns that carry the
-// document and the subject; everything else goes to the record's fields.
-var ImportKinds = map[string]ImportLayout{
-	"penalty": {Number: "CF_WSH", Date: "CF_JDRQ", Authority: "CF_CFJG", Name: "CF_XDR_MC", OrgCode: "CF_XDR_SHXYM", PersonID: "CF_XDR_ZJHM", Categories: "CF_CFLB", DocType: xinyong.DocPenaltyDecision},
-	"license": {Number: "XK_WSH", Date: "XK_JDRQ", Authority: "XK_XKJG", Name: "XK_XDR_MC", OrgCode: "XK_XDR_SHXYM", PersonID: "XK_XDR_ZJHM", DocType: xinyong.DocLicenseDecision},
-}
+// ImportLayout is a 双公示 layout (xinyong.SGSLayouts) read into records:
+// its document and subject columns fill the document and subject; every
+// other column goes to the record's fields.
+type ImportLayout struct{ xinyong.SGSLayout }
 
-// ImportLayout names a 双公示 layout's key columns.
-type ImportLayout struct {
-	Number, Date, Authority, Name, OrgCode, PersonID, Categories string
-	DocType                                                      xinyong.DocType
+// importLayout returns the layout of an import kind.
+func importLayout(kind string) (ImportLayout, bool) {
+	l, ok := xinyong.SGSLayouts[kind]
+	return ImportLayout{l}, ok
 }
 
 // column maps an error's field to the file's column.
@@ -107,9 +105,7 @@ func itemForKind(tx xinyong.Tx, kind string) (xinyong.CatalogueItem, error) {
 // CreateImport registers an import job for a file already on disk.
 func (s *Service) CreateImport(ctx context.Context, actor xinyong.Actor, req ImportRequest) (xinyong.Import, error) {
 	var j xinyong.Import
-	layout, ok := ImportKinds[req.Kind]
-	_ = layout
-	if !ok {
+	if _, ok := importLayout(req.Kind); !ok {
 		return j, xinyong.Invalid("bad kind", xinyong.FieldError{Field: "kind", Rule: "enum", Message: "kind is penalty (行政处罚) or license (行政许可)"})
 	}
 	if req.Severity == "" {
@@ -251,7 +247,7 @@ func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, ms
 }
 
 func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.Import, progress ImportProgress) (xinyong.Import, error) {
-	layout := ImportKinds[j.Kind]
+	layout, _ := importLayout(j.Kind)
 	severity := j.Severity
 	if severity == "" {
 		severity = string(xinyong.SeverityGeneral)
