@@ -339,7 +339,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 				}
 				keys = append(keys, s.SubjectKey(code))
 			}
-			if err := t.prefetch(sc.dept.ID, j.Kind, numbers, keys); err != nil {
+			if err := t.prefetch(sc.dept.ID, map[string][]string{j.Kind: numbers}, keys); err != nil {
 				return err
 			}
 			var errs []xinyong.FieldError

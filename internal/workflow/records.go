@@ -336,6 +336,9 @@ func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mo
 		if err != nil {
 			return err
 		}
+		if err := s.prefetchBatch(t, sc, ins); err != nil {
+			return err
+		}
 		res.Items = make([]BatchItem, 0, len(ins))
 		for i, in := range ins {
 			var r xinyong.Record
@@ -383,6 +386,30 @@ func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mo
 }
 
 var errRollback = fmt.Errorf("rollback")
+
+// prefetchBatch puts a batch in bulk mode: its subjects and records are
+// read with a few IN queries and new ones inserted with multi-row
+// statements. Inputs naming unknown items are left to submit to refuse.
+func (s *Service) prefetchBatch(t *txn, sc *submitCtx, ins []xinyong.RecordInput) error {
+	numbers := map[string][]string{}
+	keys := make([]string, 0, len(ins))
+	for _, in := range ins {
+		item, err := sc.item(t, in.Item)
+		if err != nil {
+			if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+				return err
+			}
+			continue
+		}
+		kind := item.Kind
+		if kind == "" {
+			kind = item.Code
+		}
+		numbers[kind] = append(numbers[kind], strings.TrimSpace(in.Document.Number))
+		keys = append(keys, s.SubjectKey(in.SubjectCode))
+	}
+	return t.prefetch(sc.dept.ID, numbers, keys)
+}
 
 // savepoint runs fn so that, when it fails, nothing it wrote stays. Record
 // submissions write rows only after all their checks pass, and the ledger

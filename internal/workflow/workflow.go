@@ -85,22 +85,23 @@ type txn struct {
 // what was prefetched for the whole batch, and new subjects and records are
 // inserted with multi-row statements when the transaction flushes.
 type bulk struct {
-	dept, kind  string
+	dept        string
+	kinds       map[string]bool            // record kinds prefetched
 	subjects    map[string]xinyong.Subject // by key; absent keys map to the zero Subject
-	records     map[string]xinyong.Record  // by decision number; likewise
+	records     map[string]xinyong.Record  // by kind and decision number (docKey); likewise
 	newSubjects []xinyong.Subject
 	newRecords  []xinyong.Record
 }
 
+func bulkKey(kind, number string) string { return kind + "\x00" + number }
+
 // prefetch starts bulk mode for a batch: it loads the subjects and records
-// the batch may touch with a few IN queries.
-func (t *txn) prefetch(dept, kind string, numbers, keys []string) error {
-	b := &bulk{dept: dept, kind: kind, subjects: make(map[string]xinyong.Subject, len(keys)), records: make(map[string]xinyong.Record, len(numbers))}
+// the batch may touch (decision numbers by record kind) with a few IN
+// queries.
+func (t *txn) prefetch(dept string, numbers map[string][]string, keys []string) error {
+	b := &bulk{dept: dept, kinds: map[string]bool{}, subjects: make(map[string]xinyong.Subject, len(keys)), records: map[string]xinyong.Record{}}
 	for _, k := range keys {
 		b.subjects[k] = xinyong.Subject{}
-	}
-	for _, n := range numbers {
-		b.records[n] = xinyong.Record{}
 	}
 	ss, err := t.SubjectsByKeys(keys)
 	if err != nil {
@@ -109,12 +110,18 @@ func (t *txn) prefetch(dept, kind string, numbers, keys []string) error {
 	for _, s := range ss {
 		b.subjects[s.Key] = s
 	}
-	rs, err := t.RecordsByDocKeys(dept, kind, numbers)
-	if err != nil {
-		return err
-	}
-	for _, r := range rs {
-		b.records[r.Document.Number] = r
+	for kind, nums := range numbers {
+		b.kinds[kind] = true
+		for _, n := range nums {
+			b.records[bulkKey(kind, n)] = xinyong.Record{}
+		}
+		rs, err := t.RecordsByDocKeys(dept, kind, nums)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			b.records[bulkKey(kind, r.Document.Number)] = r
+		}
 	}
 	t.bulk = b
 	return nil
@@ -170,8 +177,8 @@ func (t *txn) insertSubject(s xinyong.Subject) error {
 }
 
 func (t *txn) recordByDocKey(dept, kind, number string) (xinyong.Record, error) {
-	if b := t.bulk; b != nil && b.dept == dept && b.kind == kind {
-		if r, ok := b.records[number]; ok {
+	if b := t.bulk; b != nil && b.dept == dept && b.kinds[kind] {
+		if r, ok := b.records[bulkKey(kind, number)]; ok {
 			if r.ID == "" {
 				return r, notFoundErr("record")
 			}
@@ -182,14 +189,14 @@ func (t *txn) recordByDocKey(dept, kind, number string) (xinyong.Record, error) 
 }
 
 func (t *txn) cacheRecord(r xinyong.Record) {
-	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kind == r.Kind {
-		b.records[r.Document.Number] = r
+	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kinds[r.Kind] {
+		b.records[bulkKey(r.Kind, r.Document.Number)] = r
 	}
 }
 
 func (t *txn) insertRecord(r xinyong.Record) error {
-	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kind == r.Kind {
-		b.records[r.Document.Number] = r
+	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kinds[r.Kind] {
+		b.records[bulkKey(r.Kind, r.Document.Number)] = r
 		b.newRecords = append(b.newRecords, r)
 		return nil
 	}
