@@ -32,6 +32,13 @@ const (
 	ActQueryLogRead   Action = "querylog.read"   // review the query-use log
 	ActQueryLogReview Action = "querylog.review" // mark entries reviewed
 	ActQueryLogPurge  Action = "querylog.purge"  // purge entries past retention
+	// The measures check and feedback (issue 6; DOMAIN.md §5).
+	ActMeasureCheck    Action = "measures.check"    // ask which measures apply to a subject (relying agencies)
+	ActMeasureFeedback Action = "measures.feedback" // report what was applied (the agency that checked)
+	// Serious-dishonesty listings (issue 6).
+	ActListingManage Action = "listing.manage" // propose, notify, verify, decide, list, remove: the identifying department
+	ActListingObject Action = "listing.object" // object: the subject itself, or the officer recording its statement
+	ActListingRead   Action = "listing.read"   // read a listing, its documents and history
 )
 
 // Actions lists every action, for exhaustive tests.
@@ -41,6 +48,8 @@ var Actions = []Action{
 	ActSubjectRead, ActSubjectOverride, ActRecordSubmit, ActRecordRead, ActRecordWithdraw,
 	ActAuditRead, ActLedgerRead, ActLedgerVerify,
 	ActRecordQuery, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActQueryLogRead, ActQueryLogReview, ActQueryLogPurge,
+	ActMeasureCheck, ActMeasureFeedback,
+	ActListingManage, ActListingObject, ActListingRead,
 }
 
 // Resource is what an action is done to, as far as authorisation cares.
@@ -162,6 +171,26 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 		if actor.Role == RoleAdmin {
 			return nil
 		}
+	case ActMeasureCheck, ActMeasureFeedback:
+		// Relying agencies (实施主体) check and report; nobody else.
+		if actor.Role == RoleAgency {
+			return nil
+		}
+	case ActListingManage:
+		if actor.Role == RoleOfficer && ownDept {
+			return nil
+		}
+	case ActListingObject:
+		if (actor.Role == RoleOfficer && ownDept) || (actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID) {
+			return nil
+		}
+	case ActListingRead:
+		switch {
+		case actor.Role == RoleAdmin || actor.Role == RoleAuditor,
+			(actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept,
+			actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID:
+			return nil
+		}
 	}
 	return deny(describe(action))
 }
@@ -229,6 +258,16 @@ func describe(a Action) string {
 		return "review the query-use log"
 	case ActQueryLogPurge:
 		return "purge the query-use log"
+	case ActMeasureCheck:
+		return "run a measures check (relying agencies only)"
+	case ActMeasureFeedback:
+		return "report the measures applied (relying agencies only)"
+	case ActListingManage:
+		return "conduct this listing procedure (only the identifying department's officers)"
+	case ActListingObject:
+		return "object to this listing (only the subject, or the identifying department's officer recording its statement)"
+	case ActListingRead:
+		return "read this listing"
 	}
 	return string(a)
 }

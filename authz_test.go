@@ -31,18 +31,21 @@ var intendedPolicy = map[Role][]Action{
 		ActDepartmentRead, ActDepartmentManage, ActAccountRead, ActAccountManage, ActTokenManage,
 		ActSubjectRead, ActSubjectOverride, ActRecordRead, ActAuditRead, ActLedgerRead, ActLedgerVerify,
 		ActConsentRead, ActQueryLogRead, ActQueryLogPurge,
+		ActListingRead,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
 		ActRecordSubmit, ActRecordRead, ActRecordWithdraw, ActRecordQuery,
+		ActListingManage, ActListingObject, ActListingRead,
 	},
-	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead},
-	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery},
+	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead},
+	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback},
 	RoleAuditor: {
 		ActCatalogueRead, ActLedgerRead, ActAuditRead, ActLedgerVerify, ActRecordRead, ActAccountRead, ActDepartmentRead,
 		ActConsentRead, ActQueryLogRead, ActQueryLogReview,
+		ActListingRead,
 	},
-	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn},
+	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead},
 }
 
 var publicPolicy = []Action{ActCatalogueRead, ActLedgerRead}
@@ -68,7 +71,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 26 {
+	if len(Actions) != 31 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }

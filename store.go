@@ -30,6 +30,8 @@ type Tx interface {
 	SearchStore
 	ReportStore
 	SharingStore
+	ListingStore
+	MeasureStore
 
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time

@@ -25,7 +25,7 @@ const (
 // 127.0.0.1 only) or in process on a store (--db).
 func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	var cfg config.Config
-	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
+	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search|check [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
 	cfg.Flags(fs)
 	rawURL := fs.String("url", "", "base URL of a running server; only http://127.0.0.1:PORT is accepted")
 	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token (officer or admin) for --url (env XINYONG_TOKEN); search without one runs as the public")
@@ -62,7 +62,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		client = bench.NewClient(u, *token, *concurrency)
 	}
 	var manifestCodes []string
-	if *manifest != "" && *scenario == "search" {
+	if *manifest != "" && (*scenario == "search" || *scenario == "check") {
 		man, err := gen.ReadManifest(*manifest)
 		if err != nil {
 			return err
@@ -103,6 +103,16 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if *manifest != "" {
 			line += " --manifest " + *manifest
 		}
+	case client != nil && *scenario == "check":
+		subjects, err := bench.SearchSubjectsHTTP(ctx, client, manifestCodes, searchSubjects, 50)
+		if err != nil {
+			return fmt.Errorf("sample subjects: %w", err)
+		}
+		result, err = checkRun(ctx, m, subjects, *duration, *concurrency, *seed, func(codes []string) bench.Op { return bench.CheckHTTP(client, codes) }, "over HTTP")
+		if err != nil {
+			return err
+		}
+		line = fmt.Sprintf("xinyong bench --url %s --scenario check --duration %s --concurrency %d", *rawURL, duration, *concurrency)
 	case client != nil: // profile over HTTP
 		ids, err := bench.SampleSubjectIDsHTTP(ctx, client, 20)
 		if err != nil {
@@ -169,6 +179,16 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				result += "; first error: " + res.FirstError.Error()
 			}
 			line = fmt.Sprintf("xinyong bench --db %s --scenario profile --duration %s --concurrency %d", config.Redacted(cfg.DB), duration, *concurrency)
+		case "check":
+			subjects, err := bench.SearchSubjects(ctx, a.Service, manifestCodes, searchSubjects, *seed)
+			if err != nil {
+				return err
+			}
+			result, err = checkRun(ctx, m, subjects, *duration, *concurrency, *seed, func(codes []string) bench.Op { return bench.CheckInProcess(a.Service, bench.BenchAgency, codes) }, "in process")
+			if err != nil {
+				return err
+			}
+			line = fmt.Sprintf("xinyong bench --db %s --scenario check --duration %s --concurrency %d", config.Redacted(cfg.DB), duration, *concurrency)
 		case "search":
 			subjects, err := bench.SearchSubjects(ctx, a.Service, manifestCodes, searchSubjects, *seed)
 			if err != nil {
@@ -210,4 +230,27 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "recorded in %s\n", *benchFile)
 	}
 	return nil
+}
+
+// checkRun runs the check scenario over the subjects' codes, then a plain
+// net/http handler on this machine as the ceiling, and returns the summary.
+func checkRun(ctx context.Context, m *Main, subjects []bench.NamedSubject, duration time.Duration, concurrency int, seed uint64, op func([]string) bench.Op, how string) (string, error) {
+	codes := make([]string, 0, len(subjects))
+	for _, s := range subjects {
+		codes = append(codes, s.Code)
+	}
+	if len(codes) == 0 {
+		return "", fmt.Errorf("bench: no subject codes to check (empty store, or give --manifest)")
+	}
+	fmt.Fprintf(m.Stdout, "check: %d subject codes, %s\n", len(codes), how)
+	res := bench.Run(ctx, "check", duration, concurrency, seed, op(codes))
+	result := "check " + how + ": " + res.Summary()
+	if res.FirstError != nil {
+		result += "; first error: " + res.FirstError.Error()
+	}
+	hello, err := bench.HelloCeiling(ctx, duration, concurrency, seed)
+	if err != nil {
+		return "", err
+	}
+	return result + "; ceiling (plain net/http hello handler, same client): " + hello.Summary(), nil
 }

@@ -86,6 +86,7 @@ func commands() []command {
 		{"ledger", "verify the tamper-evident ledger and print proofs", (*Main).ledgerCmd},
 		{"gen", "generate a synthetic province into a store or as 双公示 files", (*Main).genCmd},
 		{"bench", "run a benchmark scenario (import, profile, search)", (*Main).benchCmd},
+		{"receipt", "verify a measures-check receipt offline (receipt verify --key KEYFILE FILE)", (*Main).receipt},
 		{"version", "print the version", (*Main).version},
 	}
 }

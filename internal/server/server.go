@@ -65,6 +65,8 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.routes, s.reportRoutes()...)
 	s.routes = append(s.routes, s.portalRoutes()...)
 	s.routes = append(s.routes, s.sharingRoutes()...)
+	s.routes = append(s.routes, s.listingRoutes()...)
+	s.routes = append(s.routes, s.measureRoutes()...)
 	return s
 }
 

@@ -102,6 +102,8 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Checkpoints", testCheckpoints},
 		{"Reports", testReports},
 		{"Consents", testConsents}, {"QueryUses", testQueryUses},
+		{"Listings", testListings},
+		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdatePanicRollsBack", testUpdatePanicRollsBack},

@@ -467,6 +467,9 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 		if err := t.UpdateRecord(r); err != nil {
 			return err
 		}
+		if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
+			return err
+		}
 		return t.audit("record.withdraw", "record", r.ID, before, r.Content, reason+" "+note)
 	})
 	return r, err

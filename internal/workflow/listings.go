@@ -1,0 +1,415 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+)
+
+// Serious-dishonesty listings (issue 6; DOMAIN.md §4): the procedure
+// proposed → notified → (objected → verified) → decided → listed → removed.
+// The rules are xinyong's (listing.go); each step here is one transaction
+// writing the new version (compare-and-set on state and version, so of two
+// racing steps exactly one wins), its ledger leaf and its audit event.
+
+// Audit actions of this file.
+const (
+	ActListingPropose xinyong.Action = "listing.propose"
+	ActListingNotify  xinyong.Action = "listing.notify"
+	ActListingObject  xinyong.Action = "listing.object"
+	ActListingVerify  xinyong.Action = "listing.verify"
+	ActListingDecide  xinyong.Action = "listing.decide"
+	ActListingList    xinyong.Action = "listing.list"
+	ActListingRemove  xinyong.Action = "listing.remove"
+	ActListTypePut    xinyong.Action = "list_type.put"
+)
+
+// LeafListing is the ledger leaf kind of a listing version.
+const LeafListing = "listing.version"
+
+var listingSalt = []byte("xinyong-listing")
+
+// listingLeaf commits the listing version to the ledger.
+func (t *txn) listingLeaf(l xinyong.Listing) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	_, err = t.leaf(LeafListing, "listing", l.ID, l.Version, ledger.Commit(listingSalt, b))
+	return err
+}
+
+func listTypeOf(tx xinyong.Tx, code string) (xinyong.ListType, error) {
+	lts, err := tx.ListTypes()
+	if err != nil {
+		return xinyong.ListType{}, err
+	}
+	for _, lt := range lts {
+		if lt.Code == code {
+			return lt, nil
+		}
+	}
+	return xinyong.ListType{}, xinyong.Invalid("unknown list type", xinyong.FieldError{Field: "list_type", Rule: "listing.list_type", Message: "no list type " + code})
+}
+
+func listingRecords(tx xinyong.Tx, ids []string) ([]xinyong.Record, error) {
+	var v xinyong.Validation
+	out := make([]xinyong.Record, 0, len(ids))
+	for _, id := range ids {
+		r, err := tx.Record(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			v.Add("record_ids", "listing.records", "no record %s", id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, v.Err("the listing proposal is refused")
+}
+
+// ProposeListing opens a listing: an officer of the department whose
+// records it rests on proposes it for the subject.
+func (s *Service) ProposeListing(ctx context.Context, actor xinyong.Actor, p xinyong.ListingProposal) (xinyong.Listing, error) {
+	var l xinyong.Listing
+	// Who may propose for no department learns nothing about the records.
+	if err := xinyong.Authorize(actor, xinyong.ActListingManage, xinyong.Resource{DepartmentID: actor.DepartmentID}, nil); err != nil {
+		return l, err
+	}
+	err := s.update(ctx, actor, func(t *txn) error {
+		ids := slices.Compact(slices.Sorted(slices.Values(p.RecordIDs)))
+		if len(ids) == 0 {
+			return xinyong.Invalid("the listing proposal is refused", xinyong.FieldError{Field: "record_ids", Rule: "listing.records", Message: "a listing rests on at least one record"})
+		}
+		recs, err := listingRecords(t, ids)
+		if err != nil {
+			return err
+		}
+		dept := recs[0].DepartmentID
+		if err := xinyong.Authorize(actor, xinyong.ActListingManage, xinyong.Resource{DepartmentID: dept}, nil); err != nil {
+			return err
+		}
+		subj, err := s.lookupSubject(t, strings.TrimSpace(p.Subject))
+		if err != nil {
+			return err
+		}
+		lt, err := listTypeOf(t, p.ListType)
+		if err != nil {
+			return err
+		}
+		now := t.Now()
+		if l, err = xinyong.ProposeListing(p, lt, subj, dept, recs, xinyong.DateOf(now)); err != nil {
+			return err
+		}
+		l.ID, l.ProposedBy, l.ProposedAt, l.UpdatedAt, l.UpdatedBy = NewID(), actor.Ref(), now, now, actor.Ref()
+		if err := t.InsertListing(l); err != nil {
+			return err
+		}
+		if err := t.listingLeaf(l); err != nil {
+			return err
+		}
+		return t.audit(ActListingPropose, "listing", l.ID, nil, l, lt.Code+" "+strings.Join(l.RecordIDs, ","))
+	})
+	return l, err
+}
+
+// stepEnv is what a step sees.
+type stepEnv struct {
+	t     *txn
+	lt    xinyong.ListType
+	today xinyong.Date
+	cal   xinyong.Calendar
+	by    string
+}
+
+// listingStep runs one step of the procedure in one transaction.
+func (s *Service) listingStep(ctx context.Context, actor xinyong.Actor, id string, authz xinyong.Action, act xinyong.Action, detail string, step func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error)) (xinyong.Listing, error) {
+	var out xinyong.Listing
+	err := s.update(ctx, actor, func(t *txn) error {
+		l, err := t.Listing(id)
+		if err != nil {
+			return err
+		}
+		res := xinyong.Resource{DepartmentID: l.DepartmentID, SubjectID: l.SubjectID}
+		if err := xinyong.Authorize(actor, authz, res, nil); err != nil {
+			if xinyong.Authorize(actor, xinyong.ActListingRead, res, nil) != nil {
+				return xinyong.Errorf(xinyong.ENOTFOUND, "listing %s not found", id)
+			}
+			return err
+		}
+		cal, _, err := s.rules(t)
+		if err != nil {
+			return err
+		}
+		lt, err := listTypeOf(t, l.ListType)
+		if err != nil {
+			return err
+		}
+		if out, err = s.applyStep(t, l, stepEnv{t: t, lt: lt, today: xinyong.DateOf(t.Now()), cal: cal, by: actor.Ref()}, act, detail, step); err != nil {
+			return err
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) applyStep(t *txn, l xinyong.Listing, e stepEnv, act xinyong.Action, detail string, step func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error)) (xinyong.Listing, error) {
+	next, err := step(e, l)
+	if err != nil {
+		return l, err
+	}
+	next.Version = l.Version + 1
+	next.UpdatedAt, next.UpdatedBy = t.Now(), e.by
+	if err := t.UpdateListing(next, l.State, l.Version); err != nil {
+		return l, err
+	}
+	if err := t.listingLeaf(next); err != nil {
+		return l, err
+	}
+	if err := t.audit(act, "listing", l.ID, l, next, string(l.State)+" → "+string(next.State)+strings.TrimRight(" "+detail, " ")); err != nil {
+		return l, err
+	}
+	return next, nil
+}
+
+// NotifyListing sends the prior notice (告知).
+func (s *Service) NotifyListing(ctx context.Context, actor xinyong.Actor, id string, in xinyong.NoticeInput) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingNotify, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		return xinyong.Notify(l, e.lt, in, e.today, e.cal, e.by)
+	})
+}
+
+// ObjectListing records the party's objection (the subject itself, or the
+// officer recording its statement).
+func (s *Service) ObjectListing(ctx context.Context, actor xinyong.Actor, id string, in xinyong.ObjectionInput) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingObject, ActListingObject, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		return xinyong.Object(l, in, e.today, e.cal, 0, e.by)
+	})
+}
+
+// VerifyListing records the answer to the objection.
+func (s *Service) VerifyListing(ctx context.Context, actor xinyong.Actor, id string, in xinyong.VerifyInput) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingVerify, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		return xinyong.Verify(l, in, e.today, e.by)
+	})
+}
+
+// DecideListing issues the decision document (认定决定书).
+func (s *Service) DecideListing(ctx context.Context, actor xinyong.Actor, id string, d xinyong.ListingDecision) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingDecide, d.Number, func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		ms, err := e.t.Measures()
+		if err != nil {
+			return l, err
+		}
+		subj, err := e.t.Subject(l.SubjectID)
+		if err != nil {
+			return l, err
+		}
+		recs, err := listingRecords(e.t, l.RecordIDs)
+		if err != nil {
+			return l, err
+		}
+		d.By = e.by
+		return xinyong.Decide(l, e.lt, d, ms, subj, recs, e.today)
+	})
+}
+
+// ListListing puts a decided listing on the list.
+func (s *Service) ListListing(ctx context.Context, actor xinyong.Actor, id string) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingList, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		return xinyong.List(l, e.lt, e.today)
+	})
+}
+
+// RemoveListing removes a listing on the officer's decision: early (after
+// the minimum), expired, or revoked.
+func (s *Service) RemoveListing(ctx context.Context, actor xinyong.Actor, id, reason, note string) (xinyong.Listing, error) {
+	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingRemove, reason, func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		return xinyong.Remove(l, e.lt, reason, note, e.today, e.by)
+	})
+}
+
+// ExpireListings is the daily job: it removes every listing whose period
+// ended on or before today, each in its own transaction. It returns how
+// many it removed.
+func (s *Service) ExpireListings(ctx context.Context, today xinyong.Date) (int, error) {
+	var due []xinyong.Listing
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		due, err = tx.Listings(xinyong.ListingFilter{State: xinyong.ListingListed, EndBefore: today, Limit: 100000})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, l := range due {
+		err := s.update(ctx, xinyong.System, func(t *txn) error {
+			cur, err := t.Listing(l.ID)
+			if err != nil {
+				return err
+			}
+			lt, err := listTypeOf(t, cur.ListType)
+			if err != nil {
+				return err
+			}
+			_, err = s.applyStep(t, cur, stepEnv{t: t, lt: lt, today: today, by: xinyong.System.Ref()}, ActListingRemove, "expired", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+				return xinyong.Remove(l, e.lt, xinyong.RemovalExpired, "", e.today, e.by)
+			})
+			return err
+		})
+		if xinyong.ErrorCode(err) == xinyong.ECONFLICT {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// removeListingsOnRecord removes, in the caller's transaction, every
+// listing resting on a withdrawn record (revocation of the underlying
+// document: measures stop at once).
+func (s *Service) removeListingsOnRecord(t *txn, recordID, why string) error {
+	ls, err := t.Listings(xinyong.ListingFilter{RecordID: recordID})
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		if l.State == xinyong.ListingRemoved {
+			continue
+		}
+		lt, err := listTypeOf(t, l.ListType)
+		if err != nil {
+			return err
+		}
+		e := stepEnv{t: t, lt: lt, today: xinyong.DateOf(t.Now()), by: t.actor.Ref()}
+		if _, err := s.applyStep(t, l, e, ActListingRemove, "revoked", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+			return xinyong.Remove(l, e.lt, xinyong.RemovalRevoked, "record "+recordID+" withdrawn: "+why, e.today, e.by)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListingView is a listing with its history (every version).
+type ListingView struct {
+	xinyong.Listing
+	ListTypeName string            `json:"list_type_name"`
+	Overdue      bool              `json:"overdue"`
+	Due          xinyong.Date      `json:"due,omitzero"`
+	DueStep      string            `json:"due_step,omitempty"`
+	Measures     []xinyong.Measure `json:"measure_details,omitempty"`
+	History      []xinyong.Listing `json:"history,omitempty"`
+	Subject      *SubjectCard      `json:"subject_card,omitempty"`
+}
+
+func viewOf(l xinyong.Listing, today xinyong.Date) ListingView {
+	v := ListingView{Listing: l, Overdue: xinyong.Overdue(l, today)}
+	v.Due, v.DueStep = l.Due()
+	return v
+}
+
+// Listing returns one listing with its history to someone who may read it.
+func (s *Service) Listing(ctx context.Context, actor xinyong.Actor, id string) (ListingView, error) {
+	var out ListingView
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		l, err := tx.Listing(id)
+		if err != nil {
+			return err
+		}
+		if xinyong.Authorize(actor, xinyong.ActListingRead, xinyong.Resource{DepartmentID: l.DepartmentID, SubjectID: l.SubjectID}, nil) != nil {
+			return xinyong.Errorf(xinyong.ENOTFOUND, "listing %s not found", id)
+		}
+		out = viewOf(l, xinyong.DateOf(s.Now()))
+		if lt, err := listTypeOf(tx, l.ListType); err == nil {
+			out.ListTypeName = lt.Name
+		}
+		if l.Decision != nil {
+			ms, err := tx.Measures()
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if slices.Contains(l.Decision.Measures, m.Code) {
+					out.Measures = append(out.Measures, m)
+				}
+			}
+		}
+		if subj, err := tx.Subject(l.SubjectID); err == nil {
+			out.Subject = &SubjectCard{Ref: subj.ID, Code: subj.Code, Kind: subj.Kind, KindName: subj.Kind.Chinese(), Name: subj.DisplayName(), Masked: subj.Kind == xinyong.KindPerson}
+		}
+		out.History, err = tx.ListingVersions(id)
+		return err
+	})
+	return out, err
+}
+
+// ListingQueue is the officer's queue: its own department's listings,
+// optionally in one state or only the overdue ones. Admins and auditors
+// see every department (or dept); a subject sees its own listings.
+func (s *Service) ListingQueue(ctx context.Context, actor xinyong.Actor, dept string, state xinyong.ListingState, overdueOnly bool) ([]ListingView, error) {
+	f := xinyong.ListingFilter{DepartmentID: dept, State: state}
+	switch actor.Role {
+	case xinyong.RoleOfficer, xinyong.RoleReviewer:
+		if dept != "" && dept != actor.DepartmentID {
+			return nil, &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "role " + string(actor.Role) + " may not read another department's listings"}
+		}
+		f.DepartmentID = actor.DepartmentID
+	case xinyong.RoleSubject:
+		f.SubjectID = actor.SubjectID
+	}
+	if state != "" && !state.Valid() {
+		return nil, xinyong.Invalid("bad state", xinyong.FieldError{Field: "state", Rule: "enum", Message: "state is one of proposed, notified, objected, verified, decided, listed, removed"})
+	}
+	if err := xinyong.Authorize(actor, xinyong.ActListingRead, xinyong.Resource{DepartmentID: f.DepartmentID, SubjectID: f.SubjectID}, nil); err != nil {
+		return nil, err
+	}
+	today := xinyong.DateOf(s.Now())
+	out := []ListingView{}
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		ls, err := tx.Listings(f)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			v := viewOf(l, today)
+			if overdueOnly && !v.Overdue {
+				continue
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutListType adds or changes a list type (admin): refused without a legal
+// basis or outside the four fields (xinyong.ValidateListType).
+func (s *Service) PutListType(ctx context.Context, actor xinyong.Actor, lt xinyong.ListType) (xinyong.ListType, error) {
+	if err := xinyong.Authorize(actor, xinyong.ActReferenceManage, xinyong.Resource{}, nil); err != nil {
+		return lt, err
+	}
+	if err := xinyong.ValidateListType(lt); err != nil {
+		return lt, err
+	}
+	err := s.update(ctx, actor, func(t *txn) error {
+		var before any
+		if old, err := listTypeOf(t, lt.Code); err == nil {
+			before = old
+		}
+		if err := t.PutListType(lt); err != nil {
+			return err
+		}
+		return t.audit(ActListTypePut, "list_type", lt.Code, before, lt, lt.Name)
+	})
+	return lt, err
+}
