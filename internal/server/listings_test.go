@@ -190,6 +190,12 @@ func TestListingProcedureAPI(t *testing.T) {
 	if v.State != xinyong.ListingRemoved || v.Removal.Reason != xinyong.RemovalExpired {
 		t.Errorf("after expiry: %s", v.State)
 	}
+	// Every step was a ledger leaf that verification recomputes from the
+	// stored listing versions.
+	rep, err := e.svc.Verify(e.ctx, "", nil)
+	if err != nil || !rep.OK() || rep.Listings == 0 {
+		t.Fatalf("ledger verify after the procedure: %v %+v", err, rep)
+	}
 }
 
 // TestListTypeAPI: only an admin adds list types, and only with a basis in

@@ -96,6 +96,11 @@ func TestMeasuresCheck(t *testing.T) {
 	if len(b.Measures) != 0 || len(b.Receipt) == 0 {
 		t.Errorf("unknown subject: %+v", b)
 	}
+	// Each check's receipt is a ledger leaf that verification recomputes.
+	rep, err := e.svc.Verify(e.ctx, "", nil)
+	if err != nil || !rep.OK() || rep.Checks != 2 {
+		t.Fatalf("ledger verify after two checks: %v %+v", err, rep)
+	}
 }
 
 // TestReceiptAlteredAPI: every single-byte change of a receipt is invalid.

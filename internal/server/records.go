@@ -252,7 +252,8 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	// Jobs whose process died while this one runs (another server, or a
-	// killed `xinyong import`) are taken over once they go stale.
+	// killed `xinyong import`) are taken over once they go stale, and
+	// listings at the end of their period are removed.
 	s.loops.Add(1)
 	go func() {
 		defer s.loops.Done()
@@ -265,6 +266,12 @@ func (s *Server) Start(ctx context.Context) error {
 			case <-tick.C:
 				if err := s.resumeImports(s.jobCtx); err != nil && s.jobCtx.Err() == nil {
 					s.Log.Warn("looking for imports to resume", "err", err)
+				}
+				// Listings end by themselves at the end of their period.
+				if n, err := s.Svc.ExpireListings(s.jobCtx, xinyong.DateOf(s.Svc.Now())); err != nil && s.jobCtx.Err() == nil {
+					s.Log.Warn("expiring listings", "err", err)
+				} else if n > 0 {
+					s.Log.Info("listings expired", "count", n)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"xinyong"
@@ -130,6 +131,8 @@ type VerifyReport struct {
 	Audit       int       `json:"audit_events_checked"`
 	Queries     int       `json:"query_uses_checked"`
 	Erased      int       `json:"erased_versions"`
+	Listings    int       `json:"listing_versions_checked"`
+	Checks      int       `json:"measure_checks_checked"`
 	Problems    []Problem `json:"problems"`
 }
 
@@ -288,6 +291,7 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 	if err != nil {
 		return err
 	}
+	listingCache := map[string][]xinyong.Listing{}
 	for idx := from; idx < to; idx++ {
 		e, ok := entries[idx]
 		var h []byte
@@ -338,6 +342,21 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			if got := ledger.Commit(c.Salt, c.Content); !bytes.Equal(got[:], e.Commitment) {
 				add(idx, obj, "the stored content does not match the ledger commitment: the row was changed")
 			}
+		case e.Kind == LeafListing:
+			rep.Listings++
+			if msg := listingLeafProblem(tx, e, listingCache); msg != "" {
+				add(idx, fmt.Sprintf("listing:%s v%d", e.ObjectID, e.Version), "%s", msg)
+			}
+		case e.Kind == LeafMeasureCheck:
+			rep.Checks++
+			chk, err := tx.MeasureCheck(e.ObjectID)
+			if err != nil {
+				add(idx, "measure_check:"+e.ObjectID, "the measures check this leaf commits to is missing: the row was deleted")
+				break
+			}
+			if got := ledger.Commit(checkSalt, chk.Receipt); !bytes.Equal(got[:], e.Commitment) {
+				add(idx, "measure_check:"+e.ObjectID, "the stored receipt does not match the ledger commitment: the row was changed")
+			}
 		case e.Kind == "audit":
 			if !hasAudit {
 				add(idx, e.ObjectID, "the audit event of this leaf is missing: the row was deleted")
@@ -357,4 +376,31 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 		}
 	}
 	return nil
+}
+
+// listingLeafProblem recomputes a listing version's commitment from the
+// stored version; "" when it matches.
+func listingLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][]xinyong.Listing) string {
+	vs, ok := cache[e.ObjectID]
+	if !ok {
+		var err error
+		if vs, err = tx.ListingVersions(e.ObjectID); err != nil {
+			vs = nil
+		}
+		cache[e.ObjectID] = vs
+	}
+	for _, l := range vs {
+		if l.Version != e.Version {
+			continue
+		}
+		b, err := json.Marshal(l)
+		if err != nil {
+			return "the stored listing version cannot be encoded"
+		}
+		if got := ledger.Commit(listingSalt, b); !bytes.Equal(got[:], e.Commitment) {
+			return "the stored listing version does not match the ledger commitment: the row was changed"
+		}
+		return ""
+	}
+	return "the listing version this leaf commits to is missing: the row was deleted"
 }
