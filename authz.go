@@ -39,6 +39,9 @@ const (
 	ActListingManage Action = "listing.manage" // propose, notify, verify, decide, list, remove: the identifying department
 	ActListingObject Action = "listing.object" // object: the subject itself, or the officer recording its statement
 	ActListingRead   Action = "listing.read"   // read a listing, its documents and history
+
+	ActWebhookManage Action = "webhook.manage" // subscriptions of other systems, dead letters (issue 7)
+	ActEventRead     Action = "event.read"     // the pull feed of events
 )
 
 // Actions lists every action, for exhaustive tests.
@@ -50,6 +53,7 @@ var Actions = []Action{
 	ActRecordQuery, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActQueryLogRead, ActQueryLogReview, ActQueryLogPurge,
 	ActMeasureCheck, ActMeasureFeedback,
 	ActListingManage, ActListingObject, ActListingRead,
+	ActWebhookManage, ActEventRead,
 }
 
 // Resource is what an action is done to, as far as authorisation cares.
@@ -184,6 +188,14 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 		if (actor.Role == RoleOfficer && ownDept) || (actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID) {
 			return nil
 		}
+	case ActWebhookManage:
+		if actor.Role == RoleAdmin {
+			return nil
+		}
+	case ActEventRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAgency || actor.Role == RoleAuditor {
+			return nil
+		}
 	case ActListingRead:
 		switch {
 		case actor.Role == RoleAdmin || actor.Role == RoleAuditor,
@@ -268,6 +280,10 @@ func describe(a Action) string {
 		return "object to this listing (only the subject, or the identifying department's officer recording its statement)"
 	case ActListingRead:
 		return "read this listing"
+	case ActWebhookManage:
+		return "manage webhook subscriptions (admin only)"
+	case ActEventRead:
+		return "read the event feed (admin, relying agencies, auditors)"
 	}
 	return string(a)
 }

@@ -32,6 +32,7 @@ var intendedPolicy = map[Role][]Action{
 		ActSubjectRead, ActSubjectOverride, ActRecordRead, ActAuditRead, ActLedgerRead, ActLedgerVerify,
 		ActConsentRead, ActQueryLogRead, ActQueryLogPurge,
 		ActListingRead,
+		ActWebhookManage, ActEventRead,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
@@ -39,11 +40,11 @@ var intendedPolicy = map[Role][]Action{
 		ActListingManage, ActListingObject, ActListingRead,
 	},
 	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead},
-	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback},
+	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback, ActEventRead},
 	RoleAuditor: {
 		ActCatalogueRead, ActLedgerRead, ActAuditRead, ActLedgerVerify, ActRecordRead, ActAccountRead, ActDepartmentRead,
 		ActConsentRead, ActQueryLogRead, ActQueryLogReview,
-		ActListingRead,
+		ActListingRead, ActEventRead,
 	},
 	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead},
 }
@@ -71,7 +72,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 31 {
+	if len(Actions) != 33 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }

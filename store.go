@@ -32,6 +32,7 @@ type Tx interface {
 	SharingStore
 	ListingStore
 	MeasureStore
+	EventStore
 
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time

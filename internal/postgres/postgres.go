@@ -34,6 +34,7 @@ var Dialect = sqlstore.Dialect{
 	Goose:            goose.DialectPostgres,
 	Dollar:           true,
 	LockLedgerSuffix: " FOR UPDATE",
+	ClaimSuffix:      " FOR UPDATE SKIP LOCKED",
 	ReadOnlyTx:       true,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError

@@ -310,6 +310,7 @@ func (w *web) subject(rw http.ResponseWriter, r *http.Request) {
 			inTab = append(inTab, rv)
 		}
 	}
+	counts["serious"] += len(prof.Listings) // published listings (portal_listings.go)
 	base := "/subjects/" + url.PathEscape(prof.Subject.Ref)
 	for _, t := range tabs {
 		data.Tabs = append(data.Tabs, tabLink{Key: "tab." + t, Href: base + "?tab=" + t, Count: counts[t], Current: t == tab})

@@ -276,6 +276,7 @@ func (s *Server) Start(ctx context.Context) error {
 			}
 		}
 	}()
+	s.startDelivery()
 	return nil
 }
 

@@ -32,6 +32,8 @@ type Server struct {
 	MaxUpload int64
 	UploadDir string
 	Version   string
+	// Delivery: the webhook deliverer's loop (events.go).
+	Delivery DeliveryLoop
 
 	routes   []route
 	registry *prometheus.Registry
@@ -67,6 +69,7 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.routes, s.sharingRoutes()...)
 	s.routes = append(s.routes, s.listingRoutes()...)
 	s.routes = append(s.routes, s.measureRoutes()...)
+	s.routes = append(s.routes, s.eventRoutes()...)
 	return s
 }
 

@@ -99,6 +99,9 @@ func (w *web) install(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/{$}", w.console)
 	mux.HandleFunc("GET /verify", w.verify)
 	w.installPortal(mux)
+	mux.HandleFunc("GET /lists/serious", w.seriousList)
+	mux.HandleFunc("GET /console/listings", w.consoleListings)
+	mux.HandleFunc("GET /console/listings/{id}", w.consoleListing)
 }
 
 func (w *web) page(r *http.Request, title string, data any) Page {

@@ -31,6 +31,10 @@ type Dialect struct {
 	// sequencer lock (" FOR UPDATE" on PostgreSQL; SQLite's single writer
 	// already serialises).
 	LockLedgerSuffix string
+	// ClaimSuffix is appended to the SELECT that claims due webhook
+	// deliveries (" FOR UPDATE SKIP LOCKED" on PostgreSQL; SQLite's single
+	// writer already serialises).
+	ClaimSuffix string
 	// ReadOnlyTx: begin View transactions with ReadOnly set.
 	ReadOnlyTx bool
 	// PrepareInTx: prepare statements that repeat within a transaction

@@ -104,6 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Consents", testConsents}, {"QueryUses", testQueryUses},
 		{"Listings", testListings},
 		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback},
+		{"Events", testEvents}, {"EventsSkipLocked", testEventsSkipLocked},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"UpdatePanicRollsBack", testUpdatePanicRollsBack},

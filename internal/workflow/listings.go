@@ -171,6 +171,7 @@ func (s *Service) applyStep(t *txn, l xinyong.Listing, e stepEnv, act xinyong.Ac
 	if err := t.listingLeaf(next); err != nil {
 		return l, err
 	}
+	t.listingStepEvent(next)
 	if err := t.audit(act, "listing", l.ID, l, next, string(l.State)+" → "+string(next.State)+strings.TrimRight(" "+detail, " ")); err != nil {
 		return l, err
 	}
@@ -380,10 +381,24 @@ func (s *Service) ListingQueue(ctx context.Context, actor xinyong.Actor, dept st
 		if err != nil {
 			return err
 		}
+		lts, err := tx.ListTypes()
+		if err != nil {
+			return err
+		}
 		for _, l := range ls {
 			v := viewOf(l, today)
 			if overdueOnly && !v.Overdue {
 				continue
+			}
+			for _, lt := range lts {
+				if lt.Code == l.ListType {
+					v.ListTypeName = lt.Name
+				}
+			}
+			// The queue names the subject (the console shows it); a
+			// natural person's stored code is masked already.
+			if subj, err := tx.Subject(l.SubjectID); err == nil {
+				v.Subject = &SubjectCard{Ref: subj.ID, Code: xinyong.MaskIDIfPerson(subj.Code), Kind: subj.Kind, KindName: subj.Kind.Chinese(), Name: subj.DisplayName(), Masked: subj.Kind == xinyong.KindPerson}
 			}
 			out = append(out, v)
 		}

@@ -121,6 +121,8 @@ type portal struct {
 	viewer xinyong.Viewer
 	on     xinyong.Date
 	items  map[string]xinyong.CatalogueItem
+	lts    map[string]xinyong.ListType // portal_listings.go
+	depts  map[string]string           // department names by id
 }
 
 func (p *portal) item(code string) (xinyong.CatalogueItem, bool, error) {
@@ -184,12 +186,23 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 func (p *portal) card(subj xinyong.Subject, recs []xinyong.RecordView, haveRecs bool) (SubjectCard, bool, error) {
 	n := len(recs)
 	visible, masked := xinyong.SubjectVisible(p.viewer, subj, n)
-	if !visible && !haveRecs && subj.Kind == xinyong.KindPerson {
-		rs, _, err := p.records(subj)
-		if err != nil {
-			return SubjectCard{}, false, err
+	if !visible && subj.Kind == xinyong.KindPerson {
+		if !haveRecs {
+			rs, _, err := p.records(subj)
+			if err != nil {
+				return SubjectCard{}, false, err
+			}
+			n = len(rs)
 		}
-		visible, masked = xinyong.SubjectVisible(p.viewer, subj, len(rs))
+		if n == 0 {
+			// A published listing in force is public too.
+			ls, err := p.listings(subj)
+			if err != nil {
+				return SubjectCard{}, false, err
+			}
+			n = len(ls)
+		}
+		visible, masked = xinyong.SubjectVisible(p.viewer, subj, n)
 	}
 	if !visible {
 		return SubjectCard{}, false, nil
@@ -238,6 +251,9 @@ type SubjectProfile struct {
 	On        xinyong.Date         `json:"on"` // the day the publication windows were read on
 	Records   []xinyong.RecordView `json:"records"`
 	Truncated bool                 `json:"truncated,omitempty"`
+	// Listings: the subject's serious-dishonesty listings published and in
+	// force on the day (portal_listings.go).
+	Listings []xinyong.PublicListingView `json:"listings"`
 }
 
 // lookupSubject finds a subject by the reference a URL carries: a unified
@@ -289,11 +305,18 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 		if !ok {
 			return xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject %s", strings.TrimSpace(ref))
 		}
-		out = SubjectProfile{Subject: card, On: p.on, Records: recs, Truncated: truncated}
+		ls, err := p.listings(subj)
+		if err != nil {
+			return err
+		}
+		out = SubjectProfile{Subject: card, On: p.on, Records: recs, Truncated: truncated, Listings: ls}
 		return nil
 	})
 	if out.Records == nil {
 		out.Records = []xinyong.RecordView{}
+	}
+	if out.Listings == nil {
+		out.Listings = []xinyong.PublicListingView{}
 	}
 	return out, err
 }

@@ -204,12 +204,17 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 		return r, "", err
 	}
 	if r.Version == 1 {
-		return r, Created, t.insertRecord(r)
+		if err := t.insertRecord(r); err != nil {
+			return r, "", err
+		}
+		t.recordPublished(r)
+		return r, Created, nil
 	}
 	if err := t.UpdateRecord(r); err != nil {
 		return r, "", err
 	}
 	t.cacheRecord(r)
+	t.recordPublished(r)
 	return r, NewVersion, nil
 }
 
@@ -470,6 +475,7 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 		if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
 			return err
 		}
+		t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
 		return t.audit("record.withdraw", "record", r.ID, before, r.Content, reason+" "+note)
 	})
 	return r, err

@@ -36,6 +36,8 @@ type Service struct {
 	Log     *slog.Logger
 	// Sharing: consent and query-use log limits (zero: the defaults).
 	Sharing xinyong.SharingPolicy
+	// Webhooks: delivery of events to subscribed systems (events.go).
+	Webhooks Webhooks
 
 	mu      sync.RWMutex
 	loaded  bool
@@ -77,6 +79,7 @@ type txn struct {
 	hashes  [][]byte
 	entries []xinyong.LedgerEntry
 	after   []func()
+	events  []xinyong.Event // queued for the outbox (events.go)
 	salts   *mrand.ChaCha8
 	bulk    *bulk
 }
@@ -283,6 +286,9 @@ func LeafOf(e xinyong.LedgerEntry) ledger.Leaf {
 
 func (t *txn) flush() error {
 	if err := t.flushBulk(); err != nil {
+		return err
+	}
+	if err := t.flushEvents(); err != nil {
 		return err
 	}
 	if len(t.hashes) == 0 {
