@@ -40,8 +40,10 @@ const (
 	ActListingObject Action = "listing.object" // object: the subject itself, or the officer recording its statement
 	ActListingRead   Action = "listing.read"   // read a listing, its documents and history
 
-	ActWebhookManage Action = "webhook.manage" // subscriptions of other systems, dead letters (issue 7)
-	ActEventRead     Action = "event.read"     // the pull feed of events
+	ActWebhookManage   Action = "webhook.manage"   // subscriptions of other systems, dead letters (issue 7)
+	ActObjectionHandle Action = "objection.handle" // forward or answer an objection (异议)
+	ActObjectionRead   Action = "objection.read"
+	ActEventRead       Action = "event.read" // the pull feed of events
 )
 
 // Actions lists every action, for exhaustive tests.
@@ -53,7 +55,7 @@ var Actions = []Action{
 	ActRecordQuery, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActQueryLogRead, ActQueryLogReview, ActQueryLogPurge,
 	ActMeasureCheck, ActMeasureFeedback,
 	ActListingManage, ActListingObject, ActListingRead,
-	ActWebhookManage, ActEventRead,
+	ActWebhookManage, ActEventRead, ActObjectionHandle, ActObjectionRead,
 }
 
 // Resource is what an action is done to, as far as authorisation cares.
@@ -61,6 +63,7 @@ type Resource struct {
 	DepartmentID string // the department that owns the object
 	Item         string // the catalogue item concerned
 	SubjectID    string // the subject concerned
+	Owner        string // Actor.Ref of who created the object (e.g. who filed an objection)
 }
 
 // Authorize decides whether actor may do action on res. It is the only place
@@ -190,6 +193,17 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 		}
 	case ActWebhookManage:
 		if actor.Role == RoleAdmin {
+			return nil
+		}
+	case ActObjectionHandle:
+		// The platform, or the department whose record it is (DOMAIN.md §6).
+		if actor.Role == RoleAdmin || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) {
+			return nil
+		}
+	case ActObjectionRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) ||
+			(actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID) ||
+			(res.Owner != "" && actor.ID != "" && res.Owner == actor.Ref()) {
 			return nil
 		}
 	case ActEventRead:

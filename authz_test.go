@@ -33,20 +33,22 @@ var intendedPolicy = map[Role][]Action{
 		ActConsentRead, ActQueryLogRead, ActQueryLogPurge,
 		ActListingRead,
 		ActWebhookManage, ActEventRead,
+		ActObjectionHandle, ActObjectionRead,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
 		ActRecordSubmit, ActRecordRead, ActRecordWithdraw, ActRecordQuery,
 		ActListingManage, ActListingObject, ActListingRead,
+		ActObjectionHandle, ActObjectionRead,
 	},
-	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead},
+	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead, ActObjectionHandle, ActObjectionRead},
 	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback, ActEventRead},
 	RoleAuditor: {
 		ActCatalogueRead, ActLedgerRead, ActAuditRead, ActLedgerVerify, ActRecordRead, ActAccountRead, ActDepartmentRead,
 		ActConsentRead, ActQueryLogRead, ActQueryLogReview,
-		ActListingRead, ActEventRead,
+		ActListingRead, ActEventRead, ActObjectionRead,
 	},
-	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead},
+	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead, ActObjectionRead},
 }
 
 var publicPolicy = []Action{ActCatalogueRead, ActLedgerRead}
@@ -72,7 +74,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 33 {
+	if len(Actions) != 35 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }

@@ -33,6 +33,7 @@ type Tx interface {
 	ListingStore
 	MeasureStore
 	EventStore
+	ObjectionStore
 
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time

@@ -70,6 +70,7 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.routes, s.listingRoutes()...)
 	s.routes = append(s.routes, s.measureRoutes()...)
 	s.routes = append(s.routes, s.eventRoutes()...)
+	s.routes = append(s.routes, s.objectionRoutes()...)
 	return s
 }
 

@@ -103,6 +103,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Reports", testReports},
 		{"Consents", testConsents}, {"QueryUses", testQueryUses},
 		{"Listings", testListings},
+		{"Objections", testObjections},
 		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback},
 		{"Events", testEvents}, {"EventsSkipLocked", testEventsSkipLocked},
 		{"UpdateCommits", testUpdateCommits},

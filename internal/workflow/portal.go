@@ -150,6 +150,10 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 		if err != nil {
 			return nil, false, err
 		}
+		dis, err := disputed(p.tx, page) // open objections (objections.go)
+		if err != nil {
+			return nil, false, err
+		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -158,9 +162,9 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 			if !ok {
 				continue // a record of no known item: nothing can decide it, nothing shows
 			}
-			// Objections, repairs and consent come with later issues; until
-			// then none is open, decided or given.
-			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on})
+			// Repairs and consent come with later issues; until then none
+			// is decided or given.
+			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID]})
 			if vis.Visible {
 				out = append(out, vis.Apply(r, it))
 			}
@@ -407,6 +411,10 @@ func (s *Service) PublicList(ctx context.Context, q ListQuery) (ListPage, error)
 			return err
 		}
 		out.Total = n
+		dis, err := disputed(tx, recs)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -419,7 +427,7 @@ func (s *Service) PublicList(ctx context.Context, q ListQuery) (ListPage, error)
 			if err != nil {
 				return err
 			}
-			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on})
+			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID]})
 			if !vis.Visible {
 				continue
 			}

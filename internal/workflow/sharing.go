@@ -237,6 +237,10 @@ func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) (
 		if err != nil {
 			return nil, false, err
 		}
+		dis, err := disputed(p.tx, page) // open objections (objections.go)
+		if err != nil {
+			return nil, false, err
+		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -245,9 +249,9 @@ func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) (
 			if !ok {
 				continue
 			}
-			// Objections and repairs come with a later issue.
+			// Repairs come with a later issue.
 			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on,
-				Consent: consent != nil && consent.Covers(r.Item)})
+				Consent: consent != nil && consent.Covers(r.Item), Objection: dis[r.ID]})
 			if vis.Visible {
 				out = append(out, vis.Apply(r, it))
 			}

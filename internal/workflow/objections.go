@@ -1,0 +1,372 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+)
+
+// Objections to records (异议, issue 7; DOMAIN.md §6): filed → (forwarded)
+// → resolved. The rules are xinyong's (objection.go); each step here is one
+// transaction writing the objection's new version (compare-and-set on
+// state and version), its ledger leaf and its audit event; a resolution
+// also writes the record's new version (corrected, deleted) and the event
+// objection.resolved.
+
+// Audit actions of this file.
+const (
+	ActObjectionFile    xinyong.Action = "objection.file"
+	ActObjectionForward xinyong.Action = "objection.forward"
+	ActObjectionResolve xinyong.Action = "objection.resolve"
+)
+
+// LeafObjection is the ledger leaf kind of an objection version.
+const LeafObjection = "objection.version"
+
+// MetaObjectionLimits is the settings key of the answer limits, written
+// "own,forwarded" in working days (e.g. "3,7"); unset: the defaults.
+const MetaObjectionLimits = "objection.limits"
+
+var objectionSalt = []byte("xinyong-objection")
+
+func (t *txn) objectionLeaf(o xinyong.Objection) error {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = t.leaf(LeafObjection, "objection", o.ID, o.Version, ledger.Commit(objectionSalt, b))
+	return err
+}
+
+func objectionLimits(tx xinyong.Tx) (xinyong.ObjectionLimits, error) {
+	v, err := tx.Meta(MetaObjectionLimits)
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		return xinyong.DefaultObjectionLimits, nil
+	}
+	if err != nil {
+		return xinyong.ObjectionLimits{}, err
+	}
+	return xinyong.ParseObjectionLimits(v)
+}
+
+// ObjectionView is an objection with whether it is past its limit.
+type ObjectionView struct {
+	xinyong.Objection
+	Overdue bool `json:"overdue"`
+}
+
+func objectionNotFound(id string) error {
+	return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "objection " + id + " not found"}
+}
+
+// FileObjection files an objection to a record: the subject for its own
+// record, or anyone (with a name and a contact) for published information.
+// The record shows 异议处理中 from this commit on.
+func (s *Service) FileObjection(ctx context.Context, actor xinyong.Actor, recordID string, in xinyong.RecordObjectionInput) (xinyong.Objection, error) {
+	var o xinyong.Objection
+	err := s.update(ctx, actor, func(t *txn) error {
+		r, err := t.Record(recordID)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + recordID + " not found"}
+		}
+		if err != nil {
+			return err
+		}
+		it, err := t.CatalogueItem(r.Item)
+		if err != nil {
+			return err
+		}
+		subj, err := t.Subject(r.SubjectID)
+		if err != nil {
+			return err
+		}
+		cal, _, err := s.rules(t)
+		if err != nil {
+			return err
+		}
+		lim, err := objectionLimits(t)
+		if err != nil {
+			return err
+		}
+		today := xinyong.DateOf(t.Now())
+		asSubject := actor.Role == xinyong.RoleSubject && actor.SubjectID != "" && actor.SubjectID == r.SubjectID
+		pub := xinyong.Visible(xinyong.VisibilityInput{Viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, Record: r, Item: it, Subject: subj, On: today})
+		if !asSubject && !pub.Visible {
+			// Who may not see the record learns nothing about it.
+			return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + recordID + " not found"}
+		}
+		if o, err = xinyong.FileObjection(in, r, it, asSubject, pub.Visible, today, lim, cal); err != nil {
+			return err
+		}
+		open, err := t.Objections(xinyong.ObjectionFilter{RecordID: r.ID, Open: true})
+		if err != nil {
+			return err
+		}
+		for _, p := range open {
+			if (asSubject && p.AsSubject) || (!asSubject && !p.AsSubject && p.FiledBy == actor.Ref() && strings.EqualFold(p.Contact, o.Contact)) {
+				return xinyong.Errorf(xinyong.ECONFLICT, "an objection to record %s by the same party is being handled (%s): wait for its answer", r.ID, p.ID)
+			}
+		}
+		now := t.Now()
+		o.ID, o.FiledBy, o.CreatedAt, o.UpdatedAt, o.UpdatedBy = NewID(), actor.Ref(), now, now, actor.Ref()
+		if err := t.InsertObjection(o); err != nil {
+			return err
+		}
+		if err := t.objectionLeaf(o); err != nil {
+			return err
+		}
+		return t.audit(ActObjectionFile, "objection", o.ID, nil, o, "record "+r.ID)
+	})
+	return o, err
+}
+
+// mayHandle: the platform (admin) handles every objection; the source
+// department's officers and reviewers those to its records.
+func mayHandle(actor xinyong.Actor, o xinyong.Objection) bool {
+	return xinyong.Authorize(actor, xinyong.ActObjectionHandle, objectionResource(o), nil) == nil
+}
+
+func objectionResource(o xinyong.Objection) xinyong.Resource {
+	return xinyong.Resource{DepartmentID: o.DepartmentID, SubjectID: o.SubjectID, Owner: o.FiledBy}
+}
+
+// mayRead: who handles it, auditors, the subject, and who filed it.
+func mayRead(actor xinyong.Actor, o xinyong.Objection) bool {
+	return xinyong.Authorize(actor, xinyong.ActObjectionRead, objectionResource(o), nil) == nil
+}
+
+func denyObjection(actor xinyong.Actor, why string) error {
+	if actor.Kind == "public" || actor.Role == "" {
+		return &xinyong.Error{Code: xinyong.EUNAUTHORIZED, Message: "sign in or send an API token to " + why}
+	}
+	return &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "role " + string(actor.Role) + " may not " + why}
+}
+
+// ForwardObjection sends a filed objection to the record's source
+// department (the platform cannot check it alone): the limit becomes the
+// forwarded one. The platform (admin) forwards.
+func (s *Service) ForwardObjection(ctx context.Context, actor xinyong.Actor, id string, in xinyong.ObjectionForwardInput) (xinyong.Objection, error) {
+	var o xinyong.Objection
+	err := s.update(ctx, actor, func(t *txn) error {
+		cur, err := t.Objection(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return objectionNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if !mayRead(actor, cur) {
+			return objectionNotFound(id)
+		}
+		if !(actor.Kind == "system" || actor.Kind == "cli" || actor.Role == xinyong.RoleAdmin) {
+			return denyObjection(actor, "forward objections (the platform, admin only)")
+		}
+		cal, _, err := s.rules(t)
+		if err != nil {
+			return err
+		}
+		lim, err := objectionLimits(t)
+		if err != nil {
+			return err
+		}
+		if o, err = xinyong.ForwardObjection(cur, in, xinyong.DateOf(t.Now()), lim, cal, actor.Ref()); err != nil {
+			return err
+		}
+		o.UpdatedAt, o.UpdatedBy = t.Now(), actor.Ref()
+		if err := t.UpdateObjection(o, cur.State, cur.Version); err != nil {
+			return err
+		}
+		if err := t.objectionLeaf(o); err != nil {
+			return err
+		}
+		return t.audit(ActObjectionForward, "objection", o.ID, cur, o, "to department "+o.DepartmentID+" deadline "+o.Deadline.String())
+	})
+	return o, err
+}
+
+// objectionEvent is the data of objection.resolved.
+type objectionEvent struct {
+	ObjectionID   string `json:"objection_id"`
+	RecordID      string `json:"record_id"`
+	RecordVersion int    `json:"record_version"`
+	SubjectID     string `json:"subject_id"`
+	DepartmentID  string `json:"department_id"`
+	Outcome       string `json:"outcome"`
+	Reasons       string `json:"reasons"`
+	Late          bool   `json:"late"`
+	Date          string `json:"date"`
+}
+
+// ResolveObjection answers an open objection: corrected (the record gets a
+// new version with the corrected fields), deleted (publication and sharing
+// of the record end, as on withdrawal) or upheld (the record stands); with
+// reasons. The admin or the source department's officers and reviewers.
+func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id string, in xinyong.ObjectionResolveInput) (xinyong.Objection, error) {
+	var o xinyong.Objection
+	err := s.update(ctx, actor, func(t *txn) error {
+		cur, err := t.Objection(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return objectionNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if !mayRead(actor, cur) {
+			return objectionNotFound(id)
+		}
+		if !mayHandle(actor, cur) {
+			return denyObjection(actor, "answer objections (the platform, or the source department's officers)")
+		}
+		r, err := t.Record(cur.RecordID)
+		if err != nil {
+			return err
+		}
+		it, err := t.CatalogueItem(r.Item)
+		if err != nil {
+			return err
+		}
+		if o, err = xinyong.ResolveObjection(cur, in, r, it, xinyong.DateOf(t.Now()), actor.Ref()); err != nil {
+			return err
+		}
+		before := r.Content
+		switch o.Resolution.Outcome {
+		case xinyong.OutcomeCorrected:
+			if r.Status == xinyong.RecordWithdrawn {
+				return xinyong.Errorf(xinyong.ECONFLICT, "record %s was withdrawn meanwhile: answer deleted or upheld", r.ID)
+			}
+			old, err := payloadOf(r.Content)
+			if err != nil {
+				return fmt.Errorf("record %s: stored content unreadable: %w", r.ID, err)
+			}
+			p := old.Payload
+			fields := maps.Clone(r.Fields)
+			if fields == nil {
+				fields = map[string]string{}
+			}
+			maps.Copy(fields, o.Resolution.Corrections)
+			p.Fields = fields
+			r.Fields = fields
+			r.Version++
+			r.UpdatedAt = t.Now()
+			if err := s.seal(t, &r, p, ledger.KindRecordVersion); err != nil {
+				return err
+			}
+			if err := t.UpdateRecord(r); err != nil {
+				return err
+			}
+			o.Resolution.RecordVersion = r.Version
+			if err := t.audit("record.correct", "record", r.ID, before, r.Content, "objection "+o.ID); err != nil {
+				return err
+			}
+		case xinyong.OutcomeDeleted:
+			if r.Status != xinyong.RecordWithdrawn {
+				old, err := payloadOf(r.Content)
+				if err != nil {
+					return fmt.Errorf("record %s: stored content unreadable: %w", r.ID, err)
+				}
+				r.Version++
+				r.Status = xinyong.RecordWithdrawn
+				r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: "objection " + o.ID + ": deleted", By: actor.Ref()}
+				r.Window.Published = false
+				r.Window.Reason = "deleted on objection " + o.ID
+				r.UpdatedAt = t.Now()
+				if err := s.seal(t, &r, old.Payload, ledger.KindRecordWithdrawn); err != nil {
+					return err
+				}
+				if err := t.UpdateRecord(r); err != nil {
+					return err
+				}
+				if err := s.removeListingsOnRecord(t, r.ID, "objection"); err != nil {
+					return err
+				}
+				t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
+				if err := t.audit("record.delete", "record", r.ID, before, r.Content, "objection "+o.ID); err != nil {
+					return err
+				}
+			}
+			o.Resolution.RecordVersion = r.Version
+		default:
+			o.Resolution.RecordVersion = r.Version
+		}
+		o.UpdatedAt, o.UpdatedBy = t.Now(), actor.Ref()
+		if err := t.UpdateObjection(o, cur.State, cur.Version); err != nil {
+			return err
+		}
+		if err := t.objectionLeaf(o); err != nil {
+			return err
+		}
+		t.event(xinyong.EventObjectionResolved, o.ID, objectionEvent{ObjectionID: o.ID, RecordID: o.RecordID, RecordVersion: o.Resolution.RecordVersion,
+			SubjectID: o.SubjectID, DepartmentID: o.DepartmentID, Outcome: string(o.Resolution.Outcome), Reasons: o.Resolution.Reasons, Late: o.Resolution.Late, Date: o.Resolution.Date.String()})
+		return t.audit(ActObjectionResolve, "objection", o.ID, cur, o, string(o.Resolution.Outcome)+" "+o.Resolution.Reasons)
+	})
+	return o, err
+}
+
+// Objection returns an objection to who may read it, with its history.
+func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string) (ObjectionView, []xinyong.Objection, error) {
+	var v ObjectionView
+	var hist []xinyong.Objection
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		o, err := tx.Objection(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayRead(actor, o)) {
+			return objectionNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		v = ObjectionView{Objection: o, Overdue: xinyong.ObjectionOverdue(o, xinyong.DateOf(tx.Now()))}
+		hist, err = tx.ObjectionVersions(id)
+		return err
+	})
+	return v, hist, err
+}
+
+// Objections lists objections: the admin and auditors all, officers and
+// reviewers their department's, a subject its own. overdueOnly keeps the
+// open objections past their limit (the queue of reminders).
+func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong.ObjectionFilter, overdueOnly bool) ([]ObjectionView, error) {
+	switch {
+	case actor.Kind == "system" || actor.Kind == "cli" || actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor:
+	case (actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer) && actor.DepartmentID != "":
+		f.DepartmentID = actor.DepartmentID
+	case actor.Role == xinyong.RoleSubject && actor.SubjectID != "":
+		f.SubjectID = actor.SubjectID
+	default:
+		return nil, denyObjection(actor, "list objections")
+	}
+	out := []ObjectionView{}
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		today := xinyong.DateOf(tx.Now())
+		if overdueOnly {
+			f.Open, f.DeadlineTo = true, today.AddDays(-1)
+		}
+		os, err := tx.Objections(f)
+		if err != nil {
+			return err
+		}
+		for _, o := range os {
+			v := ObjectionView{Objection: o, Overdue: xinyong.ObjectionOverdue(o, today)}
+			if overdueOnly && !v.Overdue {
+				continue
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// disputed returns which of the records have an open objection (the
+// portal's 异议处理中).
+func disputed(tx xinyong.Tx, rs []xinyong.Record) (map[string]bool, error) {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return tx.DisputedRecords(ids)
+}

@@ -1,0 +1,118 @@
+package xinyong
+
+import (
+	"testing"
+)
+
+// Objections (异议): DOMAIN.md §6 — answer within 3 working days when the
+// platform checks alone, 7 when the source department must check
+// (山东省公共信用信息管理办法; 河南省社会信用条例); configurable.
+
+func objRecord() (Record, CatalogueItem) {
+	it := CatalogueItem{Code: "XZCF", Fields: []FieldSpec{{Code: "CF_WSH"}, {Code: "CF_NR_FK"}}}
+	r := Record{ID: "r1", Item: "XZCF", SubjectID: "s1", DepartmentID: "d1", Status: RecordActive, Fields: map[string]string{"CF_WSH": "x", "CF_NR_FK": "1"}}
+	return r, it
+}
+
+func TestObjectionDeadline(t *testing.T) {
+	c := Calendar{Source: guoqing2026()}
+	// Filed Wednesday 30 September 2026, before the National Day holiday
+	// (1–7 October; Saturday 10 October is a working day).
+	filed := MustDate("2026-09-30")
+	if got := ObjectionDeadline(filed, false, DefaultObjectionLimits, c); got != MustDate("2026-10-10") {
+		t.Errorf("own check: %s, want 2026-10-10 (3 working days: 8, 9, 10 October)", got)
+	}
+	if got := ObjectionDeadline(filed, true, DefaultObjectionLimits, c); got != MustDate("2026-10-15") {
+		t.Errorf("forwarded: %s, want 2026-10-15 (7 working days: 8, 9, 10, 12–15 October)", got)
+	}
+	// An ordinary week: filed Monday, 3 working days is Thursday, 7 the next Wednesday.
+	mon := MustDate("2026-06-01")
+	if got := ObjectionDeadline(mon, false, DefaultObjectionLimits, Calendar{}); got != MustDate("2026-06-04") {
+		t.Errorf("own: %s", got)
+	}
+	if got := ObjectionDeadline(mon, true, DefaultObjectionLimits, Calendar{}); got != MustDate("2026-06-10") {
+		t.Errorf("forwarded: %s", got)
+	}
+	// Configurable: a province sets 5 and 10.
+	lim, err := ParseObjectionLimits("5, 10")
+	if err != nil || lim != (ObjectionLimits{Own: 5, Forwarded: 10}) {
+		t.Fatalf("parse: %+v %v", lim, err)
+	}
+	if got := ObjectionDeadline(mon, false, lim, Calendar{}); got != MustDate("2026-06-08") {
+		t.Errorf("own 5: %s", got)
+	}
+	if d, err := ParseObjectionLimits(""); err != nil || d != DefaultObjectionLimits {
+		t.Errorf("default: %+v %v", d, err)
+	}
+	for _, bad := range []string{"3", "0,7", "a,b", "3,-1", "3,7,9"} {
+		if _, err := ParseObjectionLimits(bad); ErrorCode(err) != EINVALID {
+			t.Errorf("ParseObjectionLimits(%q): %v", bad, err)
+		}
+	}
+}
+
+func TestObjectionSteps(t *testing.T) {
+	r, it := objRecord()
+	today := MustDate("2026-06-01")
+	in := RecordObjectionInput{Fields: []string{"CF_NR_FK", "CF_NR_FK", " "}, Reasons: " 金额有误 "}
+	// The public needs a name and contact, and sees only published records.
+	if _, err := FileObjection(in, r, it, false, true, today, DefaultObjectionLimits, Calendar{}); ErrorCode(err) != EINVALID {
+		t.Errorf("public without contact: %v", err)
+	}
+	if _, err := FileObjection(in, r, it, false, false, today, DefaultObjectionLimits, Calendar{}); ErrorCode(err) != EFORBIDDEN {
+		t.Errorf("public, unpublished: %v", err)
+	}
+	if _, err := FileObjection(RecordObjectionInput{Fields: []string{"NOPE"}}, r, it, true, false, today, DefaultObjectionLimits, Calendar{}); ErrorCode(err) != EINVALID {
+		t.Errorf("unknown field, no reasons: %v", err)
+	}
+	w := r
+	w.Status = RecordWithdrawn
+	if _, err := FileObjection(in, w, it, true, false, today, DefaultObjectionLimits, Calendar{}); ErrorCode(err) != ECONFLICT {
+		t.Errorf("withdrawn record: %v", err)
+	}
+	o, err := FileObjection(in, r, it, true, false, today, DefaultObjectionLimits, Calendar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.State != ObjectionFiled || !o.State.Open() || len(o.Fields) != 1 || o.Reasons != "金额有误" || o.Deadline != MustDate("2026-06-04") {
+		t.Fatalf("filed: %+v", o)
+	}
+	if ObjectionOverdue(o, MustDate("2026-06-04")) || !ObjectionOverdue(o, MustDate("2026-06-05")) {
+		t.Errorf("overdue is the day after the deadline")
+	}
+	f, err := ForwardObjection(o, ObjectionForwardInput{}, today.AddDays(1), DefaultObjectionLimits, Calendar{}, "admin")
+	if err != nil || f.State != ObjectionForwarded || f.Deadline != MustDate("2026-06-10") || f.Version != 2 {
+		t.Fatalf("forward: %+v %v", f, err)
+	}
+	if _, err := ForwardObjection(f, ObjectionForwardInput{}, today, DefaultObjectionLimits, Calendar{}, "admin"); ErrorCode(err) != ECONFLICT {
+		t.Errorf("forward twice: %v", err)
+	}
+	// Every outcome states reasons; corrections only with corrected, on known fields.
+	for _, bad := range []ObjectionResolveInput{
+		{Outcome: "maybe", Reasons: "x"},
+		{Outcome: OutcomeUpheld},
+		{Outcome: OutcomeCorrected, Reasons: "x"},
+		{Outcome: OutcomeCorrected, Reasons: "x", Corrections: map[string]string{"NOPE": "1"}},
+		{Outcome: OutcomeUpheld, Reasons: "x", Corrections: map[string]string{"CF_NR_FK": "1"}},
+	} {
+		if _, err := ResolveObjection(f, bad, r, it, today, "o"); ErrorCode(err) != EINVALID {
+			t.Errorf("resolve %+v: %v", bad, err)
+		}
+	}
+	res, err := ResolveObjection(f, ObjectionResolveInput{Outcome: OutcomeCorrected, Reasons: "登记有误", Corrections: map[string]string{"CF_NR_FK": "0.5"}}, r, it, MustDate("2026-06-11"), "o")
+	if err != nil || res.State != ObjectionResolved || res.State.Open() || res.Resolution.Corrections["CF_NR_FK"] != "0.5" || !res.Resolution.Late {
+		t.Fatalf("corrected: %+v %v", res, err)
+	}
+	if ObjectionOverdue(res, MustDate("2026-07-01")) {
+		t.Errorf("a resolved objection is never overdue")
+	}
+	if _, err := ResolveObjection(res, ObjectionResolveInput{Outcome: OutcomeUpheld, Reasons: "x"}, r, it, today, "o"); ErrorCode(err) != ECONFLICT {
+		t.Errorf("resolve twice: %v", err)
+	}
+	for _, oc := range []ObjectionOutcome{OutcomeDeleted, OutcomeUpheld} {
+		res, err := ResolveObjection(o, ObjectionResolveInput{Outcome: oc, Reasons: "理由"}, r, it, today, "o")
+		if err != nil || res.Resolution.Outcome != oc || res.Resolution.Late {
+			t.Errorf("%s: %+v %v", oc, res, err)
+		}
+	}
+}
