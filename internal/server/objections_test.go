@@ -177,6 +177,11 @@ func TestObjectionAPI(t *testing.T) {
 	if feed.Status != 200 || strings.Count(string(feed.Body), xinyong.EventObjectionResolved) != 2 {
 		t.Errorf("events: want two objection.resolved: %s", feed)
 	}
+	// Every step was a ledger leaf that verification recomputes.
+	rep, err := e.svc.Verify(e.ctx, "", nil)
+	if err != nil || !rep.OK() || rep.Objections == 0 {
+		t.Fatalf("ledger verify after the objections: %v %+v", err, rep)
+	}
 }
 
 // TestObjectionUpheldAndOverdue: an upheld objection keeps the record;

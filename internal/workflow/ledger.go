@@ -132,6 +132,7 @@ type VerifyReport struct {
 	Queries     int       `json:"query_uses_checked"`
 	Erased      int       `json:"erased_versions"`
 	Listings    int       `json:"listing_versions_checked"`
+	Objections  int       `json:"objection_versions_checked"`
 	Checks      int       `json:"measure_checks_checked"`
 	Problems    []Problem `json:"problems"`
 }
@@ -292,6 +293,7 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 		return err
 	}
 	listingCache := map[string][]xinyong.Listing{}
+	objectionCache := map[string][]xinyong.Objection{}
 	for idx := from; idx < to; idx++ {
 		e, ok := entries[idx]
 		var h []byte
@@ -346,6 +348,11 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			rep.Listings++
 			if msg := listingLeafProblem(tx, e, listingCache); msg != "" {
 				add(idx, fmt.Sprintf("listing:%s v%d", e.ObjectID, e.Version), "%s", msg)
+			}
+		case e.Kind == LeafObjection:
+			rep.Objections++
+			if msg := objectionLeafProblem(tx, e, objectionCache); msg != "" {
+				add(idx, fmt.Sprintf("objection:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
 		case e.Kind == LeafMeasureCheck:
 			rep.Checks++
@@ -403,4 +410,31 @@ func listingLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][
 		return ""
 	}
 	return "the listing version this leaf commits to is missing: the row was deleted"
+}
+
+// objectionLeafProblem recomputes an objection version's commitment from
+// the stored version; "" when it matches.
+func objectionLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][]xinyong.Objection) string {
+	vs, ok := cache[e.ObjectID]
+	if !ok {
+		var err error
+		if vs, err = tx.ObjectionVersions(e.ObjectID); err != nil {
+			vs = nil
+		}
+		cache[e.ObjectID] = vs
+	}
+	for _, o := range vs {
+		if o.Version != e.Version {
+			continue
+		}
+		b, err := json.Marshal(o)
+		if err != nil {
+			return "the stored objection version cannot be encoded"
+		}
+		if got := ledger.Commit(objectionSalt, b); !bytes.Equal(got[:], e.Commitment) {
+			return "the stored objection version does not match the ledger commitment: the row was changed"
+		}
+		return ""
+	}
+	return "the objection version this leaf commits to is missing: the row was deleted"
 }
