@@ -87,7 +87,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	if err != nil {
 		return fail(fmt.Errorf("ID-hash key: %w", err))
 	}
-	svc := &workflow.Service{Store: st, Clock: opt.Clock, Signer: signer, Verifier: verifier, IDKey: idKey, Holiday: holiday.New(), Log: log}
+	svc := &workflow.Service{Store: st, Clock: opt.Clock, Signer: signer, Verifier: verifier, IDKey: idKey, Holiday: holiday.New(), Log: log,
+		Sharing: xinyong.SharingPolicy{ConsentMaxDuration: time.Duration(cfg.ConsentMaxDays) * 24 * time.Hour, QueryFlagLimit: cfg.QueryFlagLimit, QueryRetentionYears: cfg.QueryRetentionYears}}
 	return &App{Config: cfg, Store: st, Service: svc, Log: log}, nil
 }
 

@@ -27,6 +27,11 @@ type Config struct {
 	MaxUpload int64         // largest uploaded file, bytes
 	Shutdown  time.Duration // grace period for in-flight requests
 
+	// Sharing policy (issue 5): consent length, query flagging, retention.
+	ConsentMaxDays      int
+	QueryFlagLimit      int
+	QueryRetentionYears int
+
 	envErrs []error // XINYONG_* values that did not parse
 }
 
@@ -38,6 +43,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Origin, "origin", env("XINYONG_ORIGIN", "xinyong.local/ledger"), "ledger checkpoint origin, the name of the signing key (env XINYONG_ORIGIN)")
 	fs.StringVar(&c.LogFormat, "log-format", env("XINYONG_LOG_FORMAT", "auto"), "log format: text, json or auto (text on a terminal) (env XINYONG_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("XINYONG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env XINYONG_LOG_LEVEL)")
+	fs.IntVar(&c.ConsentMaxDays, "consent-max-days", int(c.envInt("XINYONG_CONSENT_MAX_DAYS", 366)), "the longest a personal-information consent may run, in days; never unlimited (env XINYONG_CONSENT_MAX_DAYS)")
+	fs.IntVar(&c.QueryFlagLimit, "query-flag-limit", int(c.envInt("XINYONG_QUERY_FLAG_LIMIT", 50)), "distinct subjects one account may read per hour before its queries are flagged for the auditor (env XINYONG_QUERY_FLAG_LIMIT)")
+	fs.IntVar(&c.QueryRetentionYears, "query-retention-years", int(c.envInt("XINYONG_QUERY_RETENTION_YEARS", 5)), "years query-use entries are kept; at least 5 (env XINYONG_QUERY_RETENTION_YEARS)")
 }
 
 // ServeFlags declares the flags of `xinyong serve`.
@@ -86,6 +94,25 @@ func (c *Config) Validate() error {
 		} else {
 			c.KeyDir = "xinyong-keys"
 		}
+	}
+	// Zero values (a Config built in code) take the defaults.
+	if c.ConsentMaxDays == 0 {
+		c.ConsentMaxDays = 366
+	}
+	if c.QueryFlagLimit == 0 {
+		c.QueryFlagLimit = 50
+	}
+	if c.QueryRetentionYears == 0 {
+		c.QueryRetentionYears = 5
+	}
+	if c.ConsentMaxDays < 1 || c.ConsentMaxDays > 5*366 {
+		errs = append(errs, fmt.Errorf("--consent-max-days %d: between 1 and 1830 (a consent is never unlimited)", c.ConsentMaxDays))
+	}
+	if c.QueryFlagLimit < 1 {
+		errs = append(errs, fmt.Errorf("--query-flag-limit %d: at least 1", c.QueryFlagLimit))
+	}
+	if c.QueryRetentionYears < 5 {
+		errs = append(errs, fmt.Errorf("--query-retention-years %d: query-use entries are kept at least 5 years", c.QueryRetentionYears))
 	}
 	if c.MaxBody < 0 || c.MaxUpload < 0 {
 		errs = append(errs, errors.New("--max-body and --max-upload must not be negative"))

@@ -1,0 +1,50 @@
+package config
+
+import (
+	"flag"
+	"strings"
+	"testing"
+)
+
+// TestValidate: bad values stop start-up with a message naming the flag;
+// defaults fill a Config built in code.
+func TestValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // "" = valid
+	}{
+		{"defaults", nil, nil, ""},
+		{"bad db", []string{"--db", "mysql://x"}, nil, "--db"},
+		{"bad addr", []string{"--addr", "nonsense"}, nil, "--addr"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"unlimited consent refused", []string{"--consent-max-days", "100000"}, nil, "never unlimited"},
+		{"retention below five years", []string{"--query-retention-years", "4"}, nil, "at least 5 years"},
+		{"env value that does not parse", nil, map[string]string{"XINYONG_MAX_BODY": "lots"}, "XINYONG_MAX_BODY"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var c Config
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			c.ServeFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("valid config refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+	var c Config
+	c.DB, c.Origin, c.LogFormat, c.LogLevel = "sqlite:x.db", "o", "json", "info"
+	if err := c.Validate(); err != nil || c.ConsentMaxDays != 366 || c.QueryRetentionYears != 5 || c.KeyDir == "" {
+		t.Fatalf("defaults not filled: %v %+v", err, c)
+	}
+}
