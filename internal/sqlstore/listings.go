@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -40,6 +41,16 @@ func (t *Tx) UpdateListing(l xinyong.Listing, from xinyong.ListingState, fromVer
 	data := mustJSON(l)
 	res, err := t.execResult(`UPDATE listing SET state = ?, version = ?, end_date = ?, updated_at = ?, data = ? WHERE id = ? AND state = ? AND version = ?`,
 		string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ID, string(from), fromVersion)
+	if err := casOutcome(res, err, "listing", l.ID, string(from), fromVersion, func() error { _, err := t.Listing(l.ID); return err }); err != nil {
+		return err
+	}
+	return t.addListingVersion(l, data)
+}
+
+// casOutcome turns the result of a compare-and-set UPDATE (… WHERE id = ?
+// AND state = ? AND version = ?) into nil, the lookup's ENOTFOUND when the
+// object does not exist, or ECONFLICT when another step changed it first.
+func casOutcome(res sql.Result, err error, what, id, from string, fromVersion int, exists func() error) error {
 	if err != nil {
 		return err
 	}
@@ -48,12 +59,12 @@ func (t *Tx) UpdateListing(l xinyong.Listing, from xinyong.ListingState, fromVer
 		return err
 	}
 	if n == 0 {
-		if _, err := t.Listing(l.ID); err != nil {
+		if err := exists(); err != nil {
 			return err
 		}
-		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "listing " + l.ID + " changed meanwhile (no longer " + string(from) + ", version " + strconv.Itoa(fromVersion) + "): another step won"}
+		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: what + " " + id + " changed meanwhile (no longer " + from + ", version " + strconv.Itoa(fromVersion) + "): another step won"}
 	}
-	return t.addListingVersion(l, data)
+	return nil
 }
 
 func decodeListing(data string) (xinyong.Listing, error) {

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"xinyong"
@@ -38,18 +37,8 @@ func (t *Tx) UpdateObjection(o xinyong.Objection, from xinyong.ObjectionState, f
 	data := mustJSON(o)
 	res, err := t.execResult(`UPDATE objection SET state = ?, open = ?, version = ?, deadline = ?, updated_at = ?, data = ? WHERE id = ? AND state = ? AND version = ?`,
 		string(o.State), openFlag(o), o.Version, o.Deadline.String(), Micros(o.UpdatedAt), data, o.ID, string(from), fromVersion)
-	if err != nil {
+	if err := casOutcome(res, err, "objection", o.ID, string(from), fromVersion, func() error { _, err := t.Objection(o.ID); return err }); err != nil {
 		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		if _, err := t.Objection(o.ID); err != nil {
-			return err
-		}
-		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "objection " + o.ID + " changed meanwhile (no longer " + string(from) + ", version " + strconv.Itoa(fromVersion) + "): another step won"}
 	}
 	return t.addObjectionVersion(o, data)
 }

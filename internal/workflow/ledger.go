@@ -346,12 +346,12 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			}
 		case e.Kind == LeafListing:
 			rep.Listings++
-			if msg := listingLeafProblem(tx, e, listingCache); msg != "" {
+			if msg := versionLeafProblem(e, "listing", listingSalt, listingCache, tx.ListingVersions, func(l xinyong.Listing) int { return l.Version }); msg != "" {
 				add(idx, fmt.Sprintf("listing:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
 		case e.Kind == LeafObjection:
 			rep.Objections++
-			if msg := objectionLeafProblem(tx, e, objectionCache); msg != "" {
+			if msg := versionLeafProblem(e, "objection", objectionSalt, objectionCache, tx.ObjectionVersions, func(o xinyong.Objection) int { return o.Version }); msg != "" {
 				add(idx, fmt.Sprintf("objection:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
 		case e.Kind == LeafMeasureCheck:
@@ -385,56 +385,31 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 	return nil
 }
 
-// listingLeafProblem recomputes a listing version's commitment from the
-// stored version; "" when it matches.
-func listingLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][]xinyong.Listing) string {
+// versionLeafProblem recomputes the commitment of a stored version (a
+// listing's or an objection's: their leaves commit to the JSON of the
+// version under a fixed salt); "" when it matches. cache holds each
+// object's versions for the chunk.
+func versionLeafProblem[T any](e xinyong.LedgerEntry, what string, salt []byte, cache map[string][]T, load func(id string) ([]T, error), version func(T) int) string {
 	vs, ok := cache[e.ObjectID]
 	if !ok {
 		var err error
-		if vs, err = tx.ListingVersions(e.ObjectID); err != nil {
+		if vs, err = load(e.ObjectID); err != nil {
 			vs = nil
 		}
 		cache[e.ObjectID] = vs
 	}
-	for _, l := range vs {
-		if l.Version != e.Version {
+	for _, v := range vs {
+		if version(v) != e.Version {
 			continue
 		}
-		b, err := json.Marshal(l)
+		b, err := json.Marshal(v)
 		if err != nil {
-			return "the stored listing version cannot be encoded"
+			return "the stored " + what + " version cannot be encoded"
 		}
-		if got := ledger.Commit(listingSalt, b); !bytes.Equal(got[:], e.Commitment) {
-			return "the stored listing version does not match the ledger commitment: the row was changed"
+		if got := ledger.Commit(salt, b); !bytes.Equal(got[:], e.Commitment) {
+			return "the stored " + what + " version does not match the ledger commitment: the row was changed"
 		}
 		return ""
 	}
-	return "the listing version this leaf commits to is missing: the row was deleted"
-}
-
-// objectionLeafProblem recomputes an objection version's commitment from
-// the stored version; "" when it matches.
-func objectionLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][]xinyong.Objection) string {
-	vs, ok := cache[e.ObjectID]
-	if !ok {
-		var err error
-		if vs, err = tx.ObjectionVersions(e.ObjectID); err != nil {
-			vs = nil
-		}
-		cache[e.ObjectID] = vs
-	}
-	for _, o := range vs {
-		if o.Version != e.Version {
-			continue
-		}
-		b, err := json.Marshal(o)
-		if err != nil {
-			return "the stored objection version cannot be encoded"
-		}
-		if got := ledger.Commit(objectionSalt, b); !bytes.Equal(got[:], e.Commitment) {
-			return "the stored objection version does not match the ledger commitment: the row was changed"
-		}
-		return ""
-	}
-	return "the objection version this leaf commits to is missing: the row was deleted"
+	return "the " + what + " version this leaf commits to is missing: the row was deleted"
 }
