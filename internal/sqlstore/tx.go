@@ -73,7 +73,7 @@ func (t *Tx) execResult(query string, args ...any) (sql.Result, error) {
 func (t *Tx) exec(query string, args ...any) error {
 	_, err := t.execResult(query, args...)
 	if err != nil && t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
-		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "already exists"}
+		return uniqueConflict(err)
 	}
 	return err
 }
@@ -83,7 +83,7 @@ func (t *Tx) execOne(what, query string, args ...any) error {
 	res, err := t.execResult(query, args...)
 	if err != nil {
 		if t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
-			return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "already exists"}
+			return uniqueConflict(err)
 		}
 		return err
 	}
@@ -107,6 +107,22 @@ func (t *Tx) rows(query string, args ...any) (*sql.Rows, error) {
 		return st.QueryContext(t.ctx, args...)
 	}
 	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
+}
+
+// uniqueConflict reports a uniqueness violation as ECONFLICT, naming the
+// constraint the database gave (a table and column, never a value).
+func uniqueConflict(err error) error {
+	msg := "a row with the same key already exists"
+	text := err.Error()
+	if i := strings.Index(text, "UNIQUE constraint failed: "); i >= 0 { // SQLite
+		msg += " (" + strings.TrimSpace(strings.SplitN(text[i+len("UNIQUE constraint failed: "):], " ", 2)[0]) + ")"
+	} else if i := strings.Index(text, "unique constraint \""); i >= 0 { // PostgreSQL
+		rest := text[i+len("unique constraint \""):]
+		if j := strings.IndexByte(rest, '"'); j > 0 {
+			msg += " (" + rest[:j] + ")"
+		}
+	}
+	return &xinyong.Error{Code: xinyong.ECONFLICT, Message: msg}
 }
 
 func notFound(what string, err error) error {
