@@ -258,8 +258,9 @@ func CheckConsent(c Consent, use ConsentUse) error {
 
 // FlagQueries is the query-use flag rule: an account that read more than
 // limit distinct subjects within QueryFlagWindow is flagged for review.
-// distinct counts the subject of the query being made. It returns whether
-// to flag, and why.
+// distinct counts the subject of the query being made; stores count the
+// others only up to the limit (FlagCountCap), so a flagged count reads "at
+// least". It returns whether to flag, and why.
 func FlagQueries(distinct, limit int) (bool, string) {
 	if limit <= 0 {
 		limit = DefaultQueryFlagLimit
@@ -267,7 +268,16 @@ func FlagQueries(distinct, limit int) (bool, string) {
 	if distinct <= limit {
 		return false, ""
 	}
-	return true, "rate: " + strconv.Itoa(distinct) + " distinct subjects read within an hour (limit " + strconv.Itoa(limit) + ")"
+	return true, "rate: at least " + strconv.Itoa(distinct) + " distinct subjects read within an hour (limit " + strconv.Itoa(limit) + ")"
+}
+
+// FlagCountCap is how far a store needs to count the other subjects an
+// account read for FlagQueries to decide: one past the limit is enough.
+func FlagCountCap(limit int) int {
+	if limit <= 0 {
+		limit = DefaultQueryFlagLimit
+	}
+	return limit
 }
 
 // CheckQueryPurpose validates the purpose and statutory basis of a query

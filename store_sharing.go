@@ -27,7 +27,7 @@ type SharingStore interface {
 	ReviewQueryUse(id string, at time.Time, by, note string) error
 	// CountQuerySubjects counts the distinct subjects other than
 	// exceptSubject that actor queried at or after since.
-	CountQuerySubjects(actor string, since time.Time, exceptSubject string) (int, error)
+	CountQuerySubjects(actor string, since time.Time, exceptSubject string, max int) (int, error)
 	// QueryUsesByLedger streams the entries whose leaf index is in
 	// [from, to), in leaf order (ledger verification). fn must not use the Tx.
 	QueryUsesByLedger(from, to int64, fn func(QueryUse) error) error

@@ -206,10 +206,15 @@ func (t *Tx) ReviewQueryUse(id string, at time.Time, by, note string) error {
 }
 
 // CountQuerySubjects counts the distinct subjects other than exceptSubject
-// that actor queried at or after since.
-func (t *Tx) CountQuerySubjects(actor string, since time.Time, exceptSubject string) (int, error) {
+// that actor queried at or after since, stopping at max (0: no cap) so
+// that an account far over a flag limit costs no more than one at it.
+func (t *Tx) CountQuerySubjects(actor string, since time.Time, exceptSubject string, max int) (int, error) {
 	var n int
-	err := t.row(`SELECT COUNT(DISTINCT subject_id) FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ?`, actor, Micros(since), exceptSubject).Scan(&n)
+	if max <= 0 {
+		err := t.row(`SELECT COUNT(DISTINCT subject_id) FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ?`, actor, Micros(since), exceptSubject).Scan(&n)
+		return n, err
+	}
+	err := t.row(`SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ? LIMIT ?) AS d`, actor, Micros(since), exceptSubject, max).Scan(&n)
 	return n, err
 }
 

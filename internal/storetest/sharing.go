@@ -74,7 +74,7 @@ func testQueryUses(e *env) {
 	t := e.t
 	q1 := queryUse("q1", "token:t1", "s1", base, 10)
 	q2 := queryUse("q2", "token:t1", "s2", base.Add(10*time.Minute), 11)
-	q2.Flagged, q2.FlagReason = true, "rate: 51 distinct subjects read within an hour (limit 50)"
+	q2.Flagged, q2.FlagReason = true, "rate: at least 51 distinct subjects read within an hour (limit 50)"
 	q3 := queryUse("q3", "token:t1", "s1", base.Add(20*time.Minute), 12)
 	q3.Basis, q3.ConsentID, q3.Items, q3.Records = "《企业信息公示暂行条例》", "", []string{}, []string{}
 	q4 := queryUse("q4", "account:a9", "s3", base.Add(2*time.Hour), 13)
@@ -141,15 +141,17 @@ func testQueryUses(e *env) {
 		}), "QueryUsesByLedger")
 		equal(t, "QueryUsesByLedger [11, 13)", ids(byLeaf), []string{"q2", "q3"})
 		// Distinct subjects token:t1 read since base, other than s9: s1, s2.
-		n, err := tx.CountQuerySubjects("token:t1", base, "s9")
+		n, err := tx.CountQuerySubjects("token:t1", base, "s9", 0)
 		ok(t, err, "CountQuerySubjects")
 		equal(t, "CountQuerySubjects", n, 2)
-		n, _ = tx.CountQuerySubjects("token:t1", base, "s1")
+		n, _ = tx.CountQuerySubjects("token:t1", base, "s1", 0)
 		equal(t, "CountQuerySubjects except s1", n, 1)
-		n, _ = tx.CountQuerySubjects("token:t1", base.Add(15*time.Minute), "s9")
+		n, _ = tx.CountQuerySubjects("token:t1", base.Add(15*time.Minute), "s9", 0)
 		equal(t, "CountQuerySubjects since", n, 1)
-		n, _ = tx.CountQuerySubjects("nobody", base, "")
+		n, _ = tx.CountQuerySubjects("nobody", base, "", 0)
 		equal(t, "CountQuerySubjects nobody", n, 0)
+		n, _ = tx.CountQuerySubjects("token:t1", base, "s9", 1)
+		equal(t, "CountQuerySubjects capped at 1", n, 1)
 	})
 	reviewedAt := base.Add(3 * time.Hour)
 	e.update(func(tx xinyong.Tx) {

@@ -104,8 +104,13 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 			return xinyong.Errorf(xinyong.EINTERNAL, "the platform has no signing key: receipts cannot be signed")
 		}
 		ref := strings.TrimSpace(code)
-		return s.update(ctx, actor, func(t *txn) error {
-			subj, err := s.lookupSubject(t, ref)
+		// Decide on a read transaction (the answer, the receipt over the
+		// checkpoint the answer was read at), then append the query-use
+		// entry and the check with other concurrent checks (group.go).
+		var entry xinyong.QueryUse
+		var chk xinyong.MeasureCheck
+		err = s.view(ctx, func(tx xinyong.Tx) error {
+			subj, err := s.lookupSubject(tx, ref)
 			switch {
 			case xinyong.ErrorCode(err) == xinyong.ENOTFOUND:
 				// A well-formed code the platform holds nothing on: no measures.
@@ -113,28 +118,27 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 				return err
 			}
 			subjID = subj.ID
-			head, err := t.LockLedger()
+			head, err := tx.LedgerHead()
 			if err != nil {
 				return err
 			}
-			t.head = &head
-			now := t.Now()
+			now := s.Now()
 			on := xinyong.DateOf(now)
 			in := xinyong.CheckInput{On: on}
-			if in.Measures, err = t.Measures(); err != nil {
+			if in.Measures, err = s.measures(tx); err != nil {
 				return err
 			}
 			items := map[string]string{}
 			if subj.ID != "" {
-				if in.Records, err = checkRecords(t, subj.ID, items); err != nil {
+				if in.Records, err = checkRecords(tx, subj.ID, items); err != nil {
 					return err
 				}
-				if in.Listings, err = checkListings(t, subj.ID, on); err != nil {
+				if in.Listings, err = checkListings(tx, subj.ID, on); err != nil {
 					return err
 				}
 			}
 			answer := xinyong.ApplicableMeasures(in)
-			entry := xinyong.QueryUse{
+			entry = xinyong.QueryUse{
 				ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: xinyong.ViewerOf(actor, purpose, CheckBasis).Kind,
 				Purpose: purpose, Basis: CheckBasis, SubjectID: subj.ID, Items: []string{}, Records: []string{},
 			}
@@ -150,20 +154,7 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 			}
 			slices.Sort(entry.Items)
 			slices.Sort(entry.Records)
-			if subj.ID != "" {
-				n, err := t.CountQuerySubjects(entry.Actor, now.Add(-xinyong.QueryFlagWindow), subj.ID)
-				if err != nil {
-					return err
-				}
-				entry.Flagged, entry.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
-			}
-			if entry.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", entry.ID, 0, ledger.Commit(querySalt, QueryUseContent(entry))); err != nil {
-				return err
-			}
-			if err := t.AddQueryUse(entry); err != nil {
-				return err
-			}
-			chk := xinyong.MeasureCheck{ID: NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: subj.ID,
+			chk = xinyong.MeasureCheck{ID: NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: subj.ID,
 				SubjectDigest: xinyong.SubjectDigest(ref), Matter: matter, Purpose: purpose, Result: xinyong.CanonicalMeasures(answer),
 				ResultDigest: xinyong.ResultDigest(answer), QueryID: entry.ID}
 			rc, err := xinyong.SignReceipt(xinyong.Receipt{CheckID: chk.ID, SubjectDigest: chk.SubjectDigest, Matter: matter, Purpose: purpose,
@@ -173,15 +164,37 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 				return err
 			}
 			chk.Receipt = rc.Canonical()
-			if chk.LedgerIdx, err = t.leaf(LeafMeasureCheck, "measure_check", chk.ID, 0, ledger.Commit(checkSalt, chk.Receipt)); err != nil {
-				return err
-			}
-			if err := t.AddMeasureCheck(chk); err != nil {
-				return err
-			}
 			out = CheckResult{CheckID: chk.ID, On: on, Matter: matter, Purpose: purpose, Measures: answer, Receipt: chk.Receipt, QueryID: entry.ID}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		err = s.appendGrouped(ctx, actor, func(t *txn) error {
+			e, c := entry, chk
+			if e.SubjectID != "" {
+				n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
+				if err != nil {
+					return err
+				}
+				e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
+			}
+			var err error
+			if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
+				return err
+			}
+			if err := t.AddQueryUse(e); err != nil {
+				return err
+			}
+			if c.LedgerIdx, err = t.leaf(LeafMeasureCheck, "measure_check", c.ID, 0, ledger.Commit(checkSalt, c.Receipt)); err != nil {
+				return err
+			}
+			return t.AddMeasureCheck(c)
+		})
+		if err != nil {
+			out = CheckResult{}
+		}
+		return err
 	}()
 	if err != nil && refusal(err) {
 		s.refuse(ctx, actor, ActCheckRefused, "subject", subjID, err, "purpose "+strconv.Quote(clip(purpose, 200)))
@@ -202,7 +215,7 @@ func rootOf(h xinyong.LedgerHead) []byte {
 
 // checkRecords reads the subject's active records (items maps their ids to
 // their catalogue items).
-func checkRecords(t *txn, subjectID string, items map[string]string) ([]xinyong.CheckRecord, error) {
+func checkRecords(t xinyong.Tx, subjectID string, items map[string]string) ([]xinyong.CheckRecord, error) {
 	var out []xinyong.CheckRecord
 	for after := ""; len(out) < MaxProfileRecords; {
 		page, err := t.ListRecords(xinyong.RecordFilter{SubjectID: subjectID, Status: xinyong.RecordActive, AfterID: after, Limit: 1000})
@@ -222,7 +235,7 @@ func checkRecords(t *txn, subjectID string, items map[string]string) ([]xinyong.
 }
 
 // checkListings reads the subject's listings in force on day on.
-func checkListings(t *txn, subjectID string, on xinyong.Date) ([]xinyong.CheckListing, error) {
+func checkListings(t xinyong.Tx, subjectID string, on xinyong.Date) ([]xinyong.CheckListing, error) {
 	ls, err := t.Listings(xinyong.ListingFilter{SubjectID: subjectID, State: xinyong.ListingListed})
 	if err != nil {
 		return nil, err

@@ -149,13 +149,16 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 		if err != nil {
 			return err
 		}
-		return s.update(ctx, actor, func(t *txn) error {
+		// Decide on a read transaction; append the query-use entry with
+		// other concurrent queries (group.go).
+		var entry xinyong.QueryUse
+		err = s.view(ctx, func(t xinyong.Tx) error {
 			subj, err := s.lookupSubject(t, strings.TrimSpace(ref))
 			if err != nil {
 				return err
 			}
 			subjID = subj.ID
-			now := t.Now()
+			now := s.Now()
 			var consent *xinyong.Consent
 			if consentID != "" {
 				c, err := t.Consent(consentID)
@@ -182,7 +185,7 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 			if !ok {
 				return xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject %s", strings.TrimSpace(ref))
 			}
-			entry := xinyong.QueryUse{
+			entry = xinyong.QueryUse{
 				ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: p.viewer.Kind,
 				Purpose: purpose, Basis: basis, ConsentID: consentID, SubjectID: subj.ID, Items: []string{}, Records: make([]string, 0, len(recs)),
 			}
@@ -193,21 +196,28 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 				}
 			}
 			slices.Sort(entry.Items)
-			pol := s.policy()
-			n, err := t.CountQuerySubjects(entry.Actor, now.Add(-xinyong.QueryFlagWindow), subj.ID)
-			if err != nil {
-				return err
-			}
-			entry.Flagged, entry.FlagReason = xinyong.FlagQueries(n+1, pol.QueryFlagLimit)
-			if entry.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", entry.ID, 0, ledger.Commit(querySalt, QueryUseContent(entry))); err != nil {
-				return err
-			}
-			if err := t.AddQueryUse(entry); err != nil {
-				return err
-			}
 			out = SharedRecords{Subject: card, On: p.on, Purpose: purpose, Basis: basis, ConsentID: consentID, Records: recs, Truncated: truncated, QueryID: entry.ID}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		err = s.appendGrouped(ctx, actor, func(t *txn) error {
+			e := entry
+			n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
+			if err != nil {
+				return err
+			}
+			e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
+			if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
+				return err
+			}
+			return t.AddQueryUse(e)
+		})
+		if err != nil {
+			out = SharedRecords{}
+		}
+		return err
 	}()
 	if err != nil && refusal(err) {
 		detail := "purpose " + strconv.Quote(clip(purpose, 200))

@@ -39,10 +39,12 @@ type Service struct {
 	// Webhooks: delivery of events to subscribed systems (events.go).
 	Webhooks Webhooks
 
-	mu      sync.RWMutex
-	loaded  bool
-	cal     xinyong.Calendar
-	regimes xinyong.Regimes
+	mu           sync.RWMutex
+	loaded       bool
+	cal          xinyong.Calendar
+	regimes      xinyong.Regimes
+	group        grouper       // group commit of query-use appends (group.go)
+	measureCache measuresCache // group.go
 }
 
 // Now returns the service clock's time.
