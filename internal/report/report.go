@@ -26,6 +26,10 @@ const Format = "xinyong-report/v1"
 const (
 	ScopePublic  = "public"
 	ScopeSubject = "subject"
+	// ScopeConsent: a natural person's report given to an organisation
+	// under the person's consent in force (DOMAIN.md §7): what the public
+	// sees plus the consented items, masked as xinyong.Visible says.
+	ScopeConsent = "consent"
 )
 
 // Report is one credit report. Its canonical JSON (encoding/json of this
@@ -92,10 +96,14 @@ type Field struct {
 
 // Input is what a report is built from.
 type Input struct {
-	Number     string
-	IssuedAt   time.Time
-	Issuer     string // the platform's name
-	Scope      string // ScopePublic or ScopeSubject
+	Number   string
+	IssuedAt time.Time
+	Issuer   string // the platform's name
+	Scope    string // ScopePublic, ScopeSubject or ScopeConsent
+	// Viewer and Consent: for ScopeConsent, the organisation the report is
+	// given to and the consent in force that allows it.
+	Viewer     xinyong.Viewer
+	Consent    *xinyong.Consent
 	Subject    xinyong.Subject
 	Records    []xinyong.Record // the subject's records (any status; Build filters)
 	Items      map[string]xinyong.CatalogueItem
@@ -141,22 +149,29 @@ func Title(scope string, kind xinyong.SubjectKind) string {
 // itself), and a report further lists only records that are active and
 // inside their publication window today (公示期) — never a withdrawn one
 // nor one whose publication ended, even in the subject's own report.
-func view(scope string, subj xinyong.Subject, it xinyong.CatalogueItem, r xinyong.Record, today xinyong.Date) (xinyong.RecordView, bool) {
+func view(in Input, it xinyong.CatalogueItem, r xinyong.Record, today xinyong.Date) (xinyong.RecordView, bool) {
+	subj := in.Subject
 	if r.Status != xinyong.RecordActive || r.Withdrawal != nil || !r.Window.Open(today) {
 		return xinyong.RecordView{}, false
 	}
 	viewer := xinyong.Viewer{Kind: xinyong.ViewerPublic}
-	switch scope {
+	consented := false
+	switch in.Scope {
 	case ScopePublic:
 	case ScopeSubject:
 		viewer = xinyong.Viewer{Kind: xinyong.ViewerSubject, SubjectID: subj.ID}
 		if it.DisclosureScope == xinyong.DiscloseNotDisclose {
 			return xinyong.RecordView{}, false
 		}
+	case ScopeConsent:
+		if in.Consent == nil {
+			return xinyong.RecordView{}, false
+		}
+		viewer, consented = in.Viewer, in.Consent.Covers(it.Code)
 	default:
 		return xinyong.RecordView{}, false
 	}
-	vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: today})
+	vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: today, Consent: consented})
 	if !vis.Visible {
 		return xinyong.RecordView{}, false
 	}
@@ -221,7 +236,7 @@ func Build(in Input) Report {
 		if !ok {
 			continue
 		}
-		v, ok := view(in.Scope, subj, it, rec, today)
+		v, ok := view(in, it, rec, today)
 		if !ok {
 			continue
 		}
@@ -236,6 +251,9 @@ func Build(in Input) Report {
 		r.Sections = append(r.Sections, *s)
 	}
 	r.Notes = notes(in.Scope, subj.Kind, today)
+	if in.Scope == ScopeConsent && in.Consent != nil {
+		r.Notes = append(r.Notes, "本报告经信用主体授权向"+Scrub(in.Viewer.Organisation)+"提供（授权编号 "+in.Consent.ID+"，用途："+Scrub(in.Consent.Purpose)+"，有效期至 "+xinyong.DateOf(in.Consent.ExpiresAt).String()+"），仅限授权用途使用。")
+	}
 	return r
 }
 
@@ -259,6 +277,8 @@ func notes(scope string, kind xinyong.SubjectKind, today xinyong.Date) []string 
 	}
 	if scope == ScopeSubject {
 		n = append(n, "本报告仅向信用主体本人提供，不得用于其他目的。")
+	} else if scope == ScopeConsent {
+		// the consent's own note follows (Build)
 	} else if kind != xinyong.KindPerson {
 		n = append(n, "本报告为社会公开信息报告，仅列示公开属性为“社会公开”的信息。")
 	}

@@ -13,7 +13,7 @@ import (
 // reportRoutes: credit reports and their verification (issue 5).
 func (s *Server) reportRoutes() []route {
 	return []route{
-		{Method: "GET", Path: "/api/v1/subjects/{code}/report.pdf", Tag: "reports", Auth: "public", Summary: "Issue a credit report as PDF (application/pdf): an organisation's public report to anyone; a natural person's report only to that person (subject account). Each call issues a new, registered report", Handler: s.getReportPDF},
+		{Method: "GET", Path: "/api/v1/subjects/{code}/report.pdf", Tag: "reports", Auth: "public", Summary: "Issue a credit report as PDF (application/pdf): an organisation's public report to anyone; a natural person's report only to that person (subject account) or to an organisation (token) with ?consent=ID&purpose=TEXT naming the person's consent in force, which also writes a query-use entry. Each call issues a new, registered report", Handler: s.getReportPDF},
 		{Method: "GET", Path: "/api/v1/subjects/{code}/report.json", Tag: "reports", Auth: "public", Summary: "Issue a credit report as JSON: {report, verification}; the same access rules as report.pdf", Handler: s.getReportJSON},
 		{Method: "GET", Path: "/api/v1/reports/{number}/verify", Tag: "reports", Auth: "public", Summary: "Check a report number against the register: genuine (with subject, issue time, ledger checkpoint, digest and verification code) or refused", Handler: s.getReportVerify},
 		{Method: "POST", Path: "/api/v1/reports/verify", Tag: "reports", Auth: "public", Summary: "Check a JSON report document (as report.json served it) is genuine and unaltered: any changed byte is refused", Request: report.Document{}, Handler: s.postReportVerify},
@@ -21,7 +21,8 @@ func (s *Server) reportRoutes() []route {
 }
 
 func (s *Server) issueReport(r *http.Request) (workflow.Issued, error) {
-	return s.Svc.IssueReport(r.Context(), actorOf(r), r.PathValue("code"))
+	q := r.URL.Query()
+	return s.Svc.IssueReportWith(r.Context(), actorOf(r), r.PathValue("code"), workflow.ReportAccess{Consent: q.Get("consent"), Purpose: q.Get("purpose")})
 }
 
 func reportHeaders(w http.ResponseWriter, number string) {

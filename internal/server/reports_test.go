@@ -178,7 +178,8 @@ func TestReportUnknown(t *testing.T) {
 }
 
 // TestReportPerson: a natural person's report is refused to the public and
-// to officials (consent is a later part), and given to the person, masked:
+// to officials without consent (sharing_test.go TestConsent covers a
+// report under consent), and given to the person, masked:
 // no full ID number anywhere.
 func TestReportPerson(t *testing.T) {
 	e := newEnv(t)

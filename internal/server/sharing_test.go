@@ -320,6 +320,46 @@ func TestConsent(t *testing.T) {
 	if r.Status != 200 || len(ans.Records) != 1 || ans.Records[0].Public || ans.Records[0].Fields["CF_XDR_MC"] != f.personName || ans.ConsentID != c.ID {
 		t.Fatalf("agency with consent: %s", r)
 	}
+	// The same consent gives the bank the person's credit report (issue 5:
+	// "a natural person's report only to that person or with consent"),
+	// registered as a query-use entry; without it, with another purpose or
+	// for another organisation, the report is refused.
+	reportPath := "/api/v1/subjects/" + f.personRef + "/report.json"
+	var qlog workflow.QueryPage[xinyong.QueryUse]
+	e.do(t, req{Path: "/api/v1/query-log?consent=" + c.ID, Token: f.auditor}).json(t, &qlog)
+	before := len(qlog.Entries)
+	r = e.do(t, req{Path: reportPath + "?consent=" + c.ID + "&purpose=" + url.QueryEscape("贷款审批"), Token: f.agency})
+	var doc struct {
+		Report struct {
+			Scope    string   `json:"scope"`
+			Notes    []string `json:"notes"`
+			Sections []struct {
+				Entries []struct {
+					RecordID string `json:"record_id"`
+				} `json:"entries"`
+			} `json:"sections"`
+		} `json:"report"`
+	}
+	r.json(t, &doc)
+	entries := 0
+	for _, s := range doc.Report.Sections {
+		entries += len(s.Entries)
+	}
+	if r.Status != 200 || doc.Report.Scope != "consent" || entries != 1 || !strings.Contains(strings.Join(doc.Report.Notes, ""), c.ID) || strings.Contains(string(r.Body), f.personID) {
+		t.Fatalf("report with consent: %s", r)
+	}
+	e.do(t, req{Path: "/api/v1/query-log?consent=" + c.ID, Token: f.auditor}).json(t, &qlog)
+	if len(qlog.Entries) != before+1 || qlog.Entries[0].SubjectID != f.personRef || len(qlog.Entries[0].Records) != 1 {
+		t.Errorf("report with consent: query-use entries %d -> %d: %+v", before, len(qlog.Entries), qlog.Entries)
+	}
+	e.do(t, req{Path: reportPath, Token: f.agency}).problem(t, 403, xinyong.EFORBIDDEN)
+	if p := e.do(t, req{Path: reportPath + "?consent=" + c.ID + "&purpose=" + url.QueryEscape("营销推广"), Token: f.agency}).problem(t, 403, xinyong.EFORBIDDEN); !p.hasField("consent", "consent.purpose") {
+		t.Errorf("report with consent, other purpose: %+v", p)
+	}
+	if p := e.do(t, req{Path: reportPath + "?consent=" + c.ID + "&purpose=" + url.QueryEscape("贷款审批"), Token: f.offB}).problem(t, 403, xinyong.EFORBIDDEN); !p.hasField("consent", "consent.scope") {
+		t.Errorf("report with consent, other organisation: %+v", p)
+	}
+
 	// A consent for another item does not open this one: the bank sees
 	// what the public sees (masked). (The subject card itself is
 	// xinyong.SubjectVisible's: an agency may read subjects.)
@@ -375,21 +415,24 @@ func TestConsent(t *testing.T) {
 	if p := r.problem(t, 403, xinyong.EFORBIDDEN); !p.hasField("consent", "consent.revoked") {
 		t.Errorf("revoked: %s", r)
 	}
+	if p := e.do(t, req{Path: reportPath + "?consent=" + c.ID + "&purpose=" + url.QueryEscape("贷款审批"), Token: f.agency}).problem(t, 403, xinyong.EFORBIDDEN); !p.hasField("consent", "consent.revoked") {
+		t.Errorf("report with a revoked consent: %+v", p)
+	}
 	f.clean(t, "revoked", r)
 	f.asSubject(t, req{Method: "POST", Path: "/api/v1/consents/" + c.ID + "/revoke"}).problem(t, 409, xinyong.ECONFLICT)
 	f.asSubject(t, req{Method: "POST", Path: "/api/v1/consents/not-a-uuid/revoke"}).problem(t, 400, xinyong.EINVALID)
 	f.asSubject(t, req{Method: "POST", Path: "/api/v1/consents/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/revoke"}).problem(t, 404, xinyong.ENOTFOUND)
 
-	// Who queried me: the bank's two successful queries, with the
-	// organisation, purpose and consent; never another subject's.
+	// Who queried me: the bank's two successful queries and its report,
+	// with the organisation, purpose and consent; never another subject's.
 	var mine workflow.QueryPage[workflow.QueryView]
 	r = f.asSubject(t, req{Path: "/api/v1/subjects/me/queries"})
 	r.json(t, &mine)
-	if len(mine.Entries) != 2 || mine.Entries[0].Organisation != "某银行" || mine.Entries[0].ConsentID != cx.ID || mine.Entries[1].ConsentID != c.ID || mine.Entries[1].Purpose != "贷款审批" || mine.Entries[1].Records != 1 {
+	if len(mine.Entries) != 3 || mine.Entries[0].Organisation != "某银行" || mine.Entries[0].ConsentID != cx.ID || mine.Entries[1].ConsentID != c.ID || mine.Entries[2].ConsentID != c.ID || mine.Entries[2].Purpose != "贷款审批" || mine.Entries[2].Records != 1 {
 		t.Errorf("who queried me: %s", r)
 	}
 	f.asSubject(t, req{Path: "/api/v1/subjects/" + f.personRef + "/queries"}).json(t, &mine)
-	if len(mine.Entries) != 2 {
+	if len(mine.Entries) != 3 {
 		t.Errorf("who queried me by ref: %+v", mine)
 	}
 	f.asSubject(t, req{Path: "/api/v1/subjects/" + f.orgCode + "/queries"}).problem(t, 403, xinyong.EFORBIDDEN)

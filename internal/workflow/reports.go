@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,12 +38,49 @@ func (i Issued) PDF() ([]byte, error) {
 // errPersonReport is the answer to anyone asking for a natural person's
 // report who is not that person: the same whether or not the person is
 // known, so that it reveals nothing.
-var errPersonReport = &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "a natural person's credit report is given only to that person (signed in with a subject account) or to others with the person's consent; consent is not available yet, so the report is refused"}
+var errPersonReport = &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "a natural person's credit report is given only to that person (signed in with a subject account) or to an organisation holding the person's consent in force: pass consent=ID and the consent's purpose"}
+
+// ReportAccess is how an organisation asks for a natural person's report:
+// the person's consent and the purpose stated in it (DOMAIN.md §7).
+type ReportAccess struct {
+	Consent string
+	Purpose string
+}
 
 // reportSubject finds the subject of a report request and decides the
 // report's scope: organisations get the public report, whoever asks; a
-// natural person's report goes only to that person.
-func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string) (xinyong.Subject, string, error) {
+// natural person's report goes only to that person, or to an organisation
+// whose consent in force covers the request (then the consent is returned).
+func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string, acc ReportAccess, now time.Time) (xinyong.Subject, string, *xinyong.Consent, error) {
+	subj, scope, err := s.reportSubjectScope(tx, actor, code)
+	if err != errPersonReport || acc.Consent == "" && acc.Purpose == "" || subj.ID == "" {
+		return subj, scope, nil, err
+	}
+	// Someone else asks for a person's report with a consent.
+	purpose, _, consentID, err := xinyong.CheckQueryPurpose(acc.Purpose, "", acc.Consent)
+	if err != nil {
+		return xinyong.Subject{}, "", nil, err
+	}
+	if consentID == "" {
+		return xinyong.Subject{}, "", nil, errPersonReport
+	}
+	c, err := tx.Consent(consentID)
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		return xinyong.Subject{}, "", nil, xinyong.ErrConsentUnknown(consentID)
+	}
+	if err != nil {
+		return xinyong.Subject{}, "", nil, err
+	}
+	if err := xinyong.CheckConsent(c, xinyong.ConsentUse{SubjectID: subj.ID, Organisation: actor.Organisation, Purpose: purpose, At: now}); err != nil {
+		return xinyong.Subject{}, "", nil, err
+	}
+	return subj, report.ScopeConsent, &c, nil
+}
+
+// reportSubjectScope decides the scope without consent. A refused
+// person's report comes back with the subject it was about, so that a
+// consent can still open it; callers outside see only errPersonReport.
+func (s *Service) reportSubjectScope(tx xinyong.Tx, actor xinyong.Actor, code string) (xinyong.Subject, string, error) {
 	code = xinyong.NormalizeCode(code)
 	if code == "" || len(code) > 64 {
 		return xinyong.Subject{}, "", xinyong.Invalid("bad subject code", xinyong.FieldError{Field: "code", Rule: "subject.code", Message: "give a unified social credit code (18 characters) or, for one's own report, a citizen ID number"})
@@ -56,13 +94,16 @@ func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string)
 			if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
 				return subj, "", err
 			}
-			return xinyong.Subject{}, "", errPersonReport
+			if err != nil {
+				subj = xinyong.Subject{}
+			}
+			return subj, "", errPersonReport
 		}
 		return subj, report.ScopeSubject, nil
 	}
 	subj, err := tx.SubjectByKey(code)
 	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
-		subj, err = tx.Subject(code) // a subject id
+		subj, err = tx.Subject(strings.ToLower(code)) // a subject id (a UUID, lower case)
 	}
 	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
 		return subj, "", xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject with code %s", code)
@@ -72,7 +113,7 @@ func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string)
 	}
 	if subj.Kind == xinyong.KindPerson {
 		if !own(subj) {
-			return xinyong.Subject{}, "", errPersonReport
+			return subj, "", errPersonReport
 		}
 		return subj, report.ScopeSubject, nil
 	}
@@ -85,13 +126,23 @@ func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string)
 // and records it — register entry, audit event and ledger leaf — in one
 // transaction.
 func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code string) (Issued, error) {
+	return s.IssueReportWith(ctx, actor, code, ReportAccess{})
+}
+
+// IssueReportWith is IssueReport with the consent and purpose under which
+// an organisation asks for a natural person's report; such a report is
+// also a query of non-public information and writes a query-use entry.
+func (s *Service) IssueReportWith(ctx context.Context, actor xinyong.Actor, code string, acc ReportAccess) (Issued, error) {
 	if s.Signer == nil {
 		return Issued{}, xinyong.Errorf(xinyong.EINTERNAL, "no signing key: reports cannot be issued")
 	}
 	var out Issued
 	err := s.update(ctx, actor, func(t *txn) error {
-		subj, scope, err := s.reportSubject(t, actor, code)
+		subj, scope, consent, err := s.reportSubject(t, actor, code, acc, t.Now())
 		if err != nil {
+			if err == errPersonReport {
+				return errPersonReport // the same answer whether or not the person is known
+			}
 			return err
 		}
 		var recs []xinyong.Record
@@ -123,7 +174,11 @@ func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code str
 		}
 		now := t.Now()
 		number := report.NewNumber(now)
-		rep := report.Build(report.Input{Number: number, IssuedAt: now, Issuer: ReportIssuer, Scope: scope, Subject: subj, Records: recs, Items: items, Checkpoint: cp})
+		in := report.Input{Number: number, IssuedAt: now, Issuer: ReportIssuer, Scope: scope, Subject: subj, Records: recs, Items: items, Checkpoint: cp}
+		if consent != nil {
+			in.Viewer, in.Consent = xinyong.ViewerOf(actor, consent.Purpose, ""), consent
+		}
+		rep := report.Build(in)
 		canon, err := report.Canonical(rep)
 		if err != nil {
 			return err
@@ -142,6 +197,11 @@ func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code str
 			return err
 		}
 		idx := t.head.Size + int64(len(t.entries)) - 1
+		if consent != nil {
+			if err := s.reportQueryUse(t, actor, subj, consent, rep); err != nil {
+				return err
+			}
+		}
 		if err := t.PutReport(xinyong.IssuedReport{
 			Number: number, SubjectID: subj.ID, SubjectCode: rep.Subject.Code, SubjectName: rep.Subject.Name, SubjectKind: subj.Kind,
 			Scope: scope, IssuedAt: rep.IssuedAt, IssuedBy: actor.Ref(), CheckpointSize: cp.Size, CheckpointRoot: mustHex(cp.Root),
@@ -153,6 +213,36 @@ func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code str
 		return nil
 	})
 	return out, err
+}
+
+// reportQueryUse registers a report given under a consent in the query-use
+// log (查询使用登记), with its ledger leaf.
+func (s *Service) reportQueryUse(t *txn, actor xinyong.Actor, subj xinyong.Subject, c *xinyong.Consent, rep report.Report) error {
+	e := xinyong.QueryUse{
+		ID: NewID(), At: t.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
+		Viewer: xinyong.ViewerOf(actor, c.Purpose, "").Kind, Purpose: c.Purpose, ConsentID: c.ID, SubjectID: subj.ID,
+		Items: []string{}, Records: []string{},
+	}
+	for _, sec := range rep.Sections {
+		for _, en := range sec.Entries {
+			e.Records = append(e.Records, en.RecordID)
+			if !slices.Contains(e.Items, en.Item) {
+				e.Items = append(e.Items, en.Item)
+			}
+		}
+	}
+	slices.Sort(e.Items)
+	slices.Sort(e.Records)
+	pol := s.policy()
+	n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(pol.QueryFlagLimit))
+	if err != nil {
+		return err
+	}
+	e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, pol.QueryFlagLimit)
+	if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
+		return err
+	}
+	return t.AddQueryUse(e)
 }
 
 func mustHex(s string) []byte {
