@@ -59,6 +59,7 @@ type FillResult struct {
 	Refused     int            // refused by the rules
 	RefusedBy   map[string]int // refusals by rule
 	Withdrawn   int
+	Listed      int // subjects put on a serious list (listings.go)
 	Late        int // accepted records marked late (双公示 beyond 7 working days)
 	Backfilled  int // submitted on the catalogue item's effective date because they were decided before it
 	Batches     int
@@ -148,6 +149,8 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 		return res, err
 	}
 	seen := make([]uint64, (g.cfg.Subjects+63)/64)
+	var cands []listCandidate
+	candSeen := map[string]bool{}
 	var pending events
 	done := 0
 	lastDay, tick := xinyong.Date{}, 0
@@ -204,6 +207,9 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			seen[i/64] |= 1 << (i % 64)
 			if opt.Manifest != nil {
 				opt.Manifest.Add(r)
+			}
+			if it.Outcome != workflow.Unchanged {
+				noteListCandidate(g, r, it.ID, depts, candSeen, &cands)
 			}
 			if r.Withdraw && it.Outcome != workflow.Unchanged {
 				wd := max(r.WithdrawOn.Days(), day, clockDay.Days())
@@ -316,6 +322,9 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 		if err := flush(pending[0].day); err != nil {
 			return res, err
 		}
+	}
+	if res.Listed, err = listAll(ctx, opt, g.cfg.Today, depts, cands, opt.Manifest); err != nil {
+		return res, err
 	}
 	for _, w := range seen {
 		res.Subjects += bits.OnesCount64(w)
