@@ -17,6 +17,11 @@ type MeasureStore interface {
 	// CountRefusedFeedback counts the refused feedback rows recorded at or
 	// after since (the compliance board's counter).
 	CountRefusedFeedback(since time.Time) (int64, error)
+	// CheckRecords returns the subject's active records as the measures
+	// check reads them — id, item, severity, status and the publication
+	// window's published flag, start and maximum end — from the indexed
+	// columns, without decoding the documents; at most limit, by id.
+	CheckRecords(subjectID string, limit int) ([]CheckRecord, error)
 }
 
 // MeasureCheck is one stored measures check: what was asked, the answer and

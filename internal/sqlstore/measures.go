@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"database/sql"
+	"fmt"
 	"time"
 
 	"xinyong"
@@ -77,4 +79,37 @@ func (t *Tx) CountRefusedFeedback(since time.Time) (int64, error) {
 	var n int64
 	err := t.row(`SELECT COUNT(*) FROM measure_feedback WHERE refused = 1 AND at >= ?`, Micros(since)).Scan(&n)
 	return n, err
+}
+
+// CheckRecords returns the subject's active records for the measures check
+// from the record columns.
+func (t *Tx) CheckRecords(subjectID string, limit int) ([]xinyong.CheckRecord, error) {
+	rows, err := t.rows(`SELECT id, item, severity, status, published, pub_start, pub_max_end FROM record WHERE subject_id = ? AND status = ? ORDER BY id LIMIT ?`,
+		subjectID, string(xinyong.RecordActive), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.CheckRecord
+	for rows.Next() {
+		var r xinyong.CheckRecord
+		var sev, status string
+		var start, maxEnd sql.NullString
+		if err := rows.Scan(&r.ID, &r.Item, &sev, &status, &r.Window.Published, &start, &maxEnd); err != nil {
+			return nil, err
+		}
+		r.Severity, r.Status, r.Window.Severity = xinyong.Severity(sev), xinyong.RecordStatus(status), xinyong.Severity(sev)
+		if start.Valid {
+			if r.Window.Start, err = xinyong.ParseDate(start.String); err != nil {
+				return nil, fmt.Errorf("record %s: publication start: %w", r.ID, err)
+			}
+		}
+		if maxEnd.Valid {
+			if r.Window.MaxEnd, err = xinyong.ParseDate(maxEnd.String); err != nil {
+				return nil, fmt.Errorf("record %s: publication end: %w", r.ID, err)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -58,3 +58,41 @@ func testMeasureFeedback(e *env) {
 		equal(t, "refused since", n, int64(1))
 	})
 }
+
+// testCheckRecords: the measures check's slim read returns the subject's
+// active records only, by id, with the severity and the publication window
+// (published, start, maximum end) the full record has; a record without a
+// published window or without a maximum end comes back so.
+func testCheckRecords(e *env) {
+	t := e.t
+	dept, subj := e.seed()
+	other := subject("s2", "91110000MA0000001X")
+	r1 := record("r1", dept.ID, subj.ID, "罚〔2026〕1号")
+	r2 := record("r2", dept.ID, subj.ID, "罚〔2026〕2号")
+	r2.Severity, r2.Window.Published, r2.Window.Start, r2.Window.MaxEnd = xinyong.SeveritySerious, false, xinyong.Date{}, xinyong.Date{}
+	r3 := record("r3", dept.ID, subj.ID, "罚〔2026〕3号")
+	r3.Status = xinyong.RecordWithdrawn
+	r4 := record("r4", dept.ID, other.ID, "罚〔2026〕4号")
+	r5 := record("r5", dept.ID, subj.ID, "许〔2026〕5号")
+	r5.Kind, r5.Item, r5.Severity, r5.Window.MaxEnd = "license", "XK01", xinyong.SeverityNone, xinyong.Date{}
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.PutSubject(other), "PutSubject")
+		ok(t, tx.InsertRecords([]xinyong.Record{r1, r2, r3, r4, r5}), "InsertRecords")
+	})
+	e.view(func(tx xinyong.Tx) {
+		got, err := tx.CheckRecords(subj.ID, 100)
+		ok(t, err, "CheckRecords")
+		var want []xinyong.CheckRecord
+		for _, r := range []xinyong.Record{r1, r2, r5} {
+			want = append(want, xinyong.CheckRecord{ID: r.ID, Item: r.Item, Severity: r.Severity, Status: r.Status,
+				Window: xinyong.Window{Published: r.Window.Published, Start: r.Window.Start, MaxEnd: r.Window.MaxEnd, Severity: r.Severity}})
+		}
+		equal(t, "CheckRecords", got, want)
+		got, err = tx.CheckRecords(subj.ID, 1)
+		ok(t, err, "CheckRecords limit 1")
+		equal(t, "CheckRecords limit 1", len(got), 1)
+		got, err = tx.CheckRecords("nobody", 100)
+		ok(t, err, "CheckRecords of an unknown subject")
+		equal(t, "CheckRecords of an unknown subject", len(got), 0)
+	})
+}

@@ -104,7 +104,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Consents", testConsents}, {"QueryUses", testQueryUses},
 		{"Listings", testListings},
 		{"Objections", testObjections},
-		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback},
+		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback}, {"CheckRecords", testCheckRecords},
 		{"Events", testEvents}, {"EventsSkipLocked", testEventsSkipLocked},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},

@@ -214,24 +214,13 @@ func rootOf(h xinyong.LedgerHead) []byte {
 }
 
 // checkRecords reads the subject's active records (items maps their ids to
-// their catalogue items).
+// their catalogue items) from the indexed columns.
 func checkRecords(t xinyong.Tx, subjectID string, items map[string]string) ([]xinyong.CheckRecord, error) {
-	var out []xinyong.CheckRecord
-	for after := ""; len(out) < MaxProfileRecords; {
-		page, err := t.ListRecords(xinyong.RecordFilter{SubjectID: subjectID, Status: xinyong.RecordActive, AfterID: after, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page {
-			items[r.ID] = r.Item
-			out = append(out, xinyong.CheckRecord{ID: r.ID, Item: r.Item, Severity: r.Severity, Status: r.Status, Window: r.Window})
-		}
-		if len(page) < 1000 {
-			break
-		}
-		after = page[len(page)-1].ID
+	out, err := t.CheckRecords(subjectID, MaxProfileRecords)
+	for _, r := range out {
+		items[r.ID] = r.Item
 	}
-	return out, nil
+	return out, err
 }
 
 // checkListings reads the subject's listings in force on day on.
