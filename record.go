@@ -88,6 +88,12 @@ type Record struct {
 	Dropped   []string `json:"dropped_fields,omitempty"` // fields the item does not allow (reported, never stored)
 }
 
+// RecordDoc is a record's id and its stored JSON document (ListRecordDocs).
+type RecordDoc struct {
+	ID  string
+	Doc []byte
+}
+
 // Withdrawal says why a record was withdrawn.
 type Withdrawal struct {
 	At     time.Time `json:"at"`

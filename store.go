@@ -121,6 +121,11 @@ type Tx interface {
 	InsertRecords(rs []Record) error
 	RecordVersions(id string) ([]Record, error)
 	ListRecords(f RecordFilter) ([]Record, error)
+	// ListRecordDocs is ListRecords answering each record's stored JSON
+	// document as it is — the JSON of the Record ListRecords returns —
+	// for callers that pass it on unchanged (the full view of a
+	// department's own records), without decoding it.
+	ListRecordDocs(f RecordFilter) ([]RecordDoc, error)
 	// RecordContents streams every stored record version's id, version,
 	// content and salt, for ledger verification.
 	RecordContents(fn func(RecordContent) error) error

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -187,7 +188,8 @@ func (t *Tx) RecordVersions(id string) ([]xinyong.Record, error) {
 	return append(out, cur), nil
 }
 
-func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
+// listRecordsQuery builds the query of ListRecords and ListRecordDocs.
+func listRecordsQuery(cols string, f xinyong.RecordFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
@@ -209,7 +211,7 @@ func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
 	if f.AfterID != "" {
 		add("id > ?", f.AfterID)
 	}
-	q := `SELECT ` + recordCols + ` FROM record`
+	q := `SELECT ` + cols + ` FROM record`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -218,7 +220,11 @@ func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
 		limit = 100
 	}
 	q += " ORDER BY id LIMIT ?"
-	args = append(args, limit)
+	return q, append(args, limit)
+}
+
+func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
+	q, args := listRecordsQuery(recordCols, f)
 	rows, err := t.rows(q, args...)
 	if err != nil {
 		return nil, err
@@ -231,6 +237,30 @@ func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ListRecordDocs answers the stored documents of the records ListRecords
+// selects. The document of a current record is the JSON of the Record, its
+// version, status and ledger index included (every write stores them in
+// both the columns and the document).
+func (t *Tx) ListRecordDocs(f xinyong.RecordFilter) ([]xinyong.RecordDoc, error) {
+	q, args := listRecordsQuery("id, data", f)
+	rows, err := t.rows(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.RecordDoc
+	for rows.Next() {
+		var d xinyong.RecordDoc
+		var doc sql.RawBytes
+		if err := rows.Scan(&d.ID, &doc); err != nil {
+			return nil, err
+		}
+		d.Doc = append([]byte(nil), doc...)
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -83,6 +84,24 @@ func testRecords(e *env) {
 		got, err = tx.Record("r3")
 		ok(t, err, "Record r3")
 		equal(t, "untouched record of another kind", got, lic)
+		// The stored documents are the JSON of the records ListRecords
+		// decodes, byte for byte (a new record, a withdrawn third version,
+		// a licence without a window), in the same order.
+		for _, f := range []xinyong.RecordFilter{{SubjectID: subj.ID}, {SubjectID: subj.ID, Status: xinyong.RecordActive}, {DepartmentID: dept.ID, Limit: 1}, {AfterID: "r1"}} {
+			recs, err := tx.ListRecords(f)
+			ok(t, err, "ListRecords")
+			docs, err := tx.ListRecordDocs(f)
+			ok(t, err, "ListRecordDocs")
+			if len(docs) != len(recs) {
+				t.Fatalf("ListRecordDocs(%+v): %d documents, ListRecords %d records", f, len(docs), len(recs))
+			}
+			for i, r := range recs {
+				want, _ := json.Marshal(r)
+				if docs[i].ID != r.ID || string(docs[i].Doc) != string(want) {
+					t.Errorf("ListRecordDocs(%+v)[%d] = %s %s\nwant the JSON of ListRecords' record %s %s", f, i, docs[i].ID, docs[i].Doc, r.ID, want)
+				}
+			}
+		}
 	})
 	// Stale: a version based on v1 again.
 	stale := next(v1, nil)

@@ -501,16 +501,40 @@ func (s *Service) RecordView(ctx context.Context, actor xinyong.Actor, id string
 
 // Records lists a department's records (officers see only their own).
 func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.Record, error) {
-	if actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer {
-		f.DepartmentID = actor.DepartmentID
-	}
-	if err := xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: f.DepartmentID, SubjectID: f.SubjectID}, nil); err != nil {
+	f, err := recordsFilter(actor, f)
+	if err != nil {
 		return nil, err
 	}
 	var out []xinyong.Record
-	err := s.view(ctx, func(tx xinyong.Tx) error {
+	err = s.view(ctx, func(tx xinyong.Tx) error {
 		var err error
 		out, err = tx.ListRecords(f)
+		return err
+	})
+	return out, err
+}
+
+// recordsFilter confines an officer's or reviewer's listing to its own
+// department and authorises the listing.
+func recordsFilter(actor xinyong.Actor, f xinyong.RecordFilter) (xinyong.RecordFilter, error) {
+	if actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer {
+		f.DepartmentID = actor.DepartmentID
+	}
+	return f, xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: f.DepartmentID, SubjectID: f.SubjectID}, nil)
+}
+
+// RecordDocs is Records answering the stored JSON documents, for the API
+// to pass on without decoding and encoding each record: the same records,
+// the same authorisation, the same bytes as the JSON of Records' answer.
+func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.RecordDoc, error) {
+	f, err := recordsFilter(actor, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []xinyong.RecordDoc
+	err = s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		out, err = tx.ListRecordDocs(f)
 		return err
 	})
 	return out, err
