@@ -44,6 +44,21 @@ const (
 	ActObjectionHandle Action = "objection.handle" // forward or answer an objection (异议)
 	ActObjectionRead   Action = "objection.read"
 	ActEventRead       Action = "event.read" // the pull feed of events
+	// Credit grading (信用分级分类监管, DOMAIN.md §8; issue 8).
+	ActGradeRead         Action = "grade.read"          // a subject's grade and its explanation
+	ActGradingManage     Action = "grading.manage"      // grading models and batch runs (the credit office)
+	ActGradeReviewFile   Action = "grade.review.file"   // ask for a human review of one's own grade
+	ActGradeReviewDecide Action = "grade.review.decide" // decide reviews: the platform, or the model's department
+	ActGradeExport       Action = "grade.export"        // a department's subjects by grade (supervision planning)
+	// Credit repair (信用修复, issue 7; DOMAIN.md §6).
+	ActRepairApply  Action = "repair.apply"  // a subject applies for its own information
+	ActRepairRead   Action = "repair.read"   // read applications and their materials
+	ActRepairDecide Action = "repair.decide" // accept and decide: the identifying department (谁认定、谁修复), the platform for its items
+	ActPeerManage   Action = "peer.manage"   // register other platforms whose repair decisions are recognised
+	// Accountability (追责问责, DOMAIN.md §9): the compliance board, reminders
+	// and the clean-up review. Admins and auditors see every department;
+	// officers and reviewers their own.
+	ActComplianceRead Action = "compliance.read"
 )
 
 // Actions lists every action, for exhaustive tests.
@@ -56,6 +71,9 @@ var Actions = []Action{
 	ActMeasureCheck, ActMeasureFeedback,
 	ActListingManage, ActListingObject, ActListingRead,
 	ActWebhookManage, ActEventRead, ActObjectionHandle, ActObjectionRead,
+	ActGradeRead, ActGradingManage, ActGradeReviewFile, ActGradeReviewDecide, ActGradeExport,
+	ActRepairApply, ActRepairRead, ActRepairDecide, ActPeerManage,
+	ActComplianceRead,
 }
 
 // Resource is what an action is done to, as far as authorisation cares.
@@ -206,8 +224,61 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 			(res.Owner != "" && actor.ID != "" && res.Owner == actor.Ref()) {
 			return nil
 		}
+	case ActComplianceRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) {
+			return nil
+		}
 	case ActEventRead:
 		if actor.Role == RoleAdmin || actor.Role == RoleAgency || actor.Role == RoleAuditor {
+			return nil
+		}
+	case ActGradeRead:
+		// Departments supervise by grade; the subject sees its own. Grades
+		// are not published (an internal supervision reference).
+		switch actor.Role {
+		case RoleAdmin, RoleAuditor, RoleOfficer, RoleReviewer:
+			return nil
+		case RoleSubject:
+			if res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+				return nil
+			}
+		}
+	case ActGradingManage:
+		if actor.Role == RoleAdmin {
+			return nil
+		}
+	case ActGradeReviewFile:
+		if actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+			return nil
+		}
+	case ActGradeReviewDecide:
+		// The platform for every model; a department's officers and
+		// reviewers for the models it owns (res.DepartmentID).
+		if actor.Role == RoleAdmin || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) {
+			return nil
+		}
+	case ActGradeExport:
+		if actor.Role == RoleAdmin || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) {
+			return nil
+		}
+	case ActRepairApply:
+		if actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID {
+			return nil
+		}
+	case ActRepairRead:
+		if actor.Role == RoleAdmin || actor.Role == RoleAuditor || ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) ||
+			(actor.Role == RoleSubject && res.SubjectID != "" && actor.SubjectID == res.SubjectID) {
+			return nil
+		}
+	case ActRepairDecide:
+		// 谁认定、谁修复: the identifying department's officers and
+		// reviewers; the platform (admin) for the items it handles
+		// (res.DepartmentID "").
+		if ((actor.Role == RoleOfficer || actor.Role == RoleReviewer) && ownDept) || (actor.Role == RoleAdmin && res.DepartmentID == "") {
+			return nil
+		}
+	case ActPeerManage:
+		if actor.Role == RoleAdmin {
 			return nil
 		}
 	case ActListingRead:
@@ -296,8 +367,28 @@ func describe(a Action) string {
 		return "read this listing"
 	case ActWebhookManage:
 		return "manage webhook subscriptions (admin only)"
+	case ActComplianceRead:
+		return "read the compliance board of this department"
 	case ActEventRead:
 		return "read the event feed (admin, relying agencies, auditors)"
+	case ActGradeRead:
+		return "read this subject's grade"
+	case ActGradingManage:
+		return "manage grading models and runs (admin only)"
+	case ActGradeReviewFile:
+		return "ask for a review of this grade (only the subject itself)"
+	case ActGradeReviewDecide:
+		return "decide this grade review (the platform, or the model's department)"
+	case ActGradeExport:
+		return "export this department's subjects by grade"
+	case ActRepairApply:
+		return "apply for credit repair (only the subject, for its own information)"
+	case ActRepairRead:
+		return "read this repair application"
+	case ActRepairDecide:
+		return "decide this repair application (谁认定、谁修复: the identifying department; the platform for its own items)"
+	case ActPeerManage:
+		return "register peer platforms (admin only)"
 	}
 	return string(a)
 }

@@ -34,21 +34,25 @@ var intendedPolicy = map[Role][]Action{
 		ActListingRead,
 		ActWebhookManage, ActEventRead,
 		ActObjectionHandle, ActObjectionRead,
+		ActRepairRead, ActPeerManage, ActComplianceRead,
+		ActGradeRead, ActGradingManage, ActGradeReviewDecide, ActGradeExport,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
 		ActRecordSubmit, ActRecordRead, ActRecordWithdraw, ActRecordQuery,
 		ActListingManage, ActListingObject, ActListingRead,
 		ActObjectionHandle, ActObjectionRead,
+		ActRepairRead, ActRepairDecide, ActComplianceRead,
+		ActGradeRead, ActGradeReviewDecide, ActGradeExport,
 	},
-	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead, ActObjectionHandle, ActObjectionRead},
+	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead, ActObjectionHandle, ActObjectionRead, ActRepairRead, ActRepairDecide, ActComplianceRead, ActGradeRead, ActGradeReviewDecide, ActGradeExport},
 	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback, ActEventRead},
 	RoleAuditor: {
 		ActCatalogueRead, ActLedgerRead, ActAuditRead, ActLedgerVerify, ActRecordRead, ActAccountRead, ActDepartmentRead,
 		ActConsentRead, ActQueryLogRead, ActQueryLogReview,
-		ActListingRead, ActEventRead, ActObjectionRead,
+		ActListingRead, ActEventRead, ActObjectionRead, ActRepairRead, ActComplianceRead, ActGradeRead,
 	},
-	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead, ActObjectionRead},
+	RoleSubject: {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordRead, ActConsentGrant, ActConsentRead, ActConsentRevoke, ActQueryLogOwn, ActListingObject, ActListingRead, ActObjectionRead, ActRepairApply, ActRepairRead, ActGradeRead, ActGradeReviewFile},
 }
 
 var publicPolicy = []Action{ActCatalogueRead, ActLedgerRead}
@@ -74,7 +78,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 35 {
+	if len(Actions) != 45 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }

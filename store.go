@@ -34,6 +34,9 @@ type Tx interface {
 	MeasureStore
 	EventStore
 	ObjectionStore
+	GradingStore
+	RepairStore
+	ComplianceStore
 
 	// Now is the transaction's single "now", from the store's clock.
 	Now() time.Time

@@ -56,8 +56,8 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if *token == "" && *scenario != "search" {
 			return exitError{code: 2, msg: "bench: --url needs --token (an officer or admin API token)"}
 		}
-		if *scenario == "import" {
-			return exitError{code: 2, msg: "bench: scenario import runs in process: use --db"}
+		if *scenario == "import" || *scenario == "grade" {
+			return exitError{code: 2, msg: "bench: scenario " + *scenario + " runs in process: use --db"}
 		}
 		client = bench.NewClient(u, *token, *concurrency)
 	}
@@ -179,6 +179,13 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				result += "; first error: " + res.FirstError.Error()
 			}
 			line = fmt.Sprintf("xinyong bench --db %s --scenario profile --duration %s --concurrency %d", config.Redacted(cfg.DB), duration, *concurrency)
+		case "grade": // issue 8: one batch run grading every subject (internal/bench/grade.go)
+			res, err := bench.Grade(ctx, a.Service, actor, "")
+			if err != nil {
+				return err
+			}
+			result = res.Summary()
+			line = fmt.Sprintf("xinyong bench --db %s --scenario grade", config.Redacted(cfg.DB))
 		case "check":
 			subjects, err := bench.SearchSubjects(ctx, a.Service, manifestCodes, searchSubjects, *seed)
 			if err != nil {

@@ -85,8 +85,10 @@ func commands() []command {
 		{"import", "import a 双公示 CSV or XLSX file of penalty or licensing decisions", (*Main).importCmd},
 		{"ledger", "verify the tamper-evident ledger and print proofs", (*Main).ledgerCmd},
 		{"gen", "generate a synthetic province into a store or as 双公示 files", (*Main).genCmd},
+		{"grade", "grade subjects in a batch run (everyone or a department's subjects) under a grading model", (*Main).gradeCmd},
 		{"bench", "run a benchmark scenario (import, profile, search)", (*Main).benchCmd},
 		{"receipt", "verify a measures-check receipt offline (receipt verify --key KEYFILE FILE)", (*Main).receipt},
+		{"peer", "register peer platforms whose signed repair decisions are applied here (peer add --name N --key FILE)", (*Main).peer},
 		{"version", "print the version", (*Main).version},
 	}
 }

@@ -89,6 +89,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	}
 	svc := &workflow.Service{Store: st, Clock: opt.Clock, Signer: signer, Verifier: verifier, IDKey: idKey, Holiday: holiday.New(), Log: log,
 		Sharing: xinyong.SharingPolicy{ConsentMaxDuration: time.Duration(cfg.ConsentMaxDays) * 24 * time.Hour, QueryFlagLimit: cfg.QueryFlagLimit, QueryRetentionYears: cfg.QueryRetentionYears}}
+	svc.RepairFiles = workflow.RepairConfig{FilesDir: cfg.FilesDir, MaxProof: cfg.MaxProof}
 	return &App{Config: cfg, Store: st, Service: svc, Log: log}, nil
 }
 

@@ -32,6 +32,10 @@ type Config struct {
 	QueryFlagLimit      int
 	QueryRetentionYears int
 
+	// Credit repair materials (issue 7): kept outside the database.
+	FilesDir string // content-addressed files directory
+	MaxProof int64  // largest repair material, bytes
+
 	envErrs []error // XINYONG_* values that did not parse
 }
 
@@ -46,6 +50,8 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.ConsentMaxDays, "consent-max-days", int(c.envInt("XINYONG_CONSENT_MAX_DAYS", 366)), "the longest a personal-information consent may run, in days; never unlimited (env XINYONG_CONSENT_MAX_DAYS)")
 	fs.IntVar(&c.QueryFlagLimit, "query-flag-limit", int(c.envInt("XINYONG_QUERY_FLAG_LIMIT", 50)), "distinct subjects one account may read per hour before its queries are flagged for the auditor (env XINYONG_QUERY_FLAG_LIMIT)")
 	fs.IntVar(&c.QueryRetentionYears, "query-retention-years", int(c.envInt("XINYONG_QUERY_RETENTION_YEARS", 5)), "years query-use entries are kept; at least 5 (env XINYONG_QUERY_RETENTION_YEARS)")
+	fs.StringVar(&c.FilesDir, "files-dir", env("XINYONG_FILES_DIR", ""), "directory of uploaded repair materials, named by SHA-256, outside the database (env XINYONG_FILES_DIR; default: xinyong-files beside the SQLite file, or ./xinyong-files for PostgreSQL)")
+	fs.Int64Var(&c.MaxProof, "max-proof", c.envInt("XINYONG_MAX_PROOF", 10<<20), "largest repair material (proof of correction) in bytes (env XINYONG_MAX_PROOF)")
 }
 
 // ServeFlags declares the flags of `xinyong serve`.
@@ -94,6 +100,19 @@ func (c *Config) Validate() error {
 		} else {
 			c.KeyDir = "xinyong-keys"
 		}
+	}
+	if c.FilesDir == "" {
+		if p, ok := c.SQLitePath(); ok {
+			c.FilesDir = filepath.Join(filepath.Dir(p), "xinyong-files")
+		} else {
+			c.FilesDir = "xinyong-files"
+		}
+	}
+	if c.MaxProof == 0 {
+		c.MaxProof = 10 << 20
+	}
+	if c.MaxProof < 0 {
+		errs = append(errs, errors.New("--max-proof must not be negative"))
 	}
 	// Zero values (a Config built in code) take the defaults.
 	if c.ConsentMaxDays == 0 {

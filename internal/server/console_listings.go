@@ -59,6 +59,9 @@ type queueGroup struct {
 type consoleListingsPage struct {
 	Groups []queueGroup
 	Total  int
+	// Admins and auditors may narrow the queue to one department.
+	Departments []xinyong.Department
+	Department  string
 }
 
 func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
@@ -67,12 +70,19 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
 	}
-	ls, err := w.s.Svc.ListingQueue(r.Context(), p.Actor, "", "", false)
+	dept := ""
+	if p.Actor.Role == xinyong.RoleAdmin || p.Actor.Role == xinyong.RoleAuditor {
+		dept = r.URL.Query().Get("department")
+	}
+	ls, err := w.s.Svc.ListingQueue(r.Context(), p.Actor, dept, "", false)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	data := consoleListingsPage{Total: len(ls)}
+	data := consoleListingsPage{Total: len(ls), Department: dept}
+	if p.Actor.Role == xinyong.RoleAdmin || p.Actor.Role == xinyong.RoleAuditor {
+		data.Departments, _ = w.s.Svc.Departments(r.Context(), p.Actor)
+	}
 	for _, st := range xinyong.ListingStates {
 		g := queueGroup{State: st}
 		for _, v := range ls {
@@ -109,16 +119,44 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 }
 
 type consoleListingPage struct {
-	L workflow.ListingView
+	L         workflow.ListingView
+	CanManage bool // the identifying department's officer: the step forms
+	CanObject bool // may record an objection
+	Steps     []string
+	// Measures the list type triggers (the decision form offers them).
+	Measures []xinyong.Measure
+	ListType xinyong.ListType
+	// DecideAfter is the last day of the objection window: the decision
+	// comes after it.
+	DecideAfter xinyong.Date
+	Form        consoleForm
+	FormStep    string // the step whose form was refused
+	Done        string // the step just taken
+}
+
+// Step reports whether the step's form is open.
+func (c consoleListingPage) Step(s string) bool { return slices.Contains(c.Steps, s) }
+
+// FormFor returns the refused form's values for the step (empty otherwise).
+func (c consoleListingPage) FormFor(step string) consoleForm {
+	if c.FormStep == step {
+		return c.Form
+	}
+	return consoleForm{}
 }
 
 func (w *web) consoleListing(rw http.ResponseWriter, r *http.Request) {
-	p := w.page(r, "", nil)
-	if !p.SignedIn {
-		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+	p, ok := w.consoleSignedIn(rw, r)
+	if !ok {
 		return
 	}
-	v, err := w.s.Svc.Listing(r.Context(), p.Actor, r.PathValue("id"))
+	w.renderListing(rw, r, p, r.PathValue("id"), consoleForm{}, "", http.StatusOK)
+}
+
+// renderListing shows one listing: documents, history, and the step forms
+// its department's officer may use now.
+func (w *web) renderListing(rw http.ResponseWriter, r *http.Request, p Page, id string, form consoleForm, step string, status int) {
+	v, err := w.s.Svc.Listing(r.Context(), p.Actor, id)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -127,6 +165,42 @@ func (w *web) consoleListing(rw http.ResponseWriter, r *http.Request) {
 		// The console never shows a full citizen ID number.
 		v.Subject.Code = xinyong.MaskIDIfPerson(v.Subject.Code)
 	}
-	p.Data, p.Title = consoleListingPage{L: v}, p.T("console.listing")
-	w.render(rw, r, "console_listing", 200, p)
+	data := consoleListingPage{L: v, Form: form, FormStep: step}
+	if d := r.URL.Query().Get("done"); d == "proposed" || slices.Contains(listingSteps, d) {
+		data.Done = d
+	}
+	res := xinyong.Resource{DepartmentID: v.DepartmentID, SubjectID: v.SubjectID}
+	data.CanManage = xinyong.Authorize(p.Actor, xinyong.ActListingManage, res, nil) == nil
+	data.CanObject = xinyong.Authorize(p.Actor, xinyong.ActListingObject, res, nil) == nil
+	if data.CanManage || data.CanObject {
+		for _, s := range stepsFor(v.Listing) {
+			if (s == "object" && data.CanObject) || (s != "object" && data.CanManage) {
+				data.Steps = append(data.Steps, s)
+			}
+		}
+	}
+	if v.Notice != nil {
+		data.DecideAfter = v.Notice.ObjectionDeadline
+	}
+	if data.Step("decide") || data.Step("remove") {
+		ref, err := w.s.Svc.Reference(r.Context())
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		codes := xinyong.MeasuresFor(v.ListType, ref.Measures)
+		for _, m := range ref.Measures {
+			if slices.Contains(codes, m.Code) {
+				data.Measures = append(data.Measures, m)
+			}
+		}
+		for _, lt := range ref.ListTypes {
+			if lt.Code == v.ListType {
+				data.ListType = lt
+			}
+		}
+	}
+	p.Data, p.Title = data, p.T("console.listing")
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, r, "console_listing", status, p)
 }

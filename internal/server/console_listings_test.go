@@ -96,6 +96,13 @@ func TestConsoleListings(t *testing.T) {
 	e.do(t, req{Path: "/console/listings/no-such-id", Cookies: jarA}).html(t, 404)
 	// The auditor sees every department's.
 	e.do(t, req{Path: "/console/listings", Cookies: jarAud}).html(t, 200, "/console/listings/"+listed.ID, "/console/listings/"+waiting.ID)
+	// Narrowed to department B: none of A's; an officer cannot widen its queue.
+	if body := e.do(t, req{Path: "/console/listings?department=" + b.ID, Cookies: jarAud}).html(t, 200, `id="queue-filter"`); strings.Contains(body, listed.ID) {
+		t.Error("the queue narrowed to department B shows A's listing")
+	}
+	if body := e.do(t, req{Path: "/console/listings?department=" + a.ID, Cookies: jarB}).html(t, 200); strings.Contains(body, listed.ID) || strings.Contains(body, `id="queue-filter"`) {
+		t.Error("officer B widened its queue to department A")
+	}
 
 	// A month later the objection is still unanswered: overdue, marked.
 	offset.Store(30)
@@ -111,7 +118,7 @@ func TestConsoleListings(t *testing.T) {
 	// The listed one: its documents, the decision link and the history.
 	body = e.do(t, req{Path: "/console/listings/" + listed.ID, Cookies: jarA}).html(t, 200, `<html lang="zh-CN">`,
 		"告知书", "当事人享有陈述", "异议申请", "异议核实答复", "经核实，异议不成立", "认定决定书", "兰市监认〔2026〕1号",
-		`href="/listings/`+listed.ID+`/decision"`, "CPC-SC-2025-RESTRICT", "办理记录", "拟列入", "已列入名单", listed.EndDate.String())
+		`href="/console/listings/`+listed.ID+`/decision"`, `href="/api/v1/listings/`+listed.ID+`/decision.pdf"`, "CPC-SC-2025-RESTRICT", "办理记录", "拟列入", "已列入名单", listed.EndDate.String())
 	if n := strings.Count(body, "<tr><td>"); n != 6 {
 		t.Errorf("history shows %d versions, want 6", n)
 	}

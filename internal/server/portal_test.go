@@ -173,7 +173,7 @@ func TestPortalCrawl(t *testing.T) {
 	// What must be there is there: the enterprise's penalty and licence
 	// with their authority, dates and publication end; the person masked.
 	r := e.do(t, req{Path: "/subjects/" + f.orgCode + "?tab=penalty"})
-	for _, want := range []string{f.orgPenalty, "兰州市市场监督管理局", "申请信用修复", "提出异议", "/procedures/repair", `aria-current="page"`, "公示期"} {
+	for _, want := range []string{f.orgPenalty, "兰州市市场监督管理局", "申请信用修复", "提出异议", "/repairs/new?record=", `aria-current="page"`, "公示期"} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("penalty tab lacks %q", want)
 		}

@@ -295,6 +295,8 @@ func (s *Server) Start(ctx context.Context) error {
 				} else if n > 0 {
 					s.Log.Info("listings expired", "count", n)
 				}
+				// Windows that opened, limits near or past (console_compliance.go).
+				s.runDeadlines(s.jobCtx)
 			}
 		}
 	}()

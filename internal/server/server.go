@@ -41,6 +41,7 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	web      *web
 	jobState
+	compliance complianceState // deadlines job and ledger verification (console_compliance.go)
 }
 
 // route is one API route: registered on the mux and described in the
@@ -68,9 +69,13 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.routes, s.portalRoutes()...)
 	s.routes = append(s.routes, s.sharingRoutes()...)
 	s.routes = append(s.routes, s.listingRoutes()...)
+	s.routes = append(s.routes, s.listingDocRoutes()...)
 	s.routes = append(s.routes, s.measureRoutes()...)
 	s.routes = append(s.routes, s.eventRoutes()...)
 	s.routes = append(s.routes, s.objectionRoutes()...)
+	s.routes = append(s.routes, s.gradingRoutes()...)
+	s.routes = append(s.routes, s.complianceRoutes()...)
+	s.routes = append(s.routes, s.repairRoutes()...)
 	return s
 }
 
@@ -244,6 +249,11 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			got = r.PostFormValue("csrf")
+		}
+		if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			// A multipart form (file uploads) carries the token in its
+			// action URL: its body is streamed by the handler, not parsed here.
+			got = r.URL.Query().Get("csrf")
 		}
 		if got == "" || got != sess.CSRF {
 			return r, xinyong.Errorf(xinyong.EFORBIDDEN, "the form's CSRF token is missing or wrong; reload the page and try again")

@@ -99,9 +99,15 @@ func (w *web) install(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console/{$}", w.console)
 	mux.HandleFunc("GET /verify", w.verify)
 	w.installPortal(mux)
+	w.installRepairs(mux)
 	mux.HandleFunc("GET /lists/serious", w.seriousList)
 	mux.HandleFunc("GET /console/listings", w.consoleListings)
 	mux.HandleFunc("GET /console/listings/{id}", w.consoleListing)
+	w.installConsole(mux) // console forms, /console/admin/, listing documents (console_admin.go)
+	// Compliance board, clean-up review, ledger page (console_compliance.go).
+	w.installCompliance(mux)
+	w.installGrading(mux) // grading models and runs, the subject's grade (console_grading.go)
+	w.installObjections(mux)
 }
 
 func (w *web) page(r *http.Request, title string, data any) Page {
@@ -222,6 +228,7 @@ func (w *web) logout(rw http.ResponseWriter, r *http.Request) {
 
 type consolePage struct {
 	Departments []xinyong.Department
+	Reminders   *remindersPanel // due soon and overdue steps (console_compliance.go)
 }
 
 func (w *web) console(rw http.ResponseWriter, r *http.Request) {
@@ -234,6 +241,7 @@ func (w *web) console(rw http.ResponseWriter, r *http.Request) {
 	if ds, err := w.s.Svc.Departments(r.Context(), p.Actor); err == nil {
 		data.Departments = ds
 	}
+	data.Reminders = w.consoleReminders(r, p.Actor)
 	p.Data, p.Title = data, p.T("console")
 	w.render(rw, r, "console", 200, p)
 }

@@ -133,7 +133,9 @@ type VerifyReport struct {
 	Erased      int       `json:"erased_versions"`
 	Listings    int       `json:"listing_versions_checked"`
 	Objections  int       `json:"objection_versions_checked"`
+	Repairs     int       `json:"repair_versions_checked"`
 	Checks      int       `json:"measure_checks_checked"`
+	Grading     int       `json:"grading_leaves_checked"`
 	Problems    []Problem `json:"problems"`
 }
 
@@ -294,6 +296,8 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 	}
 	listingCache := map[string][]xinyong.Listing{}
 	objectionCache := map[string][]xinyong.Objection{}
+	repairCache := map[string][]xinyong.Repair{}
+	modelCache := map[string][]xinyong.GradingModel{}
 	for idx := from; idx < to; idx++ {
 		e, ok := entries[idx]
 		var h []byte
@@ -335,6 +339,9 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			}
 			if c.Erased {
 				rep.Erased++
+				if msg := erasureProblem(tx, c.ID); msg != "" { // repairs.go: only a deletion by repair erases
+					add(idx, obj, "%s", msg)
+				}
 				break
 			}
 			if c.Content == nil || c.Salt == nil {
@@ -354,6 +361,11 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			if msg := versionLeafProblem(e, "objection", objectionSalt, objectionCache, tx.ObjectionVersions, func(o xinyong.Objection) int { return o.Version }); msg != "" {
 				add(idx, fmt.Sprintf("objection:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
+		case e.Kind == LeafRepair:
+			rep.Repairs++
+			if msg := versionLeafProblem(e, "repair", repairSalt, repairCache, tx.RepairVersions, func(r xinyong.Repair) int { return r.Version }); msg != "" {
+				add(idx, fmt.Sprintf("repair:%s v%d", e.ObjectID, e.Version), "%s", msg)
+			}
 		case e.Kind == LeafMeasureCheck:
 			rep.Checks++
 			chk, err := tx.MeasureCheck(e.ObjectID)
@@ -363,6 +375,25 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			}
 			if got := ledger.Commit(checkSalt, chk.Receipt); !bytes.Equal(got[:], e.Commitment) {
 				add(idx, "measure_check:"+e.ObjectID, "the stored receipt does not match the ledger commitment: the row was changed")
+			}
+		case e.Kind == LeafGradingModel:
+			rep.Grading++
+			if msg := versionLeafProblem(e, "grading model", gradingModelSalt, modelCache, tx.GradingModelVersions, func(m xinyong.GradingModel) int { return m.Version }); msg != "" {
+				add(idx, fmt.Sprintf("grading_model:%s v%d", e.ObjectID, e.Version), "%s", msg)
+			}
+		case e.Kind == LeafGradingRun:
+			rep.Grading++
+			if msg := gradingRunLeafProblem(tx, e); msg != "" {
+				add(idx, "grading_run:"+e.ObjectID, "%s", msg)
+			}
+		case e.Kind == LeafGradeReview:
+			// Only a review's current version is stored (earlier ones live
+			// only as leaves): the current one is recomputed.
+			if msg, checked := gradeReviewLeafProblem(tx, e); checked {
+				rep.Grading++
+				if msg != "" {
+					add(idx, fmt.Sprintf("grade_review:%s v%d", e.ObjectID, e.Version), "%s", msg)
+				}
 			}
 		case e.Kind == "audit":
 			if !hasAudit {
@@ -412,4 +443,41 @@ func versionLeafProblem[T any](e xinyong.LedgerEntry, what string, salt []byte, 
 		return ""
 	}
 	return "the " + what + " version this leaf commits to is missing: the row was deleted"
+}
+
+// gradingRunLeafProblem recomputes the commitment of a finished grading
+// run (its scope, counts and the digest of every grade it wrote).
+func gradingRunLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry) string {
+	r, err := tx.GradingRun(e.ObjectID)
+	if err != nil {
+		return "the grading run this leaf commits to is missing: the row was deleted"
+	}
+	b, err := json.Marshal(runCommitment(r))
+	if err != nil {
+		return "the grading run cannot be encoded"
+	}
+	if got := ledger.Commit(gradingRunSalt, b); !bytes.Equal(got[:], e.Commitment) {
+		return "the stored grading run (counts or digest) does not match the ledger commitment: the row was changed"
+	}
+	return ""
+}
+
+// gradeReviewLeafProblem recomputes the commitment of a grade review's
+// current version; checked is false for a leaf of an earlier version.
+func gradeReviewLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry) (msg string, checked bool) {
+	r, err := tx.GradeReview(e.ObjectID)
+	if err != nil {
+		return "the grade review this leaf commits to is missing: the row was deleted", true
+	}
+	if r.Version != e.Version {
+		return "", false
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "the grade review cannot be encoded", true
+	}
+	if got := ledger.Commit(gradeReviewSalt, b); !bytes.Equal(got[:], e.Commitment) {
+		return "the stored grade review does not match the ledger commitment: the row was changed", true
+	}
+	return "", true
 }

@@ -154,6 +154,10 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 		if err != nil {
 			return nil, false, err
 		}
+		rep, err := recordRepairs(p.tx, page) // repair outcomes (repairs.go)
+		if err != nil {
+			return nil, false, err
+		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -162,9 +166,9 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 			if !ok {
 				continue // a record of no known item: nothing can decide it, nothing shows
 			}
-			// Repairs and consent come with later issues; until then none
-			// is decided or given.
-			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID]})
+			// Consent comes with the sharing path (sharing.go); the public
+			// portal reads none.
+			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID], Repair: rep[r.ID]})
 			if vis.Visible {
 				out = append(out, vis.Apply(r, it))
 			}
@@ -415,6 +419,10 @@ func (s *Service) PublicList(ctx context.Context, q ListQuery) (ListPage, error)
 		if err != nil {
 			return err
 		}
+		rep, err := recordRepairs(tx, recs) // repair outcomes (repairs.go)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -427,7 +435,7 @@ func (s *Service) PublicList(ctx context.Context, q ListQuery) (ListPage, error)
 			if err != nil {
 				return err
 			}
-			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID]})
+			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID], Repair: rep[r.ID]})
 			if !vis.Visible {
 				continue
 			}

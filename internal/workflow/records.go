@@ -301,6 +301,9 @@ func (s *Service) SubmitRecord(ctx context.Context, actor xinyong.Actor, dept st
 		}
 		return t.audit("record."+xinyong.Action(out), "record", r.ID, nil, r.Content, fmt.Sprintf("%s %s v%d", r.Item, r.Document.Number, r.Version))
 	})
+	if err != nil {
+		s.noteRefusal(ctx, actor, dept, in, err) // outside the catalogue: counted for the compliance board (compliance.go)
+	}
 	return res, err
 }
 
@@ -378,6 +381,9 @@ func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mo
 		res.Committed = true
 		return t.audit("record.batch", "department", sc.dept.ID, nil, nil, fmt.Sprintf("mode %s: %d accepted, %d rejected", mode, res.Accepted, res.Rejected))
 	})
+	if err == nil || err == errRollback {
+		s.noteBatchRefusals(ctx, actor, dept, ins, res.Items) // outside the catalogue: counted (compliance.go)
+	}
 	if err == errRollback {
 		res.Accepted = 0
 		for i := range res.Items {

@@ -251,6 +251,10 @@ func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) (
 		if err != nil {
 			return nil, false, err
 		}
+		rep, err := recordRepairs(p.tx, page) // repair outcomes (repairs.go)
+		if err != nil {
+			return nil, false, err
+		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
@@ -259,9 +263,8 @@ func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) (
 			if !ok {
 				continue
 			}
-			// Repairs come with a later issue.
 			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on,
-				Consent: consent != nil && consent.Covers(r.Item), Objection: dis[r.ID]})
+				Consent: consent != nil && consent.Covers(r.Item), Objection: dis[r.ID], Repair: rep[r.ID]})
 			if vis.Visible {
 				out = append(out, vis.Apply(r, it))
 			}

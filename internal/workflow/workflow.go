@@ -38,6 +38,8 @@ type Service struct {
 	Sharing xinyong.SharingPolicy
 	// Webhooks: delivery of events to subscribed systems (events.go).
 	Webhooks Webhooks
+	// RepairFiles: where repair materials are kept and how large they may be (repairs.go).
+	RepairFiles RepairConfig
 
 	mu           sync.RWMutex
 	loaded       bool

@@ -1,0 +1,118 @@
+package workflow_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"xinyong"
+	"xinyong/internal/app"
+	"xinyong/internal/config"
+	"xinyong/internal/refdata"
+	"xinyong/internal/workflow"
+)
+
+// The admin console's use cases (workflow/admin.go): each authorised for
+// the admin only, each change one transaction with its audit event.
+
+func adminService(t *testing.T) (context.Context, *workflow.Service) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	set, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, a.Service
+}
+
+func TestAdminUseCases(t *testing.T) {
+	ctx, svc := adminService(t)
+	admin := xinyong.Actor{Kind: "account", ID: "adm", Name: "boss", Role: xinyong.RoleAdmin}
+	officer := xinyong.Actor{Kind: "account", ID: "off", Name: "wang", Role: xinyong.RoleOfficer, DepartmentID: "d"}
+	auditor := xinyong.Actor{Kind: "account", ID: "aud", Name: "aud", Role: xinyong.RoleAuditor}
+
+	// ResetPassword: admin only; the new password signs in, the old does not.
+	if _, _, err := svc.CreateAccount(ctx, xinyong.System, workflow.AccountInput{Username: "li", Role: "auditor", Password: "an old password 1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []xinyong.Actor{officer, auditor, xinyong.Public} {
+		if _, err := svc.ResetPassword(ctx, a, "li"); err == nil {
+			t.Errorf("%s reset a password", a.Role)
+		}
+	}
+	if _, err := svc.ResetPassword(ctx, admin, "nobody"); xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+		t.Errorf("reset of no account: %v", err)
+	}
+	pw, err := svc.ResetPassword(ctx, admin, "li")
+	if err != nil || len(pw) < workflow.MinPasswordLength {
+		t.Fatalf("reset: %d characters, %v", len(pw), err)
+	}
+	if _, _, _, err := svc.Login(ctx, "li", "an old password 1", "t"); err == nil {
+		t.Error("the old password still signs in")
+	}
+	if _, _, _, err := svc.Login(ctx, "li", pw, "t"); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+	evs, err := svc.Audit(ctx, xinyong.System, xinyong.AuditFilter{Action: workflow.ActAccountReset})
+	if err != nil || len(evs) != 1 || evs[0].LedgerIdx == 0 || evs[0].ObjectType != "account" {
+		t.Errorf("reset audit: %+v %v", evs, err)
+	}
+
+	// CreateListType: a basis and one of the four fields (国办发〔2020〕49号);
+	// an existing code is refused; the row is local.
+	lt := xinyong.ListType{Code: "GS_X", Name: "本省某名单", Field: "tax", Remedies: "行政复议、行政诉讼", Provenance: xinyong.ProvenanceConfirmed}
+	err = func() error { _, err := svc.CreateListType(ctx, admin, lt); return err }()
+	fields := map[string]bool{}
+	for _, f := range xinyong.ErrorFields(err) {
+		fields[f.Field+" "+f.Rule] = true
+	}
+	if !fields["field list.field"] || !fields["legal_basis list.legal_basis"] {
+		t.Errorf("list type without basis, outside the fields: %v", err)
+	}
+	lt.Field, lt.LegalBasis = xinyong.FieldHealthLife, "《安全生产法》"
+	if _, err := svc.CreateListType(ctx, officer, lt); xinyong.ErrorCode(err) != xinyong.EFORBIDDEN {
+		t.Errorf("officer creates a list type: %v", err)
+	}
+	got, err := svc.CreateListType(ctx, admin, lt)
+	if err != nil || got.Provenance != xinyong.ProvenanceLocal || got.EffectiveFrom.IsZero() {
+		t.Fatalf("create: %+v %v", got, err)
+	}
+	lt.Code = "SAMR_SERIOUS"
+	if _, err := svc.CreateListType(ctx, admin, lt); xinyong.ErrorCode(err) != xinyong.ECONFLICT {
+		t.Errorf("existing code: %v", err)
+	}
+
+	// Reads: the admin only.
+	if _, err := svc.AllDeadLetters(ctx, officer, 0); xinyong.ErrorCode(err) != xinyong.EFORBIDDEN {
+		t.Errorf("officer reads dead letters: %v", err)
+	}
+	if _, err := svc.Overrides(ctx, auditor); xinyong.ErrorCode(err) != xinyong.EFORBIDDEN {
+		t.Errorf("auditor reads overrides: %v", err)
+	}
+	if _, err := svc.PutOverride(ctx, admin, "2027-10-09", "workday", "国庆调休", "国办发明电"); err != nil {
+		t.Fatal(err)
+	}
+	ovs, err := svc.Overrides(ctx, admin)
+	if err != nil || len(ovs) != 1 || ovs[0].Date.String() != "2027-10-09" {
+		t.Errorf("overrides: %+v %v", ovs, err)
+	}
+	// ListingCandidates: officers of a department only.
+	if _, _, err := svc.ListingCandidates(ctx, admin, "91620100MA74QX3K8T"); xinyong.ErrorCode(err) != xinyong.EFORBIDDEN {
+		t.Errorf("admin asks for listing candidates: %v", err)
+	}
+}

@@ -1,0 +1,1171 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+	"xinyong/internal/refdata"
+)
+
+// Credit grading for classified supervision (信用分级分类监管, issue 8;
+// DOMAIN.md §8). The rules are xinyong's (grading.go): models are data,
+// Evaluate is pure. Here: models are created and versioned by the credit
+// office (audit + ledger leaf per version); one subject is graded in one
+// transaction; a batch run (everyone, or a department's subjects) reads
+// records in subject order in large chunks from a covering index, grades
+// in memory and writes grades with multi-row statements, committing its
+// cursor and a running digest with each chunk (so a killed run resumes);
+// at the end one ledger leaf commits to the digest of the run's results.
+// Reviews of a grade are a workflow with a deadline in working days, like
+// an objection.
+
+// Audit actions of this file.
+const (
+	ActGradingModelCreate xinyong.Action = "grading.model.create"
+	ActGradingRunStart    xinyong.Action = "grading.run.start"
+	ActGradingRunFinish   xinyong.Action = "grading.run.finish"
+	ActGradeEvaluate      xinyong.Action = "grade.evaluate"
+	ActGradeReviewFiled   xinyong.Action = "grade.review.file"
+	ActGradeReviewDecided xinyong.Action = "grade.review.decide"
+)
+
+// Ledger leaf kinds of this file.
+const (
+	LeafGradingModel = "grading.model"
+	LeafGradingRun   = "grading.run"
+	LeafGradeReview  = "grade.review"
+)
+
+// Settings keys.
+const (
+	// MetaGradingDefaults is set once the default models are loaded.
+	MetaGradingDefaults = "grading.defaults.loaded"
+	// MetaGradeReviewDays is the review limit in working days (unset: 10).
+	MetaGradeReviewDays = "grading.review_days"
+)
+
+// GradingChunk is how many subjects a batch run reads, grades and commits
+// at a time.
+var GradingChunk = 20000
+
+// GradingStaleAfter: a running run without progress for this long is
+// taken to have died with its process; it may be resumed.
+const GradingStaleAfter = 2 * time.Minute
+
+var (
+	gradingModelSalt = []byte("xinyong-grading-model")
+	gradingRunSalt   = []byte("xinyong-grading-run")
+	gradeReviewSalt  = []byte("xinyong-grade-review")
+)
+
+func (t *txn) jsonLeaf(kind, objType, id string, version int, salt []byte, v any) (int64, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0, err
+	}
+	return t.leaf(kind, objType, id, version, ledger.Commit(salt, b))
+}
+
+func denyGrading(actor xinyong.Actor, action xinyong.Action, res xinyong.Resource) error {
+	if actor.Kind == "system" || actor.Kind == "cli" {
+		return nil
+	}
+	return xinyong.Authorize(actor, action, res, nil)
+}
+
+func catalogueMap(tx xinyong.Tx) (map[string]xinyong.CatalogueItem, error) {
+	items, err := tx.CatalogueItems()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]xinyong.CatalogueItem, len(items))
+	for _, it := range items {
+		m[it.Code] = it
+	}
+	return m, nil
+}
+
+// ---- models ----
+
+// LoadGradingDefaults stores the embedded default grading models once
+// (the first start; later starts find the setting and do nothing).
+func (s *Service) LoadGradingDefaults(ctx context.Context) error {
+	var loaded bool
+	if err := s.view(ctx, func(tx xinyong.Tx) error {
+		_, err := tx.Meta(MetaGradingDefaults)
+		loaded = err == nil
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return nil
+		}
+		return err
+	}); err != nil || loaded {
+		return err
+	}
+	ms, err := refdata.GradingModels()
+	if err != nil {
+		return fmt.Errorf("default grading models: %w", err)
+	}
+	return s.update(ctx, xinyong.System, func(t *txn) error {
+		if _, err := t.Meta(MetaGradingDefaults); err == nil {
+			return nil
+		}
+		cat, err := catalogueMap(t)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if _, err := t.GradingModel(m.ID, 0); err == nil {
+				continue // a province stored its own under the same id
+			}
+			if err := xinyong.ValidateGradingModel(m, cat); err != nil {
+				return fmt.Errorf("default grading model %s against the stored catalogue: %w", m.ID, err)
+			}
+			m.CreatedAt, m.CreatedBy = t.Now(), xinyong.System.Ref()
+			if err := t.storeModel(m, "default model (reference data, provenance "+string(m.Provenance)+")"); err != nil {
+				return err
+			}
+		}
+		return t.SetMeta(MetaGradingDefaults, refdata.GradingFile)
+	})
+}
+
+func (t *txn) storeModel(m xinyong.GradingModel, detail string) error {
+	if err := t.InsertGradingModel(m); err != nil {
+		return err
+	}
+	if _, err := t.jsonLeaf(LeafGradingModel, "grading_model", m.ID, m.Version, gradingModelSalt, m); err != nil {
+		return err
+	}
+	return t.audit(ActGradingModelCreate, "grading_model", m.ID+"@"+strconv.Itoa(m.Version), nil, m, detail)
+}
+
+// CreateGradingModel stores a grading model (admin): version 1 of a new id,
+// or the next version of an existing one. A model reading anything outside
+// the catalogue is refused.
+func (s *Service) CreateGradingModel(ctx context.Context, actor xinyong.Actor, m xinyong.GradingModel) (xinyong.GradingModel, error) {
+	if err := denyGrading(actor, xinyong.ActGradingManage, xinyong.Resource{}); err != nil {
+		return m, err
+	}
+	m = xinyong.NormalizeGradingModel(m)
+	err := s.update(ctx, actor, func(t *txn) error {
+		cat, err := catalogueMap(t)
+		if err != nil {
+			return err
+		}
+		m.Version = 1
+		cur, err := t.GradingModel(m.ID, 0)
+		switch {
+		case err == nil:
+			if m, err = xinyong.NextGradingModelVersion(cur, m); err != nil {
+				return err
+			}
+		case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+			return err
+		}
+		if err := xinyong.ValidateGradingModel(m, cat); err != nil {
+			return err
+		}
+		if m.DepartmentID != "" {
+			d, err := findDepartment(t, m.DepartmentID)
+			if err != nil {
+				return xinyong.Invalid("the grading model is not valid", xinyong.FieldError{Field: "department_id", Rule: "grading.department", Message: "no department " + m.DepartmentID})
+			}
+			m.DepartmentID = d.ID
+		}
+		m.CreatedAt, m.CreatedBy = t.Now(), actor.Ref()
+		return t.storeModel(m, fmt.Sprintf("version %d, %d indicators, effective %s", m.Version, len(m.Indicators), m.EffectiveFrom))
+	})
+	return m, err
+}
+
+// GradingModels lists the latest version of every model. Models are the
+// published rules grades come from: anyone may read them.
+func (s *Service) GradingModels(ctx context.Context) ([]xinyong.GradingModel, error) {
+	var out []xinyong.GradingModel
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		out, err = tx.GradingModels()
+		return err
+	})
+	if out == nil {
+		out = []xinyong.GradingModel{}
+	}
+	return out, err
+}
+
+// GradingModel returns a model's latest version and every version.
+func (s *Service) GradingModel(ctx context.Context, id string) (xinyong.GradingModel, []xinyong.GradingModel, error) {
+	var vs []xinyong.GradingModel
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		vs, err = tx.GradingModelVersions(id)
+		return err
+	})
+	if err != nil {
+		return xinyong.GradingModel{}, nil, err
+	}
+	return vs[len(vs)-1], vs, nil
+}
+
+// resolveModel returns the model named (its version in force on the day,
+// else its latest), or the default model when id is "": the most recently
+// created model marked default and in force.
+func resolveModel(tx xinyong.Tx, id string, on xinyong.Date) (xinyong.GradingModel, error) {
+	if id != "" {
+		vs, err := tx.GradingModelVersions(id)
+		if err != nil {
+			return xinyong.GradingModel{}, err
+		}
+		for i := len(vs) - 1; i >= 0; i-- {
+			if vs[i].InForce(on) {
+				return vs[i], nil
+			}
+		}
+		return vs[len(vs)-1], nil
+	}
+	ms, err := tx.GradingModels()
+	if err != nil {
+		return xinyong.GradingModel{}, err
+	}
+	var best *xinyong.GradingModel
+	for i := range ms {
+		m := &ms[i]
+		if m.Default && m.InForce(on) && (best == nil || m.CreatedAt.After(best.CreatedAt)) {
+			best = m
+		}
+	}
+	if best == nil {
+		return xinyong.GradingModel{}, xinyong.Errorf(xinyong.ENOTFOUND, "no default grading model is in force: name one with ?model=ID")
+	}
+	return *best, nil
+}
+
+// ---- evaluation ----
+
+// grader grades a set of subjects read in one transaction.
+type grader struct {
+	ev       *xinyong.Evaluator
+	items    []string
+	fieldIt  map[string]bool
+	repairs  map[string]xinyong.RepairOutcome // nil: look up per subject set
+	listings map[string][]xinyong.GradingListing
+}
+
+func newGrader(m xinyong.GradingModel) *grader {
+	g := &grader{ev: xinyong.NewEvaluator(m), items: m.Items(), fieldIt: map[string]bool{}}
+	for _, it := range m.FieldItems() {
+		g.fieldIt[it] = true
+	}
+	return g
+}
+
+// subjectRecords is one subject's records as read.
+type subjectRecords struct {
+	id   string
+	recs []xinyong.GradingRecord
+}
+
+// read reads the records of the subjects (ids in order) in tx: from the
+// covering index, then the details of the few records that need them
+// (leniency flags, fields of items read with a field condition), and the
+// repair outcomes and listings unless loaded for the whole run.
+func (g *grader) read(tx xinyong.Tx, ids []string, after string, byRange bool) ([]subjectRecords, int, error) {
+	out := make([]subjectRecords, len(ids))
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		out[i].id = id
+		pos[id] = i
+	}
+	var need []string
+	type ref struct{ s, r int }
+	var needAt []ref
+	var all []string
+	n := 0
+	fn := func(subj string, r xinyong.GradingRecord, lenient bool) error {
+		i, ok := pos[subj]
+		if !ok {
+			return nil
+		}
+		if lenient || g.fieldIt[r.Item] {
+			need = append(need, r.ID)
+			needAt = append(needAt, ref{i, len(out[i].recs)})
+		}
+		if g.repairs == nil {
+			all = append(all, r.ID)
+		}
+		out[i].recs = append(out[i].recs, r)
+		n++
+		return nil
+	}
+	var err error
+	if byRange && len(ids) > 0 {
+		err = tx.GradingRecordsBetween(after, ids[len(ids)-1], g.items, fn)
+	} else {
+		err = tx.GradingRecordsOf(ids, g.items, fn)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(need) > 0 {
+		det, err := tx.GradingRecordDetails(need)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, at := range needAt {
+			r := &out[at.s].recs[at.r]
+			if d, ok := det[r.ID]; ok {
+				r.Leniency, r.Fields = d.Leniency, d.Fields
+			}
+		}
+	}
+	repairs := g.repairs
+	if repairs == nil {
+		if repairs, err = tx.RepairOutcomes(all); err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(repairs) > 0 {
+		for i := range out {
+			for j := range out[i].recs {
+				if o, ok := repairs[out[i].recs[j].ID]; ok {
+					out[i].recs[j].Repair = o
+				}
+			}
+		}
+	}
+	return out, n, nil
+}
+
+func (g *grader) listingsOf(tx xinyong.Tx, ids []string) (map[string][]xinyong.GradingListing, error) {
+	if g.listings != nil {
+		return g.listings, nil
+	}
+	return tx.ListedListings(ids)
+}
+
+// gradeOne reads and grades one subject in tx.
+func gradeOne(tx xinyong.Tx, m xinyong.GradingModel, subjectID string, on xinyong.Date) (xinyong.Grade, error) {
+	g := newGrader(m)
+	head, err := tx.LedgerHead()
+	if err != nil {
+		return xinyong.Grade{}, err
+	}
+	srs, _, err := g.read(tx, []string{subjectID}, "", false)
+	if err != nil {
+		return xinyong.Grade{}, err
+	}
+	ls, err := g.listingsOf(tx, []string{subjectID})
+	if err != nil {
+		return xinyong.Grade{}, err
+	}
+	res := g.ev.Evaluate(xinyong.GradeInput{Records: srs[0].recs, Listings: ls[subjectID]}, on)
+	return xinyong.Grade{SubjectID: subjectID, ModelID: m.ID, ModelVersion: m.Version, Grade: res.Grade, Score: res.Score, On: on,
+		Explanation: res.Explanation, LedgerSize: head.Size, Source: "evaluation", ComputedAt: tx.Now()}, nil
+}
+
+// GradeView is a grade as shown: the model's names beside the codes, and
+// each indicator (those that counted nothing too) with the records behind it.
+type GradeView struct {
+	xinyong.Grade
+	Subject    SubjectRef          `json:"subject"`
+	ModelName  string              `json:"model_name"`
+	Band       xinyong.GradeBand   `json:"band"`
+	Indicators []IndicatorView     `json:"indicators"`
+	Stored     bool                `json:"stored"` // false: computed for this answer, not stored
+	Records    map[string]GradeRec `json:"records,omitempty"`
+	Reviews    []GradeReviewView   `json:"reviews,omitempty"`
+}
+
+// SubjectRef names a subject.
+type SubjectRef struct {
+	ID   string              `json:"id"`
+	Code string              `json:"code"`
+	Name string              `json:"name"`
+	Kind xinyong.SubjectKind `json:"kind"`
+}
+
+// IndicatorView is one indicator of a grade.
+type IndicatorView struct {
+	xinyong.IndicatorScore
+	Name  string   `json:"name"`
+	Items []string `json:"items"`
+}
+
+// GradeRec describes a record behind a grade (no field values).
+type GradeRec struct {
+	Item     string           `json:"item"`
+	Number   string           `json:"number"`
+	Decision xinyong.Date     `json:"decision_date"`
+	Severity xinyong.Severity `json:"severity,omitempty"`
+}
+
+func gradeSubjectRef(s xinyong.Subject) SubjectRef {
+	return SubjectRef{ID: s.ID, Code: s.Code, Name: s.DisplayName(), Kind: s.Kind}
+}
+
+func gradeView(tx xinyong.Tx, g xinyong.Grade, subj xinyong.Subject, stored bool) (GradeView, error) {
+	v := GradeView{Grade: g, Subject: gradeSubjectRef(subj), Stored: stored, Records: map[string]GradeRec{}}
+	m, err := tx.GradingModel(g.ModelID, g.ModelVersion)
+	if err != nil {
+		return v, err
+	}
+	v.ModelName = m.Name
+	v.Band, _ = m.Band(g.Grade)
+	scores := map[string]xinyong.IndicatorScore{}
+	for _, s := range g.Explanation.Indicators {
+		scores[s.Code] = s
+	}
+	var ids []string
+	for _, in := range m.Indicators {
+		s, ok := scores[in.Code]
+		if !ok {
+			s = xinyong.IndicatorScore{Code: in.Code}
+		}
+		v.Indicators = append(v.Indicators, IndicatorView{IndicatorScore: s, Name: in.Name, Items: in.Items})
+		ids = append(ids, s.Records...)
+	}
+	for _, n := range g.Explanation.NotCounted {
+		ids = append(ids, n.Record)
+	}
+	for _, id := range ids {
+		if _, ok := v.Records[id]; ok || len(v.Records) >= 200 {
+			continue
+		}
+		r, err := tx.Record(id)
+		if err != nil {
+			continue // erased or gone since: the id stays in the explanation
+		}
+		v.Records[id] = GradeRec{Item: r.Item, Number: r.Document.Number, Decision: r.Document.DecisionDate, Severity: r.Severity}
+	}
+	return v, nil
+}
+
+// subjectFor resolves a subject reference for grading ("me": the signed-in
+// subject) and checks the actor may read its grade.
+func (s *Service) subjectFor(tx xinyong.Tx, actor xinyong.Actor, ref string, action xinyong.Action) (xinyong.Subject, error) {
+	var subj xinyong.Subject
+	var err error
+	if ref == "me" && actor.SubjectID != "" {
+		subj, err = tx.Subject(actor.SubjectID)
+	} else {
+		subj, err = s.lookupSubject(tx, ref)
+	}
+	if err != nil {
+		return subj, err
+	}
+	if err := denyGrading(actor, action, xinyong.Resource{SubjectID: subj.ID}); err != nil {
+		if xinyong.ErrorCode(err) == xinyong.EFORBIDDEN && actor.Role == xinyong.RoleSubject {
+			// Another subject's grade: as if it did not exist.
+			return subj, xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject %s", strings.TrimSpace(ref))
+		}
+		return subj, err
+	}
+	return subj, nil
+}
+
+// SubjectGrade returns the subject's stored grade under the model (the
+// default when modelID is ""), with its explanation and reviews; a subject
+// never graded under the model is graded for the answer (not stored).
+func (s *Service) SubjectGrade(ctx context.Context, actor xinyong.Actor, ref, modelID string) (GradeView, error) {
+	var v GradeView
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		subj, err := s.subjectFor(tx, actor, ref, xinyong.ActGradeRead)
+		if err != nil {
+			return err
+		}
+		on := xinyong.DateOf(tx.Now())
+		m, err := resolveModel(tx, modelID, on)
+		if err != nil {
+			return err
+		}
+		g, err := tx.Grade(subj.ID, m.ID)
+		stored := err == nil
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			if g, err = gradeOne(tx, m, subj.ID, on); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		if v, err = gradeView(tx, g, subj, stored); err != nil {
+			return err
+		}
+		rs, err := tx.GradeReviews(xinyong.GradeReviewFilter{SubjectID: subj.ID})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.ModelID == m.ID {
+				v.Reviews = append(v.Reviews, GradeReviewView{GradeReview: r, Overdue: xinyong.ReviewOverdue(r, on)})
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// EvaluateSubject grades one subject now under the model and stores the
+// grade (admin, or a department officer), audited.
+func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref, modelID string) (GradeView, error) {
+	var v GradeView
+	err := s.update(ctx, actor, func(t *txn) error {
+		subj, err := s.subjectFor(t, actor, ref, xinyong.ActGradeRead)
+		if err != nil {
+			return err
+		}
+		if actor.Role == xinyong.RoleSubject {
+			return xinyong.Errorf(xinyong.EFORBIDDEN, "a subject asks for a review of its grade; grading is the departments' and the platform's")
+		}
+		on := xinyong.DateOf(t.Now())
+		m, err := resolveModel(t, modelID, on)
+		if err != nil {
+			return err
+		}
+		g, err := gradeOne(t, m, subj.ID, on)
+		if err != nil {
+			return err
+		}
+		if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
+			return err
+		}
+		if v, err = gradeView(t, g, subj, true); err != nil {
+			return err
+		}
+		return t.audit(ActGradeEvaluate, "grade", m.ID+":"+subj.ID, nil, g, fmt.Sprintf("%s %s %.2f (model %s@%d, ledger size %d)", subj.ID, g.Grade, g.Score, m.ID, m.Version, g.LedgerSize))
+	})
+	return v, err
+}
+
+// ---- batch runs ----
+
+// RunInput starts a batch run.
+type RunInput struct {
+	Model      string `json:"model,omitempty"`      // model id ("" the default)
+	Department string `json:"department,omitempty"` // a department's id or code ("" everyone)
+}
+
+// RunView is a run with its progress.
+type RunView struct {
+	xinyong.GradingRun
+	Progress float64 `json:"progress"`
+	Stale    bool    `json:"stale,omitempty"` // running without progress: its process died; resume it
+}
+
+func runView(r xinyong.GradingRun, now time.Time) RunView {
+	return RunView{GradingRun: r, Progress: r.Progress(), Stale: r.State == xinyong.RunRunning && now.Sub(r.UpdatedAt) > GradingStaleAfter}
+}
+
+func mayReadRuns(actor xinyong.Actor) error {
+	if actor.Role == xinyong.RoleAuditor {
+		return nil
+	}
+	return denyGrading(actor, xinyong.ActGradingManage, xinyong.Resource{})
+}
+
+// StartGradingRun records a new batch run (admin) and returns it; RunGrading
+// then does the work. A run of the same model and scope still making
+// progress is a conflict; one gone stale is marked failed.
+func (s *Service) StartGradingRun(ctx context.Context, actor xinyong.Actor, in RunInput) (xinyong.GradingRun, error) {
+	var run xinyong.GradingRun
+	if err := denyGrading(actor, xinyong.ActGradingManage, xinyong.Resource{}); err != nil {
+		return run, err
+	}
+	err := s.update(ctx, actor, func(t *txn) error {
+		now := t.Now()
+		on := xinyong.DateOf(now)
+		m, err := resolveModel(t, strings.TrimSpace(in.Model), on)
+		if err != nil {
+			return err
+		}
+		run = xinyong.GradingRun{ID: NewID(), ModelID: m.ID, ModelVersion: m.Version, Scope: "all", On: on, State: xinyong.RunRunning,
+			Counts: map[string]int{}, By: actor.Ref(), StartedAt: now, UpdatedAt: now}
+		if d := strings.TrimSpace(in.Department); d != "" {
+			dep, err := findDepartment(t, d)
+			if err != nil {
+				return xinyong.Invalid("bad run", xinyong.FieldError{Field: "department", Rule: "grading.department", Message: "no department " + d})
+			}
+			run.Scope, run.DepartmentID = "department", dep.ID
+			ids, err := t.DepartmentSubjectIDs(dep.ID)
+			if err != nil {
+				return err
+			}
+			run.Total = len(ids)
+		} else if run.Total, err = t.CountSubjects(); err != nil {
+			return err
+		}
+		runs, err := t.GradingRuns(200)
+		if err != nil {
+			return err
+		}
+		for _, o := range runs {
+			if o.State != xinyong.RunRunning || o.ModelID != run.ModelID || o.DepartmentID != run.DepartmentID {
+				continue
+			}
+			if now.Sub(o.UpdatedAt) <= GradingStaleAfter {
+				return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s of model %s over the same subjects is running (%d of %d done): wait for it", o.ID, o.ModelID, o.Done, o.Total)
+			}
+			o.State, o.Message, o.UpdatedAt = xinyong.RunFailed, "interrupted: no progress for "+GradingStaleAfter.String()+"; resume it or start anew", now
+			if err := t.UpdateGradingRun(o); err != nil {
+				return err
+			}
+		}
+		if err := t.InsertGradingRun(run); err != nil {
+			return err
+		}
+		return t.audit(ActGradingRunStart, "grading_run", run.ID, nil, run, fmt.Sprintf("model %s@%d, scope %s %s, %d subjects", m.ID, m.Version, run.Scope, run.DepartmentID, run.Total))
+	})
+	return run, err
+}
+
+// GradingProgress reports a run's progress after each committed chunk.
+type GradingProgress func(xinyong.GradingRun)
+
+// gradeChunk is one chunk on its way through the pipeline.
+type gradeChunk struct {
+	after   string
+	last    string
+	subs    []subjectRecords
+	records int
+	ledger  int64
+	grades  []xinyong.Grade
+	digest  [32]byte
+	counts  map[string]int
+	err     error
+}
+
+// RunGrading runs (or resumes after its cursor) a batch run: a reader
+// reads chunks of subjects in id order with their records, an evaluator
+// grades them, and this goroutine commits each chunk's grades with the
+// run's progress in one transaction. At the end, one ledger leaf commits
+// to the digest of the run's results. force resumes a run that still
+// looks alive.
+func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string, force bool, progress GradingProgress) (xinyong.GradingRun, error) {
+	var run xinyong.GradingRun
+	var m xinyong.GradingModel
+	var deptIDs []string
+	g := (*grader)(nil)
+	// Claim the run.
+	err := s.update(ctx, actor, func(t *txn) error {
+		var err error
+		if run, err = t.GradingRun(id); err != nil {
+			return err
+		}
+		if err := denyGrading(actor, xinyong.ActGradingManage, xinyong.Resource{}); err != nil {
+			return err
+		}
+		switch {
+		case run.State == xinyong.RunDone:
+			return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s is done", id)
+		case run.State == xinyong.RunRunning && !force && run.Done > 0 && t.Now().Sub(run.UpdatedAt) <= GradingStaleAfter:
+			return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s is running in another process", id)
+		}
+		if m, err = t.GradingModel(run.ModelID, run.ModelVersion); err != nil {
+			return err
+		}
+		if run.Scope == "department" {
+			if deptIDs, err = t.DepartmentSubjectIDs(run.DepartmentID); err != nil {
+				return err
+			}
+		}
+		g = newGrader(m)
+		if g.repairs, err = t.RepairOutcomes(nil); err != nil {
+			return err
+		}
+		if g.listings, err = t.ListedListings(nil); err != nil {
+			return err
+		}
+		run.State, run.Message, run.UpdatedAt = xinyong.RunRunning, "", t.Now()
+		return t.UpdateGradingRun(run)
+	})
+	if err != nil {
+		return run, err
+	}
+	run, err = s.runGrading(ctx, run, g, deptIDs, progress)
+	if err != nil && ctx.Err() == nil {
+		msg := xinyong.ErrorMessage(err)
+		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+			s.Log.Error("grading run failed", "run", run.ID, "err", err)
+			msg = "internal error: " + err.Error()
+		}
+		_ = s.Store.Update(context.Background(), func(tx xinyong.Tx) error {
+			cur, err := tx.GradingRun(run.ID)
+			if err != nil {
+				return err
+			}
+			cur.State, cur.Message, cur.UpdatedAt = xinyong.RunFailed, msg, tx.Now()
+			run = cur
+			return tx.UpdateGradingRun(cur)
+		})
+		if progress != nil {
+			progress(run)
+		}
+		return run, err
+	}
+	if err != nil {
+		return run, err
+	}
+	// Finish: one leaf committing to the run's digest, and the audit event.
+	err = s.update(ctx, actor, func(t *txn) error {
+		cur, err := t.GradingRun(run.ID)
+		if err != nil {
+			return err
+		}
+		now := t.Now()
+		cur.State, cur.Digest, cur.FinishedAt, cur.UpdatedAt = xinyong.RunDone, cur.Chain, &now, now
+		if cur.LedgerIdx, err = t.jsonLeaf(LeafGradingRun, "grading_run", cur.ID, 1, gradingRunSalt, runCommitment(cur)); err != nil {
+			return err
+		}
+		if err := t.UpdateGradingRun(cur); err != nil {
+			return err
+		}
+		run = cur
+		return t.audit(ActGradingRunFinish, "grading_run", cur.ID, nil, runCommitment(cur), fmt.Sprintf("%d subjects, %d records, grades %v, digest %s", cur.Done, cur.Records, cur.Counts, cur.Digest))
+	})
+	if progress != nil {
+		progress(run)
+	}
+	return run, err
+}
+
+// runCommitment is what a run's ledger leaf commits to: the run's identity,
+// scope, model version, counts and the digest of its results.
+func runCommitment(r xinyong.GradingRun) any {
+	return map[string]any{"id": r.ID, "model": r.ModelID, "version": r.ModelVersion, "scope": r.Scope, "department": r.DepartmentID,
+		"on": r.On.String(), "subjects": r.Done, "records": r.Records, "counts": r.Counts, "digest": r.Digest}
+}
+
+// GradeDigestLine is the line of one grade in a run's digest:
+// subject id, grade, score, ledger size, separated by tabs.
+func GradeDigestLine(g xinyong.Grade) string {
+	return g.SubjectID + "\t" + g.Grade + "\t" + strconv.FormatFloat(g.Score, 'f', 2, 64) + "\t" + strconv.FormatInt(g.LedgerSize, 10) + "\n"
+}
+
+// ChainDigest extends a run's digest with a chunk's digest:
+// hex(SHA-256(previous hex ‖ chunk digest)).
+func ChainDigest(prev string, chunk [32]byte) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write(chunk[:])
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	read := make(chan *gradeChunk, 2)
+	graded := make(chan *gradeChunk, 2)
+	// Reader: chunks of subject ids after the cursor, with their records.
+	go func() {
+		defer close(read)
+		after := run.Cursor
+		byDept := run.Scope == "department"
+		if byDept && after != "" {
+			i, found := slices.BinarySearch(deptIDs, after)
+			if found {
+				i++
+			}
+			deptIDs = deptIDs[i:]
+		}
+		for {
+			c := &gradeChunk{after: after}
+			var ids []string
+			c.err = s.view(ctx, func(tx xinyong.Tx) error {
+				h, err := tx.LedgerHead()
+				if err != nil {
+					return err
+				}
+				c.ledger = h.Size
+				if byDept {
+					n := min(GradingChunk, len(deptIDs))
+					ids, deptIDs = deptIDs[:n], deptIDs[n:]
+				} else if ids, err = tx.SubjectIDsAfter(after, GradingChunk); err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					return nil
+				}
+				c.subs, c.records, err = g.read(tx, ids, after, !byDept)
+				return err
+			})
+			if c.err == nil && len(ids) == 0 {
+				return
+			}
+			if len(ids) > 0 {
+				c.last = ids[len(ids)-1]
+				after = c.last
+			}
+			select {
+			case read <- c:
+			case <-ctx.Done():
+				return
+			}
+			if c.err != nil {
+				return
+			}
+		}
+	}()
+	// Evaluator.
+	go func() {
+		defer close(graded)
+		for c := range read {
+			if c.err == nil {
+				h := sha256.New()
+				c.grades = make([]xinyong.Grade, 0, len(c.subs))
+				c.counts = map[string]int{}
+				now := s.Now()
+				for _, sr := range c.subs {
+					res := g.ev.Evaluate(xinyong.GradeInput{Records: sr.recs, Listings: g.listings[sr.id]}, run.On)
+					gr := xinyong.Grade{SubjectID: sr.id, ModelID: run.ModelID, ModelVersion: run.ModelVersion, Grade: res.Grade, Score: res.Score, On: run.On,
+						Explanation: res.Explanation, LedgerSize: c.ledger, RunID: run.ID, Source: "evaluation", ComputedAt: now}
+					c.grades = append(c.grades, gr)
+					c.counts[gr.Grade]++
+					h.Write([]byte(GradeDigestLine(gr)))
+				}
+				copy(c.digest[:], h.Sum(nil))
+				c.subs = nil
+			}
+			select {
+			case graded <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	// Writer: each chunk's grades and the run's progress in one transaction.
+	for c := range graded {
+		if c.err != nil {
+			return run, c.err
+		}
+		err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
+			cur, err := tx.GradingRun(run.ID)
+			if err != nil {
+				return err
+			}
+			if cur.Cursor != c.after {
+				return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s was resumed elsewhere meanwhile", run.ID)
+			}
+			if err := tx.PutGrades(c.grades); err != nil {
+				return err
+			}
+			cur.Done += len(c.grades)
+			cur.Records += int64(c.records)
+			if cur.Counts == nil {
+				cur.Counts = map[string]int{}
+			}
+			for k, n := range c.counts {
+				cur.Counts[k] += n
+			}
+			cur.Total = max(cur.Total, cur.Done)
+			cur.Cursor, cur.Chain, cur.UpdatedAt = c.last, ChainDigest(cur.Chain, c.digest), tx.Now()
+			if err := tx.UpdateGradingRun(cur); err != nil {
+				return err
+			}
+			run = cur
+			return nil
+		})
+		if err != nil {
+			return run, err
+		}
+		if progress != nil {
+			progress(run)
+		}
+	}
+	return run, ctx.Err()
+}
+
+// GradingRun returns a run with its progress (admin, auditor).
+func (s *Service) GradingRun(ctx context.Context, actor xinyong.Actor, id string) (RunView, error) {
+	if err := mayReadRuns(actor); err != nil {
+		return RunView{}, err
+	}
+	var v RunView
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		r, err := tx.GradingRun(id)
+		if err != nil {
+			return err
+		}
+		v = runView(r, tx.Now())
+		return nil
+	})
+	return v, err
+}
+
+// GradingRuns lists the latest runs (admin, auditor).
+func (s *Service) GradingRuns(ctx context.Context, actor xinyong.Actor, limit int) ([]RunView, error) {
+	if err := mayReadRuns(actor); err != nil {
+		return nil, err
+	}
+	out := []RunView{}
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		rs, err := tx.GradingRuns(limit)
+		for _, r := range rs {
+			out = append(out, runView(r, tx.Now()))
+		}
+		return err
+	})
+	return out, err
+}
+
+// StaleGradingRuns returns the runs left running by a dead process.
+func (s *Service) StaleGradingRuns(ctx context.Context) ([]xinyong.GradingRun, error) {
+	var out []xinyong.GradingRun
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		rs, err := tx.GradingRuns(200)
+		for _, r := range rs {
+			if r.State == xinyong.RunRunning && tx.Now().Sub(r.UpdatedAt) > GradingStaleAfter {
+				out = append(out, r)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// ---- export ----
+
+// GradeExport streams the model's grades of a department's subjects, by
+// grade. Officers and reviewers export their own department's; the admin
+// any department's (departmentRef "" for every subject).
+func (s *Service) GradeExport(ctx context.Context, actor xinyong.Actor, modelID, departmentRef string, fn func(xinyong.GradingModel, xinyong.Grade, xinyong.Subject) error) error {
+	return s.view(ctx, func(tx xinyong.Tx) error {
+		deptID := ""
+		switch {
+		case actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer:
+			deptID = actor.DepartmentID
+			if departmentRef != "" {
+				d, err := findDepartment(tx, departmentRef)
+				if err != nil || d.ID != deptID {
+					return xinyong.Errorf(xinyong.EFORBIDDEN, "an officer exports only its own department's subjects")
+				}
+			}
+		case departmentRef != "":
+			d, err := findDepartment(tx, departmentRef)
+			if err != nil {
+				return xinyong.Errorf(xinyong.ENOTFOUND, "no department %s", departmentRef)
+			}
+			deptID = d.ID
+		}
+		res := xinyong.Resource{DepartmentID: deptID}
+		if deptID == "" && actor.Role == xinyong.RoleAdmin {
+			res.DepartmentID = ""
+		}
+		if err := denyGrading(actor, xinyong.ActGradeExport, res); err != nil {
+			return err
+		}
+		m, err := resolveModel(tx, modelID, xinyong.DateOf(tx.Now()))
+		if err != nil {
+			return err
+		}
+		return tx.ExportGrades(m.ID, deptID, func(g xinyong.Grade, subj xinyong.Subject) error {
+			return fn(m, g, subj)
+		})
+	})
+}
+
+// GradeCounts counts the model's grades by grade (for the console).
+func (s *Service) GradeCounts(ctx context.Context, actor xinyong.Actor, modelID string) (map[string]int, error) {
+	if err := mayReadRuns(actor); err != nil {
+		return nil, err
+	}
+	var out map[string]int
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		var err error
+		out, err = tx.GradeCounts(modelID)
+		return err
+	})
+	return out, err
+}
+
+// ---- reviews ----
+
+// GradeReviewView is a review with whether it is past its limit.
+type GradeReviewView struct {
+	xinyong.GradeReview
+	Overdue bool `json:"overdue"`
+}
+
+func reviewDays(tx xinyong.Tx) int {
+	v, err := tx.Meta(MetaGradeReviewDays)
+	if err != nil {
+		return xinyong.DefaultGradeReviewDays
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 60 {
+		return xinyong.DefaultGradeReviewDays
+	}
+	return n
+}
+
+func reviewNotFound(id string) error {
+	return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "review " + id + " not found"}
+}
+
+func mayReadReview(actor xinyong.Actor, r xinyong.GradeReview) bool {
+	if actor.Kind == "system" || actor.Kind == "cli" || actor.Role == xinyong.RoleAuditor {
+		return true
+	}
+	if actor.Role == xinyong.RoleSubject {
+		return actor.SubjectID != "" && actor.SubjectID == r.SubjectID
+	}
+	return xinyong.Authorize(actor, xinyong.ActGradeReviewDecide, xinyong.Resource{DepartmentID: r.DepartmentID}, nil) == nil
+}
+
+// FileGradeReview: the subject asks for a human review of its stored grade
+// under the model (the default when in.Model is ""). One open review per
+// subject and model at a time.
+func (s *Service) FileGradeReview(ctx context.Context, actor xinyong.Actor, ref string, in xinyong.GradeReviewInput) (xinyong.GradeReview, error) {
+	var r xinyong.GradeReview
+	err := s.update(ctx, actor, func(t *txn) error {
+		subj, err := s.subjectFor(t, actor, ref, xinyong.ActGradeRead)
+		if err != nil {
+			return err
+		}
+		if err := xinyong.Authorize(actor, xinyong.ActGradeReviewFile, xinyong.Resource{SubjectID: subj.ID}, nil); err != nil {
+			return err
+		}
+		today := xinyong.DateOf(t.Now())
+		m, err := resolveModel(t, strings.TrimSpace(in.Model), today)
+		if err != nil {
+			return err
+		}
+		g, err := t.Grade(subj.ID, m.ID)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			return xinyong.Errorf(xinyong.ECONFLICT, "subject %s has no stored grade under model %s yet: a review is of a grade given", subj.Code, m.ID)
+		}
+		if err != nil {
+			return err
+		}
+		gm, err := t.GradingModel(g.ModelID, g.ModelVersion)
+		if err != nil {
+			return err
+		}
+		open, err := t.GradeReviews(xinyong.GradeReviewFilter{SubjectID: subj.ID, Open: true})
+		if err != nil {
+			return err
+		}
+		for _, o := range open {
+			if o.ModelID == m.ID {
+				return xinyong.Errorf(xinyong.ECONFLICT, "a review of this grade is being handled (%s, due %s): wait for its answer", o.ID, o.Deadline)
+			}
+		}
+		cal, _, err := s.rules(t)
+		if err != nil {
+			return err
+		}
+		if r, err = xinyong.FileGradeReview(g, gm, in, today, reviewDays(t), cal); err != nil {
+			return err
+		}
+		now := t.Now()
+		r.ID, r.FiledBy, r.CreatedAt, r.UpdatedAt, r.UpdatedBy = NewID(), actor.Ref(), now, now, actor.Ref()
+		if err := t.InsertGradeReview(r); err != nil {
+			return err
+		}
+		if _, err := t.jsonLeaf(LeafGradeReview, "grade_review", r.ID, r.Version, gradeReviewSalt, r); err != nil {
+			return err
+		}
+		return t.audit(ActGradeReviewFiled, "grade_review", r.ID, nil, r, fmt.Sprintf("grade %s under %s@%d, due %s", r.Grade, r.ModelID, r.ModelVersion, r.Deadline))
+	})
+	return r, err
+}
+
+// DecideGradeReview answers a review (the platform, or the model's
+// department): upheld, or regraded — the subject's grade becomes the
+// reviewer's, with the review named as its source (the next evaluation of
+// the model's cycle grades anew).
+func (s *Service) DecideGradeReview(ctx context.Context, actor xinyong.Actor, id string, in xinyong.ReviewDecisionInput) (xinyong.GradeReview, error) {
+	var r xinyong.GradeReview
+	err := s.update(ctx, actor, func(t *txn) error {
+		cur, err := t.GradeReview(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayReadReview(actor, cur)) {
+			return reviewNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := denyGrading(actor, xinyong.ActGradeReviewDecide, xinyong.Resource{DepartmentID: cur.DepartmentID}); err != nil {
+			return err
+		}
+		m, err := t.GradingModel(cur.ModelID, cur.ModelVersion)
+		if err != nil {
+			return err
+		}
+		if r, err = xinyong.DecideGradeReview(cur, m, in, xinyong.DateOf(t.Now()), actor.Ref()); err != nil {
+			return err
+		}
+		r.UpdatedAt, r.UpdatedBy = t.Now(), actor.Ref()
+		if err := t.UpdateGradeReview(r, cur.State, cur.Version); err != nil {
+			return err
+		}
+		if r.Decision.Outcome == xinyong.ReviewRegraded {
+			g, err := t.Grade(r.SubjectID, r.ModelID)
+			if err != nil {
+				return err
+			}
+			before := g
+			g.Grade, g.Source, g.ComputedAt, g.RunID = r.Decision.Grade, "review:"+r.ID, t.Now(), ""
+			if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
+				return err
+			}
+			if err := t.audit("grade.regrade", "grade", g.ModelID+":"+g.SubjectID, before, g, before.Grade+" → "+g.Grade+": "+r.Decision.Reasons); err != nil {
+				return err
+			}
+		}
+		if _, err := t.jsonLeaf(LeafGradeReview, "grade_review", r.ID, r.Version, gradeReviewSalt, r); err != nil {
+			return err
+		}
+		return t.audit(ActGradeReviewDecided, "grade_review", r.ID, cur, r, r.Decision.Outcome+" "+r.Decision.Grade+": "+r.Decision.Reasons)
+	})
+	return r, err
+}
+
+// GradeReview returns a review to who may read it.
+func (s *Service) GradeReview(ctx context.Context, actor xinyong.Actor, id string) (GradeReviewView, error) {
+	var v GradeReviewView
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		r, err := tx.GradeReview(id)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayReadReview(actor, r)) {
+			return reviewNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		v = GradeReviewView{GradeReview: r, Overdue: xinyong.ReviewOverdue(r, xinyong.DateOf(tx.Now()))}
+		return nil
+	})
+	return v, err
+}
+
+// GradeReviews lists reviews: the admin and auditors all, officers and
+// reviewers those of their department's models, a subject its own.
+func (s *Service) GradeReviews(ctx context.Context, actor xinyong.Actor, open bool) ([]GradeReviewView, error) {
+	f := xinyong.GradeReviewFilter{Open: open}
+	switch {
+	case actor.Kind == "system" || actor.Kind == "cli" || actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor:
+	case (actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer) && actor.DepartmentID != "":
+		d := actor.DepartmentID
+		f.DepartmentID = &d
+	case actor.Role == xinyong.RoleSubject && actor.SubjectID != "":
+		f.SubjectID = actor.SubjectID
+	default:
+		return nil, denyObjection(actor, "list grade reviews")
+	}
+	out := []GradeReviewView{}
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		rs, err := tx.GradeReviews(f)
+		today := xinyong.DateOf(tx.Now())
+		for _, r := range rs {
+			out = append(out, GradeReviewView{GradeReview: r, Overdue: xinyong.ReviewOverdue(r, today)})
+		}
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,196 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"xinyong"
+)
+
+// Repair materials (proof of correction, a signed commitment) are kept
+// outside the database row, in RepairConfig.FilesDir, named by their
+// SHA-256 (content-addressed: the same file is kept once); the application
+// lists each file's hash, which its ledger leaf commits to. The type is
+// sniffed from the bytes, never taken from the name: PDF, JPEG and PNG only.
+
+// ProofTypes are the accepted material types with their magic bytes.
+var ProofTypes = map[string][]byte{
+	"application/pdf": []byte("%PDF-"),
+	"image/jpeg":      {0xFF, 0xD8, 0xFF},
+	"image/png":       {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'},
+}
+
+// SniffProof returns the type of a material from its first bytes, or an
+// EUNSUPPORTED error naming what it is not. Both net/http's sniffer and the
+// magic bytes must agree.
+func SniffProof(head []byte) (string, error) {
+	ct := http.DetectContentType(head)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	magic, ok := ProofTypes[ct]
+	if !ok || !bytes.HasPrefix(head, magic) {
+		what := ct
+		if bytes.HasPrefix(head, []byte("MZ")) || bytes.HasPrefix(head, []byte("\x7fELF")) {
+			what = "an executable program"
+		}
+		return "", &xinyong.Error{Code: xinyong.EUNSUPPORTED, Message: "the file is " + what + ", whatever its name says: upload PDF, JPEG or PNG",
+			Fields: []xinyong.FieldError{{Field: "proof", Rule: "repair.file_type", Message: "only PDF, JPEG and PNG are accepted (the type is read from the file's content)"}}}
+	}
+	return ct, nil
+}
+
+var unsafeName = regexp.MustCompile(`[\x00-\x1f/\\:*?"<>|]`)
+
+// cleanFileName keeps a display name: no path, no control characters, at
+// most 120 characters, any citizen ID number masked.
+func cleanFileName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = unsafeName.ReplaceAllString(name, "_")
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "_")
+	}
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[:120])
+	}
+	if name == "." || name == "" {
+		name = "file"
+	}
+	return xinyong.MaskCitizenIDs(name)
+}
+
+// StoreProof reads one material from r (at most MaxProofSize bytes: a
+// larger one is refused with ETOOLARGE as soon as the limit is crossed,
+// without reading the rest), checks its type, and keeps it under its
+// SHA-256 in FilesDir. The caller lists the result in the application.
+func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xinyong.RepairFile, error) {
+	dir := s.RepairFiles.FilesDir
+	if dir == "" {
+		return xinyong.RepairFile{}, xinyong.Errorf(xinyong.EINTERNAL, "no files directory is configured (--files-dir)")
+	}
+	limit := s.RepairFiles.MaxProofSize()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return xinyong.RepairFile{}, readErr(err, limit)
+	}
+	head = head[:n]
+	if n == 0 {
+		return xinyong.RepairFile{}, xinyong.Invalid("empty file", xinyong.FieldError{Field: "proof", Rule: "repair.file_empty", Message: "the file " + cleanFileName(name) + " is empty"})
+	}
+	ct, err := SniffProof(head)
+	if err != nil {
+		return xinyong.RepairFile{}, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		return xinyong.RepairFile{}, fmt.Errorf("files directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "upload-*")
+	if err != nil {
+		return xinyong.RepairFile{}, fmt.Errorf("files directory: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	h := sha256.New()
+	w := io.MultiWriter(tmp, h)
+	if _, err := w.Write(head); err != nil {
+		return xinyong.RepairFile{}, err
+	}
+	rest, err := io.Copy(w, io.LimitReader(r, limit-int64(n)+1))
+	if err != nil {
+		return xinyong.RepairFile{}, readErr(err, limit)
+	}
+	size := int64(n) + rest
+	if size > limit {
+		return xinyong.RepairFile{}, tooLarge(limit)
+	}
+	if err := tmp.Sync(); err != nil {
+		return xinyong.RepairFile{}, err
+	}
+	if err := tmp.Close(); err != nil {
+		return xinyong.RepairFile{}, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	final := proofPath(dir, sum)
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return xinyong.RepairFile{}, err
+	}
+	if _, err := os.Stat(final); err != nil {
+		if err := os.Rename(tmp.Name(), final); err != nil {
+			return xinyong.RepairFile{}, fmt.Errorf("keep the file: %w", err)
+		}
+	}
+	return xinyong.RepairFile{Name: cleanFileName(name), Type: ct, Size: size, SHA256: sum}, nil
+}
+
+func tooLarge(limit int64) error {
+	return &xinyong.Error{Code: xinyong.ETOOLARGE, Message: fmt.Sprintf("a file is at most %d bytes (%.1f MiB)", limit, float64(limit)/(1<<20)),
+		Fields: []xinyong.FieldError{{Field: "proof", Rule: "repair.file_size", Message: fmt.Sprintf("at most %d bytes", limit)}}}
+}
+
+// readErr turns a body read error into the answer: a MaxBytesReader limit
+// is ETOOLARGE.
+func readErr(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(limit)
+	}
+	return xinyong.Errorf(xinyong.EINVALID, "the upload could not be read: %v", err)
+}
+
+// proofPath is where a material with the hash is kept: DIR/ab/abcdef….
+func proofPath(dir, sum string) string { return filepath.Join(dir, sum[:2], sum) }
+
+var hexSum = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// OpenProof opens a material of an application for who may read the
+// application; the file is checked against its hash as it is read.
+func (s *Service) OpenProof(ctx context.Context, actor xinyong.Actor, repairID, sum string) (io.ReadCloser, xinyong.RepairFile, error) {
+	v, err := s.Repair(ctx, actor, repairID)
+	if err != nil {
+		return nil, xinyong.RepairFile{}, err
+	}
+	for _, f := range v.Proofs {
+		if f.SHA256 == sum && hexSum.MatchString(sum) {
+			fh, err := os.Open(proofPath(s.RepairFiles.FilesDir, sum))
+			if err != nil {
+				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s is missing from the files directory", sum[:12], v.Code)
+			}
+			return fh, f, nil
+		}
+	}
+	return nil, xinyong.RepairFile{}, repairNotFound("material")
+}
+
+// CheckProofs re-hashes every material an application lists: a file
+// changed or missing in the files directory is reported.
+func (s *Service) CheckProofs(r xinyong.Repair) []string {
+	var bad []string
+	for _, f := range r.Proofs {
+		fh, err := os.Open(proofPath(s.RepairFiles.FilesDir, f.SHA256))
+		if err != nil {
+			bad = append(bad, f.SHA256+": missing")
+			continue
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, fh)
+		fh.Close()
+		if err != nil || hex.EncodeToString(h.Sum(nil)) != f.SHA256 {
+			bad = append(bad, f.SHA256+": content does not match its hash")
+		}
+	}
+	return bad
+}
