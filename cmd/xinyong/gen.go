@@ -107,7 +107,7 @@ func (m *Main) genCmd(ctx context.Context, args []string) error {
 	if res.Backfilled > 0 {
 		fmt.Fprintf(m.Stdout, "  note: %d records decided before the catalogue items took effect (%s) were submitted on that date as a historical backfill (a record cannot be submitted before its item is in force), so they are marked late\n", res.Backfilled, res.ItemFrom)
 	}
-	fmt.Fprintf(m.Stdout, "  serious-list entries: %d organisations listed through the listing procedure (notice, decision, listing) by market-regulation and tax departments\n", res.Listed)
+	fmt.Fprintf(m.Stdout, "  serious-list entries: %d organisation(s) listed through the listing procedure (notice, decision, listing) by market-regulation and tax departments\n", res.Listed)
 	return m.writeManifest(*manifest, man)
 }
 
