@@ -115,6 +115,9 @@ func tab(t *testing.T) (context.Context, *fixture) {
 			chromedp.Flag("disable-sync", true),
 			chromedp.Flag("disable-quic", true),
 			chromedp.UserDataDir(dir),
+			// Chromium's own scratch directories (org.chromium.Chromium.*)
+			// go inside dir too, and are removed with it.
+			chromedp.Env("TMPDIR="+dir),
 			chromedp.WindowSize(1280, 900),
 		)
 		bctx, bcancel := chromedp.NewContext(actx)
