@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -23,6 +24,7 @@ type portalFixture struct {
 	personPenalty          string
 	minorID, minorName     string   // a minor with a penalty: never public
 	hidden                 []string // decision numbers and names no public answer may carry
+	repaired               []string // decision numbers of repaired records (ended, shielded, deleted)
 }
 
 func newPortal(t *testing.T) *portalFixture {
@@ -85,9 +87,39 @@ func newPortal(t *testing.T) *portalFixture {
 	in.Leniency = xinyong.Leniency{Minor: true, Reason: "未成年人，从轻处罚"}
 	submit(in)
 
+	// Three penalties inside their windows whose subjects repaired them
+	// (issue 7): publication ended, shielded, deleted. None may show.
+	var repaired []string
+	for i, treat := range []xinyong.RepairOutcome{xinyong.RepairEnded, xinyong.RepairShielded, xinyong.RepairDeleted} {
+		code := uscc(t, fmt.Sprintf("91620100MA74QR%dP", i))
+		number := fmt.Sprintf("兰市监罚〔2026〕6%d号", i)
+		rec := submit(penalty(code, fmt.Sprintf("兰州修复%d商贸有限公司", i), number, today.AddDays(-200)))
+		acct, _, err := e.svc.CreateAccount(e.ctx, xinyong.System, workflow.AccountInput{Username: fmt.Sprintf("repaired%d", i), Name: "修复企业", Role: "subject", SubjectCode: code, Password: "correct horse battery staple"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof, err := e.svc.StoreProof(e.ctx, "缴款收据.pdf", strings.NewReader("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := e.svc.ApplyRepair(e.ctx, workflow.ActorOfAccount(acct), xinyong.RepairInput{RecordID: rec.ID, Name: "王五", Contact: "13800000000",
+			Correction: "罚款已缴纳，违法行为已改正", Obligations: true, Commitment: true}, []xinyong.RepairFile{proof})
+		if err != nil {
+			t.Fatalf("apply for repair (%s): %v", treat, err)
+		}
+		if _, err := e.svc.AcceptRepair(e.ctx, officer, rep.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.DecideRepair(e.ctx, officer, rep.ID, xinyong.RepairDecisionInput{Approve: true, Treatment: treat, Reasons: "已纠正失信行为并履行义务"}); err != nil {
+			t.Fatalf("approve repair (%s): %v", treat, err)
+		}
+		repaired = append(repaired, number)
+	}
+
 	// The organisations themselves are public subjects (their registration
 	// is); their hidden records are not.
-	f.hidden = []string{"天市监罚〔2020〕55号", "白市监罚〔2026〕9号", "兰市监罚〔2026〕303号", f.minorName, "李*明", f.personName, f.minorID, f.personID}
+	f.hidden = append([]string{"天市监罚〔2020〕55号", "白市监罚〔2026〕9号", "兰市监罚〔2026〕303号", f.minorName, "李*明", f.personName, f.minorID, f.personID}, repaired...)
+	f.repaired = repaired
 	return f
 }
 
@@ -158,6 +190,14 @@ func TestPortalCrawl(t *testing.T) {
 		}
 		if strings.HasPrefix(path, "/subjects/") {
 			subjects++
+		}
+	}
+	for _, q := range []string{"修复", "修复0商贸", "修复2"} {
+		for _, p := range []string{"/search?q=" + url.QueryEscape(q), "/api/v1/search?q=" + url.QueryEscape(q)} {
+			if !seen[p] {
+				r := e.do(t, req{Path: p})
+				f.checkClean(t, p, r.Body)
+			}
 		}
 	}
 	for _, want := range []string{"/lists/penalties", "/procedures/repair"} {
