@@ -86,7 +86,8 @@ func (r ImportResult) Summary() string {
 // imports it through the real path (Service.CreateImport + RunImport:
 // validation, rules, ledger, audit), then inserts the same rows into a
 // plain table of a scratch SQLite file in dir (parsing included, no
-// validation, no ledger) for comparison. Document numbers carry a run tag,
+// validation, no ledger) for comparison; on PostgreSQL the same rows are
+// copied into a plain table of the store's own database (RawCopy). Document numbers carry a run tag,
 // so each run adds new records.
 func Import(ctx context.Context, svc *workflow.Service, actor xinyong.Actor, rows int, seed uint64, dir string) (ImportResult, error) {
 	var res ImportResult
@@ -129,7 +130,12 @@ func Import(ctx context.Context, svc *workflow.Service, actor xinyong.Actor, row
 		return res, err
 	}
 	rawStart := time.Now()
-	n, err := RawInsert(ctx, path, filepath.Join(dir, "raw.db"), fields)
+	var n int
+	if db, ok := svc.Store.(*sqlstore.DB); ok && db.Dialect() == "postgres" {
+		n, err = RawCopy(ctx, db, path, fields) // COPY into an unindexed table of the same database
+	} else {
+		n, err = RawInsert(ctx, path, filepath.Join(dir, "raw.db"), fields)
+	}
 	res.RawSeconds = time.Since(rawStart).Seconds()
 	if err != nil {
 		return res, fmt.Errorf("raw insert: %w", err)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
 
 	"xinyong"
@@ -19,31 +18,17 @@ func (t *Tx) NextEventSeq() (int64, error) {
 	return n + 1, err
 }
 
-// AppendEvents stores events, a few rows per statement.
+// AppendEvents stores new events with multi-row statements (a bulk copy
+// for a big batch on PostgreSQL: an import writes one event per record).
 func (t *Tx) AppendEvents(es []xinyong.Event) error {
-	const chunk = 50
-	for len(es) > 0 {
-		n := min(len(es), chunk)
-		var b strings.Builder
-		b.WriteString(`INSERT INTO outbox_event (` + eventCols + `) VALUES `)
-		args := make([]any, 0, n*7)
-		for i, e := range es[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			payload := string(e.Payload)
-			if payload == "" {
-				payload = "{}"
-			}
-			args = append(args, e.ID, e.Seq, e.Type, e.ObjectType, e.ObjectID, payload, Micros(e.CreatedAt))
+	return t.insertMany(`INSERT INTO outbox_event (`+eventCols+`) VALUES `, 7, len(es), func(i int, args []any) []any {
+		e := es[i]
+		payload := string(e.Payload)
+		if payload == "" {
+			payload = "{}"
 		}
-		if err := t.exec(b.String(), args...); err != nil {
-			return err
-		}
-		es = es[n:]
-	}
-	return nil
+		return append(args, e.ID, e.Seq, e.Type, e.ObjectType, e.ObjectID, payload, Micros(e.CreatedAt))
+	})
 }
 
 func scanEvent(sc interface{ Scan(...any) error }) (xinyong.Event, error) {

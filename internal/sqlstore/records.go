@@ -62,6 +62,9 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 
 // RecordsByDocKeys returns the records among the decision numbers.
 func (t *Tx) RecordsByDocKeys(departmentID, kind string, numbers []string) ([]xinyong.Record, error) {
+	if t.db.D.DocKeyLookup != "" {
+		return t.docKeyLookup(departmentID, kind, numbers)
+	}
 	var out []xinyong.Record
 	for start := 0; start < len(numbers); start += inChunk {
 		chunk := numbers[start:min(start+inChunk, len(numbers))]
@@ -521,8 +524,18 @@ func (t *Tx) WriteLedgerNodes(ctx context.Context, keys []int64, hashes [][]byte
 const insertRowsPerStatement = 100
 
 // insertMany inserts n rows of cols columns with multi-row INSERT
-// statements (both dialects accept VALUES (…), (…)).
+// statements (both dialects accept VALUES (…), (…)), or, for a batch of
+// CopyMinRows or more on a dialect with CopyRows, with one bulk copy.
 func (t *Tx) insertMany(prefix string, cols, n int, rowArgs func(i int, args []any) []any) error {
+	if t.db.D.CopyRows != nil && n >= CopyMinRows && t.conn != nil {
+		if table, names, ok := parseInsertPrefix(prefix); ok && len(names) == cols {
+			err := t.db.D.CopyRows(t, table, names, n, rowArgs)
+			if err != nil && t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
+				return uniqueConflict(err)
+			}
+			return err
+		}
+	}
 	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	full := ""
 	for start := 0; start < n; start += insertRowsPerStatement {

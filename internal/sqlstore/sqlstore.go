@@ -44,7 +44,28 @@ type Dialect struct {
 	IsUnique func(error) bool
 	// Search is the dialect's name search (search.go).
 	Search SearchDialect
+	// CopyRows, when set, is the bulk path of insertMany for batches of at
+	// least CopyMinRows rows: it writes n new rows into table's columns
+	// within the transaction t (PostgreSQL: COPY … FROM STDIN through pgx,
+	// internal/postgres/copy.go). A copy cannot skip or update a row that
+	// conflicts, so insertMany, whose statements are plain INSERTs, is its
+	// only user; a uniqueness violation fails the copy and is reported
+	// like an INSERT's. Transactions of a dialect with CopyRows run on a
+	// dedicated connection (sql.Conn), which Tx.Raw exposes.
+	CopyRows func(t *Tx, table string, cols []string, n int, rowArgs func(i int, args []any) []any) error
+	// DocKeyLookup, when set, is RecordsByDocKeys' query: %s stands for
+	// the selected columns and its arguments are the decision numbers (one
+	// array), the department and the kind. PostgreSQL probes the unique
+	// index once per number (internal/postgres/copy.go): with statistics
+	// taken while the table was small, the portable IN list is planned as
+	// a scan of the department's every record, filtered against the list,
+	// which made a bulk import quadratic in the department's size.
+	DocKeyLookup string
 }
+
+// CopyMinRows is the smallest batch insertMany gives to Dialect.CopyRows;
+// smaller ones are cheaper as one multi-row INSERT.
+const CopyMinRows = 100
 
 // DB is a store over a writer pool and a reader pool (the same pool on
 // PostgreSQL; a single writer connection on SQLite).
@@ -119,7 +140,23 @@ func (db *DB) q(query string) string {
 
 // Update runs fn in one read-write transaction.
 func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
-	sqlTx, err := db.W.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	if db.D.CopyRows != nil {
+		// The bulk path needs the transaction's driver connection (Tx.Raw).
+		c, err := db.W.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer c.Close() // after the rollback deferred below
+		conn = c
+	}
+	var sqlTx *sql.Tx
+	var err error
+	if conn != nil {
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = db.W.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -131,7 +168,7 @@ func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, now: db.now()}
+	tx := &Tx{db: db, tx: sqlTx, conn: conn, ctx: ctx, now: db.now()}
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 type Tx struct {
 	db       *DB
 	tx       *sql.Tx
+	conn     *sql.Conn // the transaction's connection, when the dialect has CopyRows
 	ctx      context.Context
 	now      time.Time
 	readOnly bool
@@ -27,6 +28,16 @@ var _ xinyong.Tx = (*Tx)(nil)
 
 // SQL returns the underlying transaction, for dialect packages' bulk paths.
 func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// Raw runs fn on the driver connection the transaction runs on (for
+// dialect packages' bulk paths: Dialect.CopyRows). Only read-write
+// transactions of a dialect with CopyRows have one.
+func (t *Tx) Raw(fn func(driverConn any) error) error {
+	if t.conn == nil {
+		return errors.New("sqlstore: this transaction has no connection of its own")
+	}
+	return t.conn.Raw(fn)
+}
 
 // Context returns the transaction's context.
 func (t *Tx) Context() context.Context { return t.ctx }
@@ -109,13 +120,39 @@ func (t *Tx) rows(query string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
 }
 
+// docKeyLookup is RecordsByDocKeys through the dialect's DocKeyLookup:
+// one statement for all the numbers, passed as one array.
+func (t *Tx) docKeyLookup(departmentID, kind string, numbers []string) ([]xinyong.Record, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	rows, err := t.rows(fmt.Sprintf(t.db.D.DocKeyLookup, recordCols), numbers, departmentID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []xinyong.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // uniqueConflict reports a uniqueness violation as ECONFLICT, naming the
 // constraint the database gave (a table and column, never a value).
 func uniqueConflict(err error) error {
 	msg := "a row with the same key already exists"
 	text := err.Error()
-	if i := strings.Index(text, "UNIQUE constraint failed: "); i >= 0 { // SQLite
-		msg += " (" + strings.TrimSpace(strings.SplitN(text[i+len("UNIQUE constraint failed: "):], " ", 2)[0]) + ")"
+	if i := strings.Index(text, "UNIQUE constraint failed: "); i >= 0 { // SQLite: "…: t.a, t.b (2067)"
+		cols := text[i+len("UNIQUE constraint failed: "):]
+		if j := strings.Index(cols, " ("); j >= 0 {
+			cols = cols[:j]
+		}
+		msg += " (" + strings.TrimSpace(cols) + ")"
 	} else if i := strings.Index(text, "unique constraint \""); i >= 0 { // PostgreSQL
 		rest := text[i+len("unique constraint \""):]
 		if j := strings.IndexByte(rest, '"'); j > 0 {
@@ -674,4 +711,44 @@ func (t *Tx) CodeOverride(code string) (xinyong.CodeOverride, error) {
 func (t *Tx) PutCodeOverride(o xinyong.CodeOverride) error {
 	return t.exec(`INSERT INTO code_override (code, kind, reason, by_actor, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, by_actor = excluded.by_actor, created_at = excluded.created_at`,
 		o.Code, string(o.Kind), o.Reason, o.By, Micros(o.CreatedAt))
+}
+
+// parseInsertPrefix reads the table and columns of insertMany's prefix,
+// "INSERT INTO table (a, b, …) VALUES ", for Dialect.CopyRows; ok is false
+// for any other form (INSERT OR IGNORE, a schema-qualified or quoted name),
+// which stays on multi-row INSERT.
+func parseInsertPrefix(prefix string) (table string, cols []string, ok bool) {
+	rest, found := strings.CutPrefix(prefix, "INSERT INTO ")
+	if !found {
+		return "", nil, false
+	}
+	table, rest, found = strings.Cut(rest, " (")
+	if !found || !plainName(table) {
+		return "", nil, false
+	}
+	list, rest, found := strings.Cut(rest, ")")
+	if !found || strings.TrimSpace(rest) != "VALUES" {
+		return "", nil, false
+	}
+	for c := range strings.SplitSeq(list, ",") {
+		c = strings.TrimSpace(c)
+		if !plainName(c) {
+			return "", nil, false
+		}
+		cols = append(cols, c)
+	}
+	return table, cols, len(cols) > 0
+}
+
+// plainName reports whether s is an unquoted lower-case SQL identifier.
+func plainName(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

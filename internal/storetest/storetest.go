@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"ListRecords", testListRecords},
 		{"RecordContents", testRecordContents},
 		{"Bulk", testBulk},
+		{"BulkRoundTrip", testBulkRoundTrip}, {"BulkConflict", testBulkConflict},
 		{"AuditByLedger", testAuditByLedger},
 		{"Imports", testImports},
 		{"ImportErrors", testImportErrors},
