@@ -81,9 +81,14 @@ func problemOf(r *http.Request, log *slog.Logger, err error) Problem {
 		Errors:    xinyong.ErrorFields(err),
 		RequestID: requestID(r.Context()),
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500 && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client went away (or the server is stopping): nothing failed
+		// that an operator must look at.
+		log.Info("request abandoned", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", err)
+	case status >= 500:
 		log.Error("request failed", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", err)
-	} else {
+	default:
 		log.Info("request refused", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "code", code, "detail", p.Detail)
 	}
 	return p
