@@ -763,11 +763,14 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 	defer cancel()
 	read := make(chan *gradeChunk, 2)
 	graded := make(chan *gradeChunk, 2)
+	// What the reader and the evaluator need of the run, copied: the writer
+	// below replaces run with each committed version.
+	startCursor, byDept := run.Cursor, run.Scope == "department"
+	runID, modelID, modelVersion, on := run.ID, run.ModelID, run.ModelVersion, run.On
 	// Reader: chunks of subject ids after the cursor, with their records.
 	go func() {
 		defer close(read)
-		after := run.Cursor
-		byDept := run.Scope == "department"
+		after := startCursor
 		if byDept && after != "" {
 			i, found := slices.BinarySearch(deptIDs, after)
 			if found {
@@ -823,9 +826,9 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 				c.counts = map[string]int{}
 				now := s.Now()
 				for _, sr := range c.subs {
-					res := g.ev.Evaluate(xinyong.GradeInput{Records: sr.recs, Listings: g.listings[sr.id]}, run.On)
-					gr := xinyong.Grade{SubjectID: sr.id, ModelID: run.ModelID, ModelVersion: run.ModelVersion, Grade: res.Grade, Score: res.Score, On: run.On,
-						Explanation: res.Explanation, LedgerSize: c.ledger, RunID: run.ID, Source: "evaluation", ComputedAt: now}
+					res := g.ev.Evaluate(xinyong.GradeInput{Records: sr.recs, Listings: g.listings[sr.id]}, on)
+					gr := xinyong.Grade{SubjectID: sr.id, ModelID: modelID, ModelVersion: modelVersion, Grade: res.Grade, Score: res.Score, On: on,
+						Explanation: res.Explanation, LedgerSize: c.ledger, RunID: runID, Source: "evaluation", ComputedAt: now}
 					c.grades = append(c.grades, gr)
 					c.counts[gr.Grade]++
 					h.Write([]byte(GradeDigestLine(gr)))
