@@ -25,7 +25,7 @@ const (
 // 127.0.0.1 only) or in process on a store (--db).
 func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	var cfg config.Config
-	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search|check [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
+	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search|check|page|grade [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
 	cfg.Flags(fs)
 	rawURL := fs.String("url", "", "base URL of a running server; only http://127.0.0.1:PORT is accepted")
 	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token (officer or admin) for --url (env XINYONG_TOKEN); search without one runs as the public")
@@ -44,6 +44,9 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return exitError{code: 2, msg: fmt.Sprintf("bench: --scenario is one of %s", strings.Join(bench.Scenarios, ", "))}
 	}
+	if *scenario == "page" && *rawURL == "" {
+		return exitError{code: 2, msg: "bench: scenario page measures the portal's pages over HTTP: use --url http://127.0.0.1:PORT"}
+	}
 	machine := bench.ThisMachine()
 	fmt.Fprintf(m.Stdout, "machine: %s\n", machine)
 	var client *bench.Client
@@ -53,7 +56,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return exitError{code: 2, msg: err.Error()}
 		}
-		if *token == "" && *scenario != "search" {
+		if *token == "" && *scenario != "search" && *scenario != "page" {
 			return exitError{code: 2, msg: "bench: --url needs --token (an officer or admin API token)"}
 		}
 		if *scenario == "import" || *scenario == "grade" {
@@ -62,7 +65,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		client = bench.NewClient(u, *token, *concurrency)
 	}
 	var manifestCodes []string
-	if *manifest != "" && (*scenario == "search" || *scenario == "check") {
+	if *manifest != "" && (*scenario == "search" || *scenario == "check" || *scenario == "page") {
 		man, err := gen.ReadManifest(*manifest)
 		if err != nil {
 			return err
@@ -103,6 +106,23 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if *manifest != "" {
 			line += " --manifest " + *manifest
 		}
+	case client != nil && *scenario == "page":
+		subjects, err := bench.SearchSubjectsHTTP(ctx, client, manifestCodes, searchSubjects, 50)
+		if err != nil {
+			return fmt.Errorf("sample subjects: %w", err)
+		}
+		op, err := bench.PageHTTP(client, subjects)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "data: %s; pages of %d organisations, HTML and JSON\n", dataSize, len(subjects))
+		res := bench.RunClasses(ctx, "page", *duration, *concurrency, *seed, bench.PageClasses, op)
+		result, overall, classes = "subject pages over HTTP: "+res.Summary(), "subject pages over HTTP: "+res.Overall(), res.Classes
+		if res.FirstError != nil {
+			result += "; first error: " + res.FirstError.Error()
+			overall += "; first error: " + res.FirstError.Error()
+		}
+		line = fmt.Sprintf("xinyong bench --url %s --scenario page --duration %s --concurrency %d", *rawURL, duration, *concurrency)
 	case client != nil && *scenario == "check":
 		subjects, err := bench.SearchSubjectsHTTP(ctx, client, manifestCodes, searchSubjects, 50)
 		if err != nil {

@@ -25,7 +25,7 @@ import (
 )
 
 // Scenarios are the names `xinyong bench --scenario` accepts.
-var Scenarios = []string{"import", "profile", "search", "check", "grade"}
+var Scenarios = []string{"import", "profile", "search", "check", "page", "grade"}
 
 // CheckURL refuses to load anything but this machine's loopback address.
 func CheckURL(raw string) (*url.URL, error) {

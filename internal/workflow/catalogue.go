@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"xinyong"
@@ -105,11 +106,9 @@ func (s *Service) CatalogueItems(ctx context.Context) ([]xinyong.Category, []xin
 	var cats []xinyong.Category
 	var items []xinyong.CatalogueItem
 	err := s.view(ctx, func(tx xinyong.Tx) error {
-		var err error
-		if cats, err = tx.Categories(); err != nil {
-			return err
-		}
-		items, err = tx.CatalogueItems()
+		c, err := s.catalogue(tx)
+		// Copies: callers may sort or change them; the cache is shared.
+		cats, items = slices.Clone(c.categories), slices.Clone(c.items)
 		return err
 	})
 	return cats, items, err

@@ -114,59 +114,110 @@ func (s *Service) commitGroup(batch []*groupAppend) {
 	}
 }
 
-// The measures list (失信惩戒措施清单) changes rarely and every check reads
-// it whole, so it is kept decoded in memory: dropped at once when this
-// process changes a measure (txn.PutMeasure), and re-read at most
-// measuresTTL after another process (several servers on one PostgreSQL)
-// changed one.
-const measuresTTL = 2 * time.Second
+// Reference lists read on every request — the measures list (失信惩戒措施
+// 清单) that every check reads whole, the catalogue that every portal page
+// and report reads — change rarely, so they are kept decoded in memory:
+// dropped at once when this process changes them (txn.PutMeasure,
+// PutCatalogueItem, PutCategory), and re-read at most refTTL after another
+// process (several servers on one PostgreSQL) changed them. The values
+// are shared: callers must not change them.
+const refTTL = 2 * time.Second
 
-type measuresCache struct {
-	mu   sync.Mutex
-	list []xinyong.Measure
-	at   time.Time
-	gen  uint64
+type refCache[T any] struct {
+	mu  sync.Mutex
+	v   T
+	ok  bool
+	at  time.Time
+	gen uint64
 }
 
-// measures returns the measures list, from the cache when it is fresh. The
-// slice is shared: callers must not change it.
-func (s *Service) measures(tx xinyong.Tx) ([]xinyong.Measure, error) {
-	c := &s.measureCache
+// get returns the cached value while it is fresh, else loads it. A value
+// loaded while the cache was dropped is not kept (it may predate the
+// change).
+func (c *refCache[T]) get(load func() (T, error)) (T, error) {
 	now := time.Now()
 	c.mu.Lock()
-	if c.list != nil && now.Sub(c.at) < measuresTTL {
-		l := c.list
+	if c.ok && now.Sub(c.at) < refTTL {
+		v := c.v
 		c.mu.Unlock()
-		return l, nil
+		return v, nil
 	}
 	gen := c.gen
 	c.mu.Unlock()
-	l, err := tx.Measures()
+	v, err := load()
 	if err != nil {
-		return nil, err
-	}
-	if l == nil {
-		l = []xinyong.Measure{}
+		return v, err
 	}
 	c.mu.Lock()
 	if c.gen == gen {
-		c.list, c.at = l, now
+		c.v, c.ok, c.at = v, true, now
 	}
 	c.mu.Unlock()
-	return l, nil
+	return v, nil
 }
 
-func (s *Service) invalidateMeasures() {
-	c := &s.measureCache
+func (c *refCache[T]) drop() {
 	c.mu.Lock()
-	c.list = nil
+	var zero T
+	c.v, c.ok = zero, false
 	c.gen++
 	c.mu.Unlock()
+}
+
+// measures returns the measures list, from the cache when it is fresh.
+func (s *Service) measures(tx xinyong.Tx) ([]xinyong.Measure, error) {
+	return s.measureCache.get(func() ([]xinyong.Measure, error) {
+		l, err := tx.Measures()
+		if l == nil {
+			l = []xinyong.Measure{}
+		}
+		return l, err
+	})
+}
+
+// catalogueSnapshot is the catalogue as the portal reads it.
+type catalogueSnapshot struct {
+	categories []xinyong.Category
+	items      []xinyong.CatalogueItem
+	byCode     map[string]xinyong.CatalogueItem
+}
+
+// catalogue returns the categories and items, from the cache when fresh.
+func (s *Service) catalogue(tx xinyong.Tx) (catalogueSnapshot, error) {
+	return s.catalogueCache.get(func() (catalogueSnapshot, error) {
+		var c catalogueSnapshot
+		var err error
+		if c.categories, err = tx.Categories(); err != nil {
+			return c, err
+		}
+		if c.items, err = tx.CatalogueItems(); err != nil {
+			return c, err
+		}
+		c.byCode = make(map[string]xinyong.CatalogueItem, len(c.items))
+		for _, it := range c.items {
+			c.byCode[it.Code] = it
+		}
+		return c, nil
+	})
 }
 
 // PutMeasure stores a measure and drops the cached list when the
 // transaction commits.
 func (t *txn) PutMeasure(m xinyong.Measure) error {
-	t.after = append(t.after, t.s.invalidateMeasures)
+	t.after = append(t.after, t.s.measureCache.drop)
 	return t.Tx.PutMeasure(m)
+}
+
+// PutCatalogueItem stores a catalogue item version and drops the cached
+// catalogue when the transaction commits.
+func (t *txn) PutCatalogueItem(it xinyong.CatalogueItem) error {
+	t.after = append(t.after, t.s.catalogueCache.drop)
+	return t.Tx.PutCatalogueItem(it)
+}
+
+// PutCategory stores a category and drops the cached catalogue when the
+// transaction commits.
+func (t *txn) PutCategory(c xinyong.Category) error {
+	t.after = append(t.after, t.s.catalogueCache.drop)
+	return t.Tx.PutCategory(c)
 }

@@ -127,14 +127,11 @@ type portal struct {
 
 func (p *portal) item(code string) (xinyong.CatalogueItem, bool, error) {
 	if p.items == nil {
-		list, err := p.tx.CatalogueItems()
+		c, err := p.s.catalogue(p.tx)
 		if err != nil {
 			return xinyong.CatalogueItem{}, false, err
 		}
-		p.items = make(map[string]xinyong.CatalogueItem, len(list))
-		for _, it := range list {
-			p.items[it.Code] = it
-		}
+		p.items = c.byCode
 	}
 	it, ok := p.items[code]
 	return it, ok, nil

@@ -41,12 +41,13 @@ type Service struct {
 	// RepairFiles: where repair materials are kept and how large they may be (repairs.go).
 	RepairFiles RepairConfig
 
-	mu           sync.RWMutex
-	loaded       bool
-	cal          xinyong.Calendar
-	regimes      xinyong.Regimes
-	group        grouper       // group commit of query-use appends (group.go)
-	measureCache measuresCache // group.go
+	mu             sync.RWMutex
+	loaded         bool
+	cal            xinyong.Calendar
+	regimes        xinyong.Regimes
+	group          grouper                     // group commit of query-use appends (group.go)
+	measureCache   refCache[[]xinyong.Measure] // group.go
+	catalogueCache refCache[catalogueSnapshot]
 }
 
 // Now returns the service clock's time.
