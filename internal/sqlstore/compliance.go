@@ -184,23 +184,6 @@ func (t *Tx) LateRecords(dept string, from, to time.Time, afterID string, limit 
 	return t.scanRecords(q+` ORDER BY id LIMIT ?`, append(args, limitOr(limit, 500))...)
 }
 
-func (t *Tx) scanRecords(q string, args ...any) ([]xinyong.Record, error) {
-	rows, err := t.rows(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinyong.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // CountRefusedFeedbackBy counts refused feedback lines per agency and month.
 func (t *Tx) CountRefusedFeedbackBy(spans []xinyong.MonthSpan) ([]xinyong.FeedbackCount, error) {
 	if len(spans) == 0 {

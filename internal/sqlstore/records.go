@@ -72,22 +72,8 @@ func (t *Tx) RecordsByDocKeys(departmentID, kind string, numbers []string) ([]xi
 		for _, n := range chunk {
 			args = append(args, n)
 		}
-		rows, err := t.rows(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			r, err := scanRecord(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, r)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = t.appendRecords(out, `SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
 			return nil, err
 		}
 	}
@@ -152,18 +138,9 @@ func scanRecord(sc interface{ Scan(...any) error }) (xinyong.Record, error) {
 	return r, nil
 }
 
-func (t *Tx) Record(id string) (xinyong.Record, error) {
-	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE id = ?`, id))
-	return r, notFound("record "+id, err)
-}
-
-func (t *Tx) RecordByDocKey(departmentID, kind, number string) (xinyong.Record, error) {
-	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number = ?`, departmentID, kind, number))
-	return r, notFound("record", err)
-}
-
-func (t *Tx) RecordVersions(id string) ([]xinyong.Record, error) {
-	rows, err := t.rows(`SELECT data, content, salt, version, '', ledger_idx FROM record_version WHERE record_id = ? ORDER BY version`, id)
+// scanRecords runs a query selecting recordCols and decodes its records.
+func (t *Tx) scanRecords(q string, args ...any) ([]xinyong.Record, error) {
+	rows, err := t.rows(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +153,28 @@ func (t *Tx) RecordVersions(id string) ([]xinyong.Record, error) {
 		}
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
+	return out, rows.Err()
+}
+
+// appendRecords appends the records of a query's rows (recordCols) to out.
+func (t *Tx) appendRecords(out []xinyong.Record, q string, args ...any) ([]xinyong.Record, error) {
+	rs, err := t.scanRecords(q, args...)
+	return append(out, rs...), err
+}
+
+func (t *Tx) Record(id string) (xinyong.Record, error) {
+	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE id = ?`, id))
+	return r, notFound("record "+id, err)
+}
+
+func (t *Tx) RecordByDocKey(departmentID, kind, number string) (xinyong.Record, error) {
+	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number = ?`, departmentID, kind, number))
+	return r, notFound("record", err)
+}
+
+func (t *Tx) RecordVersions(id string) ([]xinyong.Record, error) {
+	out, err := t.scanRecords(`SELECT data, content, salt, version, '', ledger_idx FROM record_version WHERE record_id = ? ORDER BY version`, id)
+	if err != nil {
 		return nil, err
 	}
 	cur, err := t.Record(id)
@@ -228,20 +226,7 @@ func listRecordsQuery(cols string, f xinyong.RecordFilter) (string, []any) {
 
 func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
 	q, args := listRecordsQuery(recordCols, f)
-	rows, err := t.rows(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinyong.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return t.scanRecords(q, args...)
 }
 
 // ListRecordDocs answers the stored documents of the records ListRecords

@@ -172,18 +172,6 @@ func (t *Tx) PublishedRecords(f xinyong.PublishedFilter) ([]xinyong.Record, int,
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	rows, err := t.rows(`SELECT `+recordCols+` FROM record`+where+` ORDER BY decision_date DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []xinyong.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, n, rows.Err()
+	out, err := t.scanRecords(`SELECT `+recordCols+` FROM record`+where+` ORDER BY decision_date DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	return out, n, err
 }

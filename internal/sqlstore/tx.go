@@ -126,20 +126,7 @@ func (t *Tx) docKeyLookup(departmentID, kind string, numbers []string) ([]xinyon
 	if len(numbers) == 0 {
 		return nil, nil
 	}
-	rows, err := t.rows(fmt.Sprintf(t.db.D.DocKeyLookup, recordCols), numbers, departmentID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []xinyong.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return t.scanRecords(fmt.Sprintf(t.db.D.DocKeyLookup, recordCols), numbers, departmentID, kind)
 }
 
 // uniqueConflict reports a uniqueness violation as ECONFLICT, naming the
