@@ -2,8 +2,6 @@ package browsertest
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -14,9 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
-	"xinyong/internal/refdata"
 	"xinyong/internal/server"
 	"xinyong/internal/workflow"
 )
@@ -36,32 +31,12 @@ func TestObjectionEndToEnd(t *testing.T) {
 	defer cancelT()
 
 	bg := context.Background()
+	a, log, d := ownPlatform(t)
 	dir := t.TempDir()
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := app.Open(bg, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	svc := a.Service
-	if _, err := svc.Bootstrap(bg, set); err != nil {
-		t.Fatal(err)
-	}
-	deptCode, _ := uscc("11620100MB0001AA")
+	deptCode := d.Code
 	orgCode, _ := uscc("91620100MA74QX3K")
 	number := "兰市监罚〔2026〕901号"
-	d, err := svc.CreateDepartment(bg, xinyong.System, workflow.DepartmentInput{Code: deptCode, Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	seed := xinyong.Actor{Kind: "system", ID: "seed", Role: xinyong.RoleAdmin}
 	res, err := svc.SubmitRecord(bg, seed, d.ID, xinyong.RecordInput{
 		Item: "XZCF", SubjectCode: orgCode, SubjectName: "兰州异议商贸有限公司",

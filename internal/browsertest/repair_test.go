@@ -3,7 +3,6 @@ package browsertest
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,9 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
-	"xinyong/internal/refdata"
 	"xinyong/internal/server"
 	"xinyong/internal/workflow"
 )
@@ -38,32 +34,12 @@ func TestRepairEndToEnd(t *testing.T) {
 	defer cancelT()
 
 	bg := context.Background()
+	a, log, d := ownPlatform(t)
 	dir := t.TempDir()
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := app.Open(bg, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
 	svc := a.Service
-	if _, err := svc.Bootstrap(bg, set); err != nil {
-		t.Fatal(err)
-	}
-	deptCode, _ := uscc("11620100MB0001AA")
+	deptCode := d.Code
 	orgCode, _ := uscc("91620100MA74QX3K")
 	number := "兰市监罚〔2026〕801号"
-	d, err := svc.CreateDepartment(bg, xinyong.System, workflow.DepartmentInput{Code: deptCode, Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	officer := xinyong.Actor{Kind: "system", ID: "seed", Role: xinyong.RoleAdmin}
 	decided := xinyong.DateOf(time.Now()).AddDays(-200) // the minimum period (3 months) has run
 	res, err := svc.SubmitRecord(bg, officer, d.ID, xinyong.RecordInput{

@@ -366,3 +366,39 @@ func (f *fixture) checkDOM(t *testing.T, ctx context.Context) string {
 	f.checkClean(t, loc, html)
 	return html
 }
+
+// ownPlatform is a fresh platform of one's own (for tests that change
+// state the shared fixture's other tests read): migrated, with the
+// national reference data and one market-regulation department providing
+// XZCF (兰州市市场监督管理局, code returned). It is closed when t ends.
+func ownPlatform(t *testing.T) (a *app.App, log *slog.Logger, dept xinyong.Department) {
+	t.Helper()
+	bg := context.Background()
+	dir := t.TempDir()
+	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := app.Open(bg, cfg, log, app.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	set, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Service.Bootstrap(bg, set); err != nil {
+		t.Fatal(err)
+	}
+	deptCode, err := uscc("11620100MB0001AA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept, err = a.Service.CreateDepartment(bg, xinyong.System, workflow.DepartmentInput{Code: deptCode, Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, log, dept
+}
