@@ -203,8 +203,8 @@ func ListingDocumentPDF(d ListingDocument, created time.Time) ([]byte, error) {
 	if err := pdf.AddTTFFontFromFontContainer(family, fonts); err != nil {
 		return nil, err
 	}
-	w := &docWriter{writer: writer{pdf: pdf}, footer: d.Ref}
-	w.newDocPage()
+	w := &docWriter{writer: writer{pdf: pdf, footer: d.Ref}}
+	w.newPage()
 
 	w.centered(d.Title, sizeTitle)
 	if d.Number != "" {
@@ -218,15 +218,15 @@ func ListingDocumentPDF(d ListingDocument, created time.Time) ([]byte, error) {
 	w.rule()
 	for _, s := range d.Sections {
 		w.space(8)
-		w.keepDoc(sizeHead*2 + sizeBody*3)
-		w.textDoc(s.No+s.Heading, sizeHead, 0, 0)
+		w.keep(sizeHead*2 + sizeBody*3)
+		w.text(s.No+s.Heading, sizeHead, 0, 0)
 		w.space(3)
 		for _, p := range s.Paras {
 			w.paraDoc(p, sizeBody+0.5)
 		}
 	}
 	w.space(18)
-	w.keepDoc(sizeBody * 6)
+	w.keep(sizeBody * 6)
 	w.right(d.Issuer, sizeBody+1)
 	w.right(d.Date.String(), sizeBody+1)
 	if len(d.Notes) > 0 || w.replaced {
@@ -251,60 +251,15 @@ func ListingDocumentPDF(d ListingDocument, created time.Time) ([]byte, error) {
 }
 
 // docWriter is the report writer with the document's own footer.
+// docWriter is the report's writer with the documents' own lines
+// (centred titles, right-aligned signatures, first-line indents).
 type docWriter struct {
 	writer
-	footer string
-}
-
-func (w *docWriter) newDocPage() {
-	w.pdf.AddPage()
-	w.page++
-	w.y = marginTop
-	w.setErr(w.pdf.SetFont(family, "", sizeSmall))
-	w.pdf.SetTextColor(110, 110, 110)
-	if f, _ := printable(w.footer); f != "" {
-		w.pdf.SetXY(marginX, pageH-marginBottom+24)
-		w.setErr(w.pdf.Cell(nil, f))
-	}
-	p := "第 " + strconv.Itoa(w.page) + " 页"
-	pw, _ := w.pdf.MeasureTextWidth(p)
-	w.pdf.SetXY(pageW-marginX-pw, pageH-marginBottom+24)
-	w.setErr(w.pdf.Cell(nil, p))
-	w.pdf.SetTextColor(0, 0, 0)
-}
-
-func (w *docWriter) keepDoc(h float64) {
-	if w.y+h > pageH-marginBottom {
-		w.newDocPage()
-	}
-}
-
-func (w *docWriter) lineDoc(s string, size, x float64) {
-	h := size * lineGap
-	w.keepDoc(h)
-	w.setErr(w.pdf.SetFont(family, "", size))
-	w.pdf.SetXY(marginX+x, w.y)
-	if s != "" {
-		w.setErr(w.pdf.Cell(nil, s))
-	}
-	w.y += h
-}
-
-func (w *docWriter) textDoc(s string, size, x, indent float64) {
-	s, rep := printable(s)
-	w.replaced = w.replaced || rep
-	for i, l := range Wrap(s, size, contentW-x-indent) {
-		off := x
-		if i > 0 {
-			off += indent
-		}
-		w.lineDoc(l, size, off)
-	}
 }
 
 // paraDoc writes a paragraph with a two-character first-line indent.
 func (w *docWriter) paraDoc(s string, size float64) {
-	w.textDoc("\u3000\u3000"+s, size, 0, 0)
+	w.text("\u3000\u3000"+s, size, 0, 0)
 }
 
 func (w *docWriter) centered(s string, size float64) {
@@ -313,7 +268,7 @@ func (w *docWriter) centered(s string, size float64) {
 	for _, l := range Wrap(s, size, contentW) {
 		w.setErr(w.pdf.SetFont(family, "", size))
 		lw, _ := w.pdf.MeasureTextWidth(l)
-		w.lineDoc(l, size, (contentW-lw)/2)
+		w.line(l, size, (contentW-lw)/2)
 	}
 }
 
@@ -326,7 +281,7 @@ func (w *docWriter) right(s string, size float64) {
 	for _, l := range Wrap(s, size, contentW) {
 		w.setErr(w.pdf.SetFont(family, "", size))
 		lw, _ := w.pdf.MeasureTextWidth(l)
-		w.lineDoc(l, size, contentW-lw)
+		w.line(l, size, contentW-lw)
 	}
 }
 
@@ -341,7 +296,7 @@ func (w *docWriter) kv(label, value string) {
 	values := Wrap(value, sizeBody+0.5, contentW-80)
 	h := (sizeBody + 0.5) * lineGap
 	for i, v := range values {
-		w.keepDoc(h)
+		w.keep(h)
 		w.setErr(w.pdf.SetFont(family, "", sizeBody+0.5))
 		if i == 0 {
 			w.pdf.SetTextColor(90, 90, 90)

@@ -225,7 +225,7 @@ type writer struct {
 	pdf      *gopdf.GoPdf
 	y        float64
 	page     int
-	number   string
+	footer   string // printed at the foot of every page, left (the report or document number)
 	replaced bool
 	err      error
 }
@@ -250,7 +250,7 @@ func PDF(r Report, seal Seal) ([]byte, error) {
 	if err := pdf.AddTTFFontFromFontContainer(family, fonts); err != nil {
 		return nil, err
 	}
-	w := &writer{pdf: pdf, number: r.Number}
+	w := &writer{pdf: pdf, footer: "报告编号 " + r.Number}
 	w.newPage()
 
 	w.text(r.Title, sizeTitle, 0, 0)
@@ -336,8 +336,10 @@ func (w *writer) newPage() {
 	// Footer: number and page on every page.
 	w.setErr(w.pdf.SetFont(family, "", sizeSmall))
 	w.pdf.SetTextColor(110, 110, 110)
-	w.pdf.SetXY(marginX, pageH-marginBottom+24)
-	w.setErr(w.pdf.Cell(nil, "报告编号 "+w.number))
+	if f, _ := printable(w.footer); f != "" {
+		w.pdf.SetXY(marginX, pageH-marginBottom+24)
+		w.setErr(w.pdf.Cell(nil, f))
+	}
 	p := "第 " + strconv.Itoa(w.page) + " 页"
 	pw, _ := w.pdf.MeasureTextWidth(p)
 	w.pdf.SetXY(pageW-marginX-pw, pageH-marginBottom+24)
