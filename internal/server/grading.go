@@ -117,6 +117,26 @@ func (s *Server) runGradingJob(id string, actor xinyong.Actor, force bool) {
 	}()
 }
 
+// resumeGradingRuns takes over grading runs whose process died (running
+// without progress for workflow.GradingStaleAfter), as imports are. Two
+// servers taking over the same run cannot both write: each chunk commits
+// only from the cursor it read.
+func (s *Server) resumeGradingRuns(ctx context.Context) {
+	runs, err := s.Svc.GradingRuns(ctx, xinyong.System, 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.Log.Warn("looking for grading runs to resume", "err", err)
+		}
+		return
+	}
+	for _, r := range runs {
+		if r.Stale {
+			s.Log.Info("resuming grading run", "run", r.ID, "done", r.Done)
+			s.runGradingJob(r.ID, xinyong.System, false)
+		}
+	}
+}
+
 func (s *Server) postGradingRun(w http.ResponseWriter, r *http.Request) error {
 	var in workflow.RunInput
 	if r.ContentLength != 0 {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"bytes"
 	"encoding/csv"
 	"net/url"
@@ -155,4 +157,40 @@ func between(s, a, b string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// A grading run whose process died (running, no progress for longer than
+// workflow.GradingStaleAfter) is taken over by a server when it starts,
+// as imports are, and finishes.
+func TestGradingRunResumedOnStart(t *testing.T) {
+	e := newEnv(t)
+	run, err := e.svc.StartGradingRun(e.ctx, xinyong.System, workflow.RunInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its process died three minutes ago, before the first chunk.
+	if err := e.app.Store.Update(e.ctx, func(tx xinyong.Tx) error {
+		cur, err := tx.GradingRun(run.ID)
+		if err != nil {
+			return err
+		}
+		cur.UpdatedAt = time.Now().Add(-workflow.GradingStaleAfter - time.Minute)
+		return tx.UpdateGradingRun(cur)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv := New(e.svc, e.srv.Log)
+	srv.UploadDir = t.TempDir()
+	if err := srv.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.jobs.Wait() // the run it took over, to its end
+	srv.Stop()
+	v, err := e.svc.GradingRun(e.ctx, xinyong.System, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.State != xinyong.RunDone || v.Stale {
+		t.Fatalf("the stale run after a server start: %+v", v.GradingRun)
+	}
 }

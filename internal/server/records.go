@@ -273,6 +273,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.resumeImports(ctx); err != nil {
 		return err
 	}
+	s.resumeGradingRuns(ctx)
 	// Jobs whose process died while this one runs (another server, or a
 	// killed `xinyong import`) are taken over once they go stale, and
 	// listings at the end of their period are removed.
@@ -289,6 +290,7 @@ func (s *Server) Start(ctx context.Context) error {
 				if err := s.resumeImports(s.jobCtx); err != nil && s.jobCtx.Err() == nil {
 					s.Log.Warn("looking for imports to resume", "err", err)
 				}
+				s.resumeGradingRuns(s.jobCtx)
 				// Listings end by themselves at the end of their period.
 				if n, err := s.Svc.ExpireListings(s.jobCtx, xinyong.DateOf(s.Svc.Now())); err != nil && s.jobCtx.Err() == nil {
 					s.Log.Warn("expiring listings", "err", err)
