@@ -76,6 +76,8 @@ type DB struct {
 	Clock      func() time.Time
 
 	rebound sync.Map // query → rebound query
+	// Statements prepared per pool (stmtcache.go), SQLite only.
+	rStmts, wStmts stmtCache
 }
 
 var _ xinyong.Store = (*DB)(nil)
@@ -85,6 +87,8 @@ func (db *DB) Dialect() string { return db.D.Name }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.rStmts.close()
+	db.wStmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {

@@ -62,6 +62,16 @@ func (t *Tx) prepared(query string) *sql.Stmt {
 	if t.uses == nil {
 		t.uses, t.stmts = map[string]int{}, map[string]*sql.Stmt{}
 	}
+	// A statement the pool prepared before (stmtcache.go).
+	pool, cache := t.db.W, &t.db.wStmts
+	if t.readOnly {
+		pool, cache = t.db.R, &t.db.rStmts
+	}
+	if st := cache.get(pool, t.db.q(query)); st != nil {
+		ts := t.tx.StmtContext(t.ctx, st)
+		t.stmts[query] = ts
+		return ts
+	}
 	t.uses[query]++
 	if t.uses[query] < 2 {
 		return nil
