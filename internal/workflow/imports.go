@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"xinyong"
@@ -280,33 +281,69 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 	type pending struct {
 		row intake.Row
 		err *intake.RowError
+		in  xinyong.RecordInput // rows without err: the submission
+		key string              // and its subject's storage key
 	}
-	batch := make([]pending, 0, ImportBatchSize)
-	seen := map[[16]byte]struct{}{} // decision numbers accepted in this run (16 bytes each)
-	done := false
-	for !done {
-		batch = batch[:0]
-		for len(batch) < ImportBatchSize {
-			row, err := rd.Next()
-			if err == io.EOF {
-				done = true
-				break
-			}
-			var re *intake.RowError
-			if errors.As(err, &re) {
-				if re.Line > j.Checkpoint {
-					batch = append(batch, pending{row: row, err: re})
+	// Read-ahead: a goroutine reads and parses the next batch of the file
+	// while this one commits the current batch (the reader is this
+	// goroutine's only user; it stops before the deferred rd.Close).
+	type readBatch struct {
+		rows []pending
+		err  error
+	}
+	batches := make(chan readBatch, 1)
+	rctx, stopReading := context.WithCancel(ctx)
+	var reading sync.WaitGroup
+	defer func() { stopReading(); reading.Wait() }()
+	checkpoint := j.Checkpoint
+	reading.Go(func() {
+		defer close(batches)
+		for done := false; !done; {
+			rb := readBatch{rows: make([]pending, 0, ImportBatchSize)}
+			for len(rb.rows) < ImportBatchSize {
+				row, err := rd.Next()
+				if err == io.EOF {
+					done = true
+					break
 				}
-				continue
+				var re *intake.RowError
+				if errors.As(err, &re) {
+					if re.Line > checkpoint {
+						rb.rows = append(rb.rows, pending{row: row, err: re})
+					}
+					continue
+				}
+				if err != nil {
+					rb.err, done = err, true
+					break
+				}
+				if row.Line <= checkpoint {
+					continue // committed before a restart
+				}
+				p := pending{row: row, in: layout.input(item.Code, row, severity)}
+				code := row.Fields[layout.OrgCode]
+				if code == "" {
+					code = row.Fields[layout.PersonID]
+				}
+				p.key = s.SubjectKey(code)
+				rb.rows = append(rb.rows, p)
 			}
-			if err != nil {
-				return j, err
+			if len(rb.rows) == 0 && rb.err == nil {
+				return
 			}
-			if row.Line <= j.Checkpoint {
-				continue // committed before a restart
+			select {
+			case batches <- rb:
+			case <-rctx.Done():
+				return
 			}
-			batch = append(batch, pending{row: row})
 		}
+	})
+	seen := map[[16]byte]struct{}{} // decision numbers accepted in this run (16 bytes each)
+	for rb := range batches {
+		if rb.err != nil {
+			return j, rb.err
+		}
+		batch := rb.rows
 		if len(batch) == 0 {
 			break
 		}
@@ -333,11 +370,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					continue
 				}
 				numbers = append(numbers, strings.TrimSpace(p.row.Fields[layout.Number]))
-				code := p.row.Fields[layout.OrgCode]
-				if code == "" {
-					code = p.row.Fields[layout.PersonID]
-				}
-				keys = append(keys, s.SubjectKey(code))
+				keys = append(keys, p.key)
 			}
 			if err := t.prefetch(sc.dept.ID, map[string][]string{j.Kind: numbers}, keys); err != nil {
 				return err
@@ -351,7 +384,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					errs = append(errs, fe)
 					continue
 				}
-				in := layout.input(item.Code, p.row, severity)
+				in := p.in
 				// A decision number seen earlier in this file is a duplicate
 				// row even when its record was unchanged (submit's check
 				// covers only records this job wrote).
