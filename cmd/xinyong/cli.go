@@ -86,7 +86,7 @@ func commands() []command {
 		{"ledger", "verify the tamper-evident ledger and print proofs", (*Main).ledgerCmd},
 		{"gen", "generate a synthetic province into a store or as 双公示 files", (*Main).genCmd},
 		{"grade", "grade subjects in a batch run (everyone or a department's subjects) under a grading model", (*Main).gradeCmd},
-		{"bench", "run a benchmark scenario (import, profile, search)", (*Main).benchCmd},
+		{"bench", "run a benchmark scenario (import, profile, search, check, page, grade)", (*Main).benchCmd},
 		{"receipt", "verify a measures-check receipt offline (receipt verify --key KEYFILE FILE)", (*Main).receipt},
 		{"peer", "register peer platforms whose signed repair decisions are applied here (peer add --name N --key FILE)", (*Main).peer},
 		{"version", "print the version", (*Main).version},
