@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -208,11 +209,75 @@ func (t *txn) PutMeasure(m xinyong.Measure) error {
 	return t.Tx.PutMeasure(m)
 }
 
-// PutCatalogueItem stores a catalogue item version and drops the cached
+// PutCatalogueItem stores a catalogue item version, counts the change in
+// the catalogue's revision (in the same transaction) and drops the cached
 // catalogue when the transaction commits.
 func (t *txn) PutCatalogueItem(it xinyong.CatalogueItem) error {
 	t.after = append(t.after, t.s.catalogueCache.drop)
+	if err := t.bumpCatalogueRev(); err != nil {
+		return err
+	}
 	return t.Tx.PutCatalogueItem(it)
+}
+
+// MetaCatalogueRev counts the changes to the catalogue's items: intake
+// reads it in its own transaction to know whether the items it holds in
+// memory are still the catalogue in force.
+const MetaCatalogueRev = "catalogue.rev"
+
+func catalogueRev(tx xinyong.Tx) (string, error) {
+	v, err := tx.Meta(MetaCatalogueRev)
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		return "0", nil
+	}
+	return v, err
+}
+
+func (t *txn) bumpCatalogueRev() error {
+	v, err := catalogueRev(t)
+	if err != nil {
+		return err
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return t.SetMeta(MetaCatalogueRev, strconv.FormatInt(n+1, 10))
+}
+
+// intakeItems is the catalogue's items by code as of a revision, for
+// intake: exact within the transaction (the revision is read in it), and
+// decoded once per revision rather than once per batch.
+type intakeItems struct {
+	mu    sync.Mutex
+	rev   string
+	items map[string]xinyong.CatalogueItem
+}
+
+// itemsInForce returns the catalogue's items by code as the transaction
+// sees them.
+func (s *Service) itemsInForce(tx xinyong.Tx) (map[string]xinyong.CatalogueItem, error) {
+	rev, err := catalogueRev(tx)
+	if err != nil {
+		return nil, err
+	}
+	c := &s.intakeCache
+	c.mu.Lock()
+	if c.items != nil && c.rev == rev {
+		m := c.items
+		c.mu.Unlock()
+		return m, nil
+	}
+	c.mu.Unlock()
+	list, err := tx.CatalogueItems()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]xinyong.CatalogueItem, len(list))
+	for _, it := range list {
+		m[it.Code] = it
+	}
+	c.mu.Lock()
+	c.rev, c.items = rev, m
+	c.mu.Unlock()
+	return m, nil
 }
 
 // PutCategory stores a category and drops the cached catalogue when the

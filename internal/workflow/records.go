@@ -113,6 +113,16 @@ func (sc *submitCtx) item(t *txn, code string) (xinyong.CatalogueItem, error) {
 	if it, ok := sc.items[code]; ok {
 		return it, nil
 	}
+	// The items in force as this transaction sees them (decoded once per
+	// catalogue revision); other spellings of an item go to findItem.
+	inForce, err := t.s.itemsInForce(t)
+	if err != nil {
+		return xinyong.CatalogueItem{}, err
+	}
+	if it, ok := inForce[code]; ok {
+		sc.items[code] = it
+		return it, nil
+	}
 	it, err := findItem(t, code)
 	if err != nil {
 		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {

@@ -48,6 +48,7 @@ type Service struct {
 	group          grouper                     // group commit of query-use appends (group.go)
 	measureCache   refCache[[]xinyong.Measure] // group.go
 	catalogueCache refCache[catalogueSnapshot]
+	intakeCache    intakeItems // group.go
 }
 
 // Now returns the service clock's time.
