@@ -114,6 +114,9 @@ func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (xinyong.Rep
 		err := decodeJSON(r, s.MaxBody, &in)
 		return in, nil, err
 	}
+	if err := workflow.RepairApplicant(actorOf(r)); err != nil {
+		return in, nil, err // refused before any file is kept
+	}
 	limit := s.maxRepairForm()
 	if r.ContentLength > limit {
 		return in, nil, &xinyong.Error{Code: xinyong.ETOOLARGE, Message: fmt.Sprintf("the application is %d bytes: at most %d files of %d bytes each", r.ContentLength, xinyong.MaxRepairProofs, s.Svc.RepairFiles.MaxProofSize()),

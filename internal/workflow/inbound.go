@@ -160,7 +160,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, peerName, signature string
 		if err := xinyong.CheckInbound(in, today); err != nil {
 			return err
 		}
-		if prev, err := t.RepairByOrigin(peer.Name, in.DecisionID); err == nil {
+		if prev, err := t.RepairByOrigin(peer.Name, strings.TrimSpace(in.DecisionID)); err == nil {
 			out = InboundResult{Repair: prev}
 			return nil
 		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {

@@ -66,27 +66,54 @@ func objectionFields(it xinyong.CatalogueItem, view xinyong.RecordView) []Object
 // recordAs returns the record as viewer sees it on the day, with the
 // objection and repair marks; ok false when the viewer may not see it.
 func recordAs(tx xinyong.Tx, viewer xinyong.Viewer, r xinyong.Record, on xinyong.Date) (xinyong.RecordView, xinyong.CatalogueItem, bool, error) {
+	vis, it, err := recordVisibility(tx, viewer, r, on)
+	if err != nil || !vis.Visible {
+		return xinyong.RecordView{}, it, false, err
+	}
+	return vis.Apply(r, it), it, true, nil
+}
+
+// recordVisibility is the visibility decision about r for viewer on the day,
+// with the objection and repair inputs.
+func recordVisibility(tx xinyong.Tx, viewer xinyong.Viewer, r xinyong.Record, on xinyong.Date) (xinyong.Visibility, xinyong.CatalogueItem, error) {
 	it, err := tx.CatalogueItem(r.Item)
 	if err != nil {
-		return xinyong.RecordView{}, it, false, err
+		return xinyong.Visibility{}, it, err
 	}
 	subj, err := tx.Subject(r.SubjectID)
 	if err != nil {
-		return xinyong.RecordView{}, it, false, err
+		return xinyong.Visibility{}, it, err
 	}
 	dis, err := tx.DisputedRecords([]string{r.ID})
 	if err != nil {
-		return xinyong.RecordView{}, it, false, err
+		return xinyong.Visibility{}, it, err
 	}
 	rep, err := tx.RecordRepairs([]string{r.ID})
 	if err != nil {
-		return xinyong.RecordView{}, it, false, err
+		return xinyong.Visibility{}, it, err
 	}
-	vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: on, Objection: dis[r.ID], Repair: rep[r.ID]})
-	if !vis.Visible {
-		return xinyong.RecordView{}, it, false, nil
+	return xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: on, Objection: dis[r.ID], Repair: rep[r.ID]}), it, nil
+}
+
+// correctionsAs returns an answer with its corrected values as the reader
+// sees the record now: they are the record's content, so a field the
+// reader may not see is left out, a masked one is masked, and none is shown
+// once the record is hidden from the reader (deleted or shielded by a
+// repair, publication ended for the public).
+func correctionsAs(res *xinyong.ObjectionResolution, vis xinyong.Visibility, r xinyong.Record, it xinyong.CatalogueItem) *xinyong.ObjectionResolution {
+	if res == nil || len(res.Corrections) == 0 {
+		return res
 	}
-	return vis.Apply(r, it), it, true, nil
+	cp := *res
+	cp.Corrections = nil
+	if vis.Visible {
+		rc := r
+		rc.Fields = res.Corrections
+		if fs := vis.Apply(rc, it).Fields; len(fs) > 0 {
+			cp.Corrections = fs
+		}
+	}
+	return &cp
 }
 
 // ObjectionTarget returns the record the actor wants to object to, as it
@@ -246,7 +273,7 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 		if reader {
 			viewer = xinyong.ViewerOf(actor, "", "")
 		}
-		view, it, ok, err := recordAs(tx, viewer, r, today)
+		vis, it, err := recordVisibility(tx, viewer, r, today)
 		if err != nil {
 			return err
 		}
@@ -254,8 +281,13 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 		for _, f := range it.Fields {
 			out.Labels[f.Code] = f.Label
 		}
-		if ok {
+		if vis.Visible {
+			view := vis.Apply(r, it)
 			out.Record, out.RecordFields = &view, objectionFields(it, view)
+		}
+		out.Resolution = correctionsAs(out.Resolution, vis, r, it)
+		for i := range out.History {
+			out.History[i].Resolution = correctionsAs(out.History[i].Resolution, vis, r, it)
 		}
 		return nil
 	})

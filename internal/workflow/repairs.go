@@ -342,6 +342,19 @@ func (s *Service) RepairCommitment(ctx context.Context, actor xinyong.Actor, rec
 	return out, err
 }
 
+// RepairApplicant refuses whoever may not apply for repair at all (only a
+// credit subject applies, for its own information): checked before an
+// upload is read, so that nothing is kept for them.
+func RepairApplicant(actor xinyong.Actor) error {
+	if actor.Role != xinyong.RoleSubject || actor.SubjectID == "" {
+		if actor.Kind == "public" || actor.Role == "" {
+			return xinyong.Errorf(xinyong.EUNAUTHORIZED, "sign in as the credit subject (or send its API token) to apply for repair")
+		}
+		return xinyong.Errorf(xinyong.EFORBIDDEN, "only the credit subject itself applies for repair of its information")
+	}
+	return nil
+}
+
 // ApplyRepair files an application for the signed-in subject's own record
 // or listing, with the materials already stored (StoreProof). Whatever the
 // eligibility rules say against it refuses the application, each reason
@@ -349,11 +362,8 @@ func (s *Service) RepairCommitment(ctx context.Context, actor xinyong.Actor, rec
 func (s *Service) ApplyRepair(ctx context.Context, actor xinyong.Actor, in xinyong.RepairInput, proofs []xinyong.RepairFile) (xinyong.Repair, error) {
 	var rep xinyong.Repair
 	err := s.update(ctx, actor, func(t *txn) error {
-		if actor.Role != xinyong.RoleSubject || actor.SubjectID == "" {
-			if actor.Kind == "public" || actor.Role == "" {
-				return xinyong.Errorf(xinyong.EUNAUTHORIZED, "sign in as the credit subject (or send its API token) to apply for repair")
-			}
-			return xinyong.Errorf(xinyong.EFORBIDDEN, "only the credit subject itself applies for repair of its information")
+		if err := RepairApplicant(actor); err != nil {
+			return err
 		}
 		tg, err := s.loadTarget(t, actor, strings.TrimSpace(in.RecordID), strings.TrimSpace(in.ListingID))
 		if err != nil {
