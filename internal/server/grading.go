@@ -155,6 +155,11 @@ func (s *Server) postGradingRun(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) postGradingRunResume(w http.ResponseWriter, r *http.Request) error {
+	// Resuming is the admin's (auditors may read runs, not run them): the
+	// job would refuse them in the background after a 202.
+	if err := xinyong.Authorize(actorOf(r), xinyong.ActGradingManage, xinyong.Resource{}, nil); err != nil {
+		return err
+	}
 	v, err := s.Svc.GradingRun(r.Context(), actorOf(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -236,8 +241,8 @@ func gradeExportRow(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subjec
 	if subj.Kind == xinyong.KindPerson {
 		name = xinyong.MaskName(name) // a person's name is masked; the code is stored masked
 	}
-	return []string{g.Grade, band.Name, strconv.FormatFloat(g.Score, 'f', 2, 64), gradeCSVSafe(subj.Code), gradeCSVSafe(name), subj.Kind.Chinese(),
-		g.On.String(), g.ModelID, strconv.Itoa(g.ModelVersion), strconv.FormatInt(g.LedgerSize, 10), g.Source}
+	return []string{gradeCSVSafe(g.Grade), gradeCSVSafe(band.Name), strconv.FormatFloat(g.Score, 'f', 2, 64), gradeCSVSafe(subj.Code), gradeCSVSafe(name), subj.Kind.Chinese(),
+		g.On.String(), gradeCSVSafe(g.ModelID), strconv.Itoa(g.ModelVersion), strconv.FormatInt(g.LedgerSize, 10), gradeCSVSafe(g.Source)}
 }
 
 func gradeCSVSafe(v string) string {

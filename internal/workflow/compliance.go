@@ -402,8 +402,12 @@ func (s *Service) ComplianceCases(ctx context.Context, actor xinyong.Actor, kind
 				return err
 			}
 			for _, r := range rs {
+				name := r.SubjectName
+				if r.SubjectKind == xinyong.KindPerson {
+					name = xinyong.MaskName(name) // a natural person is never named in clear on the board
+				}
 				out = append(out, xinyong.Violation{Kind: kind, DepartmentID: r.DepartmentID, Month: m, ObjectType: "record", ObjectID: r.ID, Ref: r.Document.Number,
-					Due: r.Lateness.Due, Date: xinyong.DateOf(r.SubmittedAt), WorkingDays: r.Lateness.WorkingDays, Detail: r.Item + " " + r.SubjectName})
+					Due: r.Lateness.Due, Date: xinyong.DateOf(r.SubmittedAt), WorkingDays: r.Lateness.WorkingDays, Detail: r.Item + " " + name})
 			}
 		case xinyong.ViolationOutsideCatalogue:
 			if dept == "" && unit != "" {
