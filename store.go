@@ -96,6 +96,9 @@ type Tx interface {
 	CreateSession(s Session) error
 	SessionByHash(hash []byte) (Session, error)
 	DeleteSession(hash []byte) error
+	// DeleteAccountSessions ends every session of an account (its password
+	// was reset or changed) and returns how many there were.
+	DeleteAccountSessions(accountID string) (int64, error)
 	// CountLoginFailures counts failures for key since t; AddLoginFailure records one.
 	AddLoginFailure(key string, at time.Time) error
 	CountLoginFailures(key string, since time.Time) (int, error)

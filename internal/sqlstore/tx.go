@@ -617,6 +617,14 @@ func (t *Tx) DeleteSession(hash []byte) error {
 	return t.exec(`DELETE FROM session WHERE hash = ?`, hash)
 }
 
+func (t *Tx) DeleteAccountSessions(accountID string) (int64, error) {
+	res, err := t.execResult(`DELETE FROM session WHERE account_id = ?`, accountID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func (t *Tx) AddLoginFailure(key string, at time.Time) error {
 	return t.exec(`INSERT INTO login_failure (key, at) VALUES (?, ?)`, key, Micros(at))
 }

@@ -192,6 +192,24 @@ func testSessions(e *env) {
 		ok(t, err, "other session kept")
 		equal(t, "other session", got, s2)
 	})
+	// A password reset ends every session of the account, and only its.
+	s3 := xinyong.Session{Hash: []byte{9, 9}, AccountID: "a2", CSRF: "csrf-3", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.CreateAccount(account("a2", "u2", "")), "CreateAccount a2")
+		ok(t, tx.CreateSession(s3), "CreateSession a2")
+		ok(t, tx.CreateSession(s1), "CreateSession again")
+		n, err := tx.DeleteAccountSessions("a1")
+		ok(t, err, "DeleteAccountSessions")
+		equal(t, "sessions ended", n, int64(2))
+	})
+	e.view(func(tx xinyong.Tx) {
+		for _, h := range [][]byte{s1.Hash, s2.Hash} {
+			_, err := tx.SessionByHash(h)
+			wantCode(t, err, xinyong.ENOTFOUND, "a1's session after DeleteAccountSessions")
+		}
+		_, err := tx.SessionByHash(s3.Hash)
+		ok(t, err, "a2's session kept")
+	})
 }
 
 func testLoginFailures(e *env) {

@@ -420,7 +420,11 @@ func (s *Service) SetPassword(ctx context.Context, actor xinyong.Actor, username
 		if err := t.UpdateAccount(a); err != nil {
 			return err
 		}
-		return t.audit("account.password", "account", a.ID, nil, nil, "password changed")
+		ended, err := t.DeleteAccountSessions(a.ID) // sessions opened with the old password end
+		if err != nil {
+			return err
+		}
+		return t.audit("account.password", "account", a.ID, nil, nil, fmt.Sprintf("password changed; %d sessions ended", ended))
 	})
 }
 

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -37,7 +38,11 @@ func (s *Service) ResetPassword(ctx context.Context, actor xinyong.Actor, userna
 		if err := t.UpdateAccount(a); err != nil {
 			return err
 		}
-		return t.audit(ActAccountReset, "account", a.ID, nil, nil, "one-time password issued by "+actor.Ref())
+		ended, err := t.DeleteAccountSessions(a.ID) // whoever held the old password is signed out
+		if err != nil {
+			return err
+		}
+		return t.audit(ActAccountReset, "account", a.ID, nil, nil, fmt.Sprintf("one-time password issued by %s; %d sessions ended", actor.Ref(), ended))
 	})
 	if err != nil {
 		return "", err
