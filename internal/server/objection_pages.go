@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,7 +159,7 @@ func (w *web) objectionSubmit(rw http.ResponseWriter, r *http.Request) {
 	if !p.SignedIn {
 		// The anonymous form's double-submit token (a signed-in form's
 		// session token is checked before any handler runs).
-		if c, err := r.Cookie(objectionCookie); err != nil || c.Value == "" || f.Get("csrf") != c.Value {
+		if c, err := r.Cookie(objectionCookie); err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(f.Get("csrf")), []byte(c.Value)) != 1 {
 			p.Error = p.T("objection.form.expired")
 			w.renderObjectionForm(rw, r, p, http.StatusForbidden, data)
 			return

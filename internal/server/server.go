@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
 	"net"
@@ -255,7 +256,7 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 			// action URL: its body is streamed by the handler, not parsed here.
 			got = r.URL.Query().Get("csrf")
 		}
-		if got == "" || got != sess.CSRF {
+		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
 			return r, xinyong.Errorf(xinyong.EFORBIDDEN, "the form's CSRF token is missing or wrong; reload the page and try again")
 		}
 	}

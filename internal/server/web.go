@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/subtle"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -196,7 +197,7 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
 		return
 	}
-	if c, err := r.Cookie(loginCookie); err != nil || c.Value == "" || r.PostForm.Get("csrf") != c.Value {
+	if c, err := r.Cookie(loginCookie); err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(c.Value)) != 1 {
 		p := w.page(r, "", nil)
 		p.Title, p.Error = p.T("login"), "登录表单已过期，请重新提交。 (The sign-in form expired; please submit it again.)"
 		w.renderLogin(rw, r, http.StatusForbidden, p)
