@@ -102,8 +102,12 @@ type Input struct {
 	Scope    string // ScopePublic, ScopeSubject or ScopeConsent
 	// Viewer and Consent: for ScopeConsent, the organisation the report is
 	// given to and the consent in force that allows it.
-	Viewer     xinyong.Viewer
-	Consent    *xinyong.Consent
+	Viewer  xinyong.Viewer
+	Consent *xinyong.Consent
+	// Disputed and Repairs: records with an open objection (shown marked
+	// 异议处理中) and the outcomes of decided repairs, by record id.
+	Disputed   map[string]bool
+	Repairs    map[string]xinyong.RepairOutcome
 	Subject    xinyong.Subject
 	Records    []xinyong.Record // the subject's records (any status; Build filters)
 	Items      map[string]xinyong.CatalogueItem
@@ -171,7 +175,8 @@ func view(in Input, it xinyong.CatalogueItem, r xinyong.Record, today xinyong.Da
 	default:
 		return xinyong.RecordView{}, false
 	}
-	vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: today, Consent: consented})
+	vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: viewer, Record: r, Item: it, Subject: subj, On: today, Consent: consented,
+		Objection: in.Disputed[r.ID], Repair: in.Repairs[r.ID]})
 	if !vis.Visible {
 		return xinyong.RecordView{}, false
 	}

@@ -175,6 +175,12 @@ func (s *Service) IssueReportWith(ctx context.Context, actor xinyong.Actor, code
 		now := t.Now()
 		number := report.NewNumber(now)
 		in := report.Input{Number: number, IssuedAt: now, Issuer: ReportIssuer, Scope: scope, Subject: subj, Records: recs, Items: items, Checkpoint: cp}
+		if in.Disputed, err = disputed(t, recs); err != nil {
+			return err
+		}
+		if in.Repairs, err = recordRepairs(t, recs); err != nil {
+			return err
+		}
 		if consent != nil {
 			in.Viewer, in.Consent = xinyong.ViewerOf(actor, consent.Purpose, ""), consent
 		}
