@@ -30,7 +30,7 @@ const MetaPublishedThrough = "deadlines.published_through"
 
 // maxOpening bounds the records one run tells about; the rest follow on
 // the next run (the watermark stays where it was).
-const maxOpening = 5000
+var maxOpening = 5000
 
 // DeadlineRun is what one run of the job did.
 type DeadlineRun struct {
@@ -83,10 +83,19 @@ func (s *Service) publishOpened(ctx context.Context, today xinyong.Date) (int, e
 		if len(rs) > maxOpening {
 			// Tell the days wholly covered now; the rest next run.
 			through = rs[maxOpening].Window.Start.AddDays(-1)
-			rs = rs[:maxOpening]
-			for len(rs) > 0 && rs[len(rs)-1].Window.Start.After(through) {
-				rs = rs[:len(rs)-1]
+			cut := rs[:maxOpening]
+			for len(cut) > 0 && cut[len(cut)-1].Window.Start.After(through) {
+				cut = cut[:len(cut)-1]
 			}
+			if len(cut) == 0 {
+				// One day holds more than maxOpening: that day whole, or
+				// the watermark would never move past it.
+				through = rs[0].Window.Start
+				if cut, err = t.PublicationsOpening(after, through, 1<<30); err != nil {
+					return err
+				}
+			}
+			rs = cut
 		}
 		for _, r := range rs {
 			if xinyong.PublicationOpensLater(r.Window, r.Status, xinyong.DateOf(r.UpdatedAt), today) {

@@ -358,3 +358,53 @@ func TestVerifyJob(t *testing.T) {
 		t.Errorf("jobs: %+v %v", js, err)
 	}
 }
+
+// More windows opening on one day than a run tells about at a time: the
+// run tells that whole day rather than stall (the watermark could never
+// pass a day it may not finish), and days after it follow on later runs.
+func TestPublishedWhenMoreOpenOnADayThanARunTells(t *testing.T) {
+	defer workflow.SetMaxOpening(1)()
+	f := newFixture(t)
+	var ids []string
+	for i, opens := range []string{"2026-06-05", "2026-06-05", "2026-06-05", "2026-06-08"} {
+		r, err := f.penalty(t, f.offA, "兰市监罚〔2026〕"+string(rune('A'+i))+"号", "2026-05-29")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.svc.Store.Update(f.ctx, func(tx xinyong.Tx) error {
+			cur, err := tx.Record(r.ID)
+			if err != nil {
+				return err
+			}
+			cur.Version++
+			cur.Window.Start = xinyong.MustDate(opens)
+			cur.UpdatedAt = f.clk.Now()
+			return tx.UpdateRecord(cur)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	before := map[string]int{}
+	for _, id := range ids {
+		before[id] = f.published(t, id)
+	}
+	f.clk.Set(day("2026-06-08"))
+	total := 0
+	for range 3 { // a few runs the same day: each tells what it may
+		run, err := f.svc.RunDeadlines(f.ctx, xinyong.MustDate("2026-06-08"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += run.Published
+	}
+	if total != 4 {
+		t.Errorf("%d record.published over the runs, want 4", total)
+	}
+	for _, id := range ids {
+		if got := f.published(t, id); got != before[id]+1 {
+			t.Errorf("record %s: %d record.published, want %d", id, got, before[id]+1)
+		}
+	}
+}
