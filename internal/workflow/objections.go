@@ -233,7 +233,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 		if o, err = xinyong.ResolveObjection(cur, in, r, it, xinyong.DateOf(t.Now()), actor.Ref()); err != nil {
 			return err
 		}
-		before := r.Content
+		before := sealed(r)
 		switch o.Resolution.Outcome {
 		case xinyong.OutcomeCorrected:
 			if r.Status == xinyong.RecordWithdrawn {
@@ -260,7 +260,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 				return err
 			}
 			o.Resolution.RecordVersion = r.Version
-			if err := t.audit("record.correct", "record", r.ID, before, r.Content, "objection "+o.ID); err != nil {
+			if err := t.audit("record.correct", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 				return err
 			}
 		case xinyong.OutcomeDeleted:
@@ -285,7 +285,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 					return err
 				}
 				t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
-				if err := t.audit("record.delete", "record", r.ID, before, r.Content, "objection "+o.ID); err != nil {
+				if err := t.audit("record.delete", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 					return err
 				}
 			}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -237,6 +238,18 @@ func (s *Service) seal(t *txn, r *xinyong.Record, p payload, kind string) error 
 	return err
 }
 
+// sealed is what an audit event records of a record version: its ledger
+// commitment, SHA-256 over its erasable salt and content, never a plain
+// digest of the content — once a repair erased content and salt, nobody
+// can confirm a guess of the content against the audit log.
+func sealed(r xinyong.Record) string {
+	if r.Salt == nil && r.Content == nil {
+		return ""
+	}
+	c := ledger.Commit(r.Salt, r.Content)
+	return hex.EncodeToString(c[:])
+}
+
 func samePayload(a, b payload) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
@@ -309,7 +322,7 @@ func (s *Service) SubmitRecord(ctx context.Context, actor xinyong.Actor, dept st
 		if out == Unchanged {
 			return nil
 		}
-		return t.audit("record."+xinyong.Action(out), "record", r.ID, nil, r.Content, fmt.Sprintf("%s %s v%d", r.Item, r.Document.Number, r.Version))
+		return t.audit("record."+xinyong.Action(out), "record", r.ID, nil, sealed(r), fmt.Sprintf("%s %s v%d", r.Item, r.Document.Number, r.Version))
 	})
 	if err != nil {
 		s.noteRefusal(ctx, actor, dept, in, err) // outside the catalogue: counted for the compliance board (compliance.go)
@@ -475,7 +488,7 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 		if err != nil {
 			return fmt.Errorf("record %s: stored content unreadable: %w", id, err)
 		}
-		before := r.Content
+		before := sealed(r)
 		r.Version++
 		r.Status = xinyong.RecordWithdrawn
 		r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: reason + strings.TrimSpace(" "+note), By: actor.Ref()}
@@ -492,7 +505,7 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 			return err
 		}
 		t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
-		return t.audit("record.withdraw", "record", r.ID, before, r.Content, reason+" "+note)
+		return t.audit("record.withdraw", "record", r.ID, before, sealed(r), reason+" "+note)
 	})
 	return r, err
 }

@@ -594,7 +594,7 @@ func (s *Service) repairRecord(t *txn, rep xinyong.Repair) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("record %s: stored content unreadable: %w", r.ID, err)
 	}
-	before := r.Content
+	before := sealed(r)
 	today := xinyong.DateOf(t.Now())
 	r.Version++
 	r.Window = xinyong.EndPublication(r.Window, today, rep.Code)
@@ -608,7 +608,7 @@ func (s *Service) repairRecord(t *txn, rep xinyong.Repair) (int, error) {
 	if err := t.SetRecordRepair(r.ID, rep.ID, rep.Decision.Treatment); err != nil {
 		return 0, err
 	}
-	if err := t.audit("record.repair", "record", r.ID, before, r.Content, string(rep.Decision.Treatment)+" by repair "+rep.Code); err != nil {
+	if err := t.audit("record.repair", "record", r.ID, before, sealed(r), string(rep.Decision.Treatment)+" by repair "+rep.Code); err != nil {
 		return 0, err
 	}
 	if rep.Decision.Treatment == xinyong.RepairDeleted {
