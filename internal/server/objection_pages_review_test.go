@@ -65,4 +65,12 @@ func TestObjectionCorrectionsFollowTheRecord(t *testing.T) {
 		t.Fatalf("case: %s", c)
 	}
 	hasNot(t, c, "0.7")
+	// The API answers the same: no corrected value of a deleted record.
+	for _, as := range []req{{Path: "/api/v1/objections/" + o.ID, Token: f.off}, {Path: "/api/v1/objections/" + o.ID, Cookies: f.subject}} {
+		a := e.do(t, as)
+		if a.Status != 200 {
+			t.Fatalf("API objection: %s", a)
+		}
+		hasNot(t, a, `"0.7"`)
+	}
 }

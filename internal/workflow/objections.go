@@ -320,8 +320,25 @@ func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string)
 			return err
 		}
 		v = ObjectionView{Objection: o, Overdue: xinyong.ObjectionOverdue(o, xinyong.DateOf(tx.Now()))}
-		hist, err = tx.ObjectionVersions(id)
-		return err
+		if hist, err = tx.ObjectionVersions(id); err != nil {
+			return err
+		}
+		// Corrected values are the record's content: the reader sees them
+		// as it sees the record now (none once the record is hidden from
+		// it, e.g. deleted by a repair).
+		r, err := tx.Record(o.RecordID)
+		if err != nil {
+			return err
+		}
+		vis, it, err := recordVisibility(tx, xinyong.ViewerOf(actor, "", ""), r, xinyong.DateOf(tx.Now()))
+		if err != nil {
+			return err
+		}
+		v.Resolution = correctionsAs(v.Resolution, vis, r, it)
+		for i := range hist {
+			hist[i].Resolution = correctionsAs(hist[i].Resolution, vis, r, it)
+		}
+		return nil
 	})
 	return v, hist, err
 }
