@@ -2,49 +2,16 @@ package workflow_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
 // The deadlines job and the compliance board (issue 7 "Deadlines and
 // compliance", issue 8 "Compliance board"), on a real SQLite store with a
 // settable clock: nothing sleeps.
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-
-func day(s string) time.Time {
-	d := xinyong.MustDate(s)
-	return time.Date(d.Year, d.Month, d.Day, 10, 0, 0, 0, xinyong.Shanghai)
-}
-
-func uscc(t *testing.T, prefix16 string) string {
-	t.Helper()
-	oc, err := xinyong.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := xinyong.USCCCheckChar(prefix16 + string(oc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prefix16 + string(oc) + string(cc)
-}
 
 type fixture struct {
 	ctx        context.Context
@@ -60,24 +27,9 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
 	clk := &clock{now: day("2026-06-01")} // a Monday
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := openApp(t, clk)
+	var err error
 	f := &fixture{ctx: ctx, svc: a.Service, clk: clk, admin: xinyong.Actor{Kind: "account", ID: "adm", Name: "admin", Role: xinyong.RoleAdmin}}
 	f.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
 	if err != nil {

@@ -3,16 +3,10 @@ package workflow_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
-	"xinyong/internal/refdata"
 	"xinyong/internal/sqlstore"
 	"xinyong/internal/workflow"
 )
@@ -23,7 +17,7 @@ import (
 type grEnv struct {
 	ctx        context.Context
 	svc        *workflow.Service
-	clk        *rpClock
+	clk        *clock
 	deptA      xinyong.Department
 	deptB      xinyong.Department
 	offA, offB xinyong.Actor
@@ -33,30 +27,15 @@ type grEnv struct {
 func newGradingEnv(t *testing.T) *grEnv {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	clk := &rpClock{now: rpDay("2026-06-01")}
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	clk := &clock{now: day("2026-06-01")}
+	a, _ := openApp(t, clk)
+	var err error
 	e := &grEnv{ctx: ctx, svc: a.Service, clk: clk, admin: xinyong.Actor{Kind: "account", ID: "adm", Name: "admin", Role: xinyong.RoleAdmin}}
-	e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: rpUSCC(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF", "SFZX"}})
+	e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF", "SFZX"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.deptB, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: rpUSCC(t, "11620100MB0002BB"), Name: "兰州市税务局", Provides: []string{"XZCF"}})
+	e.deptB, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0002BB"), Name: "兰州市税务局", Provides: []string{"XZCF"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +98,7 @@ func TestGradingModels(t *testing.T) {
 
 func TestGradeSubjectAndReview(t *testing.T) {
 	e := newGradingEnv(t)
-	org, other := rpUSCC(t, "91620100MA74QX3K"), rpUSCC(t, "91620100MA74QX5M")
+	org, other := uscc(t, "91620100MA74QX3K"), uscc(t, "91620100MA74QX5M")
 	r1 := e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2026〕1号", "2026-03-02", "general", xinyong.Leniency{})
 	e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2026〕2号", "2026-04-01", "minor", xinyong.Leniency{ForceMajeure: true, Reason: "疫情"})
 	e.penalty(t, e.offB, e.deptB, other, "兰税罚〔2026〕9号", "2026-04-01", "serious", xinyong.Leniency{})
@@ -199,7 +178,7 @@ func TestGradingRun(t *testing.T) {
 	old := workflow.GradingChunk
 	workflow.GradingChunk = 2
 	t.Cleanup(func() { workflow.GradingChunk = old })
-	codes := []string{rpUSCC(t, "91620100MA74QX1A"), rpUSCC(t, "91620100MA74QX2B"), rpUSCC(t, "91620100MA74QX3C"), rpUSCC(t, "91620100MA74QX4D"), rpUSCC(t, "91620100MA74QX5E")}
+	codes := []string{uscc(t, "91620100MA74QX1A"), uscc(t, "91620100MA74QX2B"), uscc(t, "91620100MA74QX3C"), uscc(t, "91620100MA74QX4D"), uscc(t, "91620100MA74QX5E")}
 	e.penalty(t, e.offA, e.deptA, codes[0], "A1", "2026-03-02", "serious", xinyong.Leniency{})
 	e.penalty(t, e.offA, e.deptA, codes[1], "A2", "2026-03-02", "general", xinyong.Leniency{})
 	e.penalty(t, e.offA, e.deptA, codes[1], "A3", "2026-03-03", "general", xinyong.Leniency{})

@@ -13,7 +13,7 @@ import (
 // is refused at once by this one, and a new item approved there accepted.
 func TestIntakeSeesCatalogueChangesOfOtherProcesses(t *testing.T) {
 	e := newGradingEnv(t)
-	code := rpUSCC(t, "91620100MA74QX3K")
+	code := uscc(t, "91620100MA74QX3K")
 	e.penalty(t, e.offA, e.deptA, code, "兰市监罚〔2026〕11号", "2026-05-20", "general", xinyong.Leniency{}) // items now in memory
 	other := &workflow.Service{Store: e.svc.Store, Clock: e.svc.Clock, Signer: e.svc.Signer, Verifier: e.svc.Verifier, IDKey: e.svc.IDKey, Holiday: e.svc.Holiday, Log: e.svc.Log}
 	if _, err := other.TransitionItem(e.ctx, xinyong.System, "XZCF", xinyong.ItemRetired, "test: retired elsewhere"); err != nil {

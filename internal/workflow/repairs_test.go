@@ -6,56 +6,25 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
+	"strings"
 	"testing"
-	"time"
 
 	"xinyong"
 	"xinyong/internal/app"
-	"xinyong/internal/config"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
 // Credit repair (信用修复, issue 7) through the workflow, on a real SQLite
 // store with a settable clock: nothing sleeps.
 
-type rpClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *rpClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *rpClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-
-func rpDay(s string) time.Time {
-	d := xinyong.MustDate(s)
-	return time.Date(d.Year, d.Month, d.Day, 10, 0, 0, 0, xinyong.Shanghai)
-}
-
-func rpUSCC(t *testing.T, prefix16 string) string {
-	t.Helper()
-	oc, err := xinyong.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := xinyong.USCCCheckChar(prefix16 + string(oc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prefix16 + string(oc) + string(cc)
-}
-
 type rpEnv struct {
 	ctx        context.Context
 	a          *app.App
 	svc        *workflow.Service
-	clk        *rpClock
+	clk        *clock
 	deptA      xinyong.Department
 	offA, offB xinyong.Actor
 	org, other string
@@ -66,39 +35,24 @@ type rpEnv struct {
 func newRepairEnv(t *testing.T) *rpEnv {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	clk := &rpClock{now: rpDay("2026-06-01")} // a Monday, Order 36 in force
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if cfg.FilesDir != filepath.Join(dir, "xinyong-files") || cfg.MaxProof != 10<<20 {
+	clk := &clock{now: day("2026-06-01")} // a Monday, Order 36 in force
+	a, cfg := openApp(t, clk)
+	if cfg.FilesDir != filepath.Join(filepath.Dir(strings.TrimPrefix(cfg.DB, "sqlite:")), "xinyong-files") || cfg.MaxProof != 10<<20 {
 		t.Fatalf("files default: %s %d", cfg.FilesDir, cfg.MaxProof)
 	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	var err error
 	e := &rpEnv{ctx: ctx, a: a, svc: a.Service, clk: clk, files: cfg.FilesDir}
-	e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: rpUSCC(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
+	e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deptB, err := a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: rpUSCC(t, "11620100MB0002BB"), Name: "兰州市税务局", Provides: []string{"XZCF"}})
+	deptB, err := a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0002BB"), Name: "兰州市税务局", Provides: []string{"XZCF"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.offA = xinyong.Actor{Kind: "account", ID: "oa", Name: "officer A", Role: xinyong.RoleOfficer, DepartmentID: e.deptA.ID}
 	e.offB = xinyong.Actor{Kind: "account", ID: "ob", Name: "officer B", Role: xinyong.RoleOfficer, DepartmentID: deptB.ID}
-	e.org, e.other = rpUSCC(t, "91620100MA74QX3K"), rpUSCC(t, "91620100MA74QX5M")
+	e.org, e.other = uscc(t, "91620100MA74QX3K"), uscc(t, "91620100MA74QX5M")
 	return e
 }
 
@@ -283,7 +237,7 @@ func TestRepairApplyAcceptApprove(t *testing.T) {
 		t.Errorf("the platform decides a department's repair: %v", err)
 	}
 	// Overdue after the acceptance limit.
-	e.clk.Set(rpDay(cal.AddWorkingDays(today, 4).String()))
+	e.clk.Set(day(cal.AddWorkingDays(today, 4).String()))
 	if q, _ := e.svc.Repairs(e.ctx, e.offA, xinyong.RepairFilter{}, true); len(q) != 1 || !q[0].Overdue {
 		t.Errorf("overdue queue: %+v", q)
 	}
@@ -467,7 +421,7 @@ func TestRepairListing(t *testing.T) {
 	if l, err = e.svc.NotifyListing(e.ctx, e.offA, l.ID, xinyong.NoticeInput{}); err != nil {
 		t.Fatal(err)
 	}
-	e.clk.Set(rpDay(l.Notice.ObjectionDeadline.AddDays(1).String()))
+	e.clk.Set(day(l.Notice.ObjectionDeadline.AddDays(1).String()))
 	if _, err = e.svc.DecideListing(e.ctx, e.offA, l.ID, xinyong.ListingDecision{Number: "兰市监认〔2026〕1号", Reason: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条",
 		Measures: []string{"CPC-SC-2025-RESTRICT"}, RemovalConditions: "列入满一年，已履行处罚", RemovalProcedure: "申请信用修复，免费",
 		Remedies: xinyong.Remedies{Reconsideration: "六十日内申请行政复议", Litigation: "六个月内提起行政诉讼"}}); err != nil {
@@ -477,7 +431,7 @@ func TestRepairListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The record under the listing is repaired through the listing first.
-	e.clk.Set(rpDay(xinyong.MustDate("2026-05-04").AddMonths(4).String()))
+	e.clk.Set(day(xinyong.MustDate("2026-05-04").AddMonths(4).String()))
 	if el, _ := e.svc.RepairEligibility(e.ctx, e.subj, rec.ID, ""); el.Eligible || !slices.ContainsFunc(el.Reasons, func(r xinyong.RepairReason) bool { return r.Rule == "repair.listed" }) {
 		t.Errorf("record under a listing: %+v", el)
 	}
@@ -485,7 +439,7 @@ func TestRepairListing(t *testing.T) {
 	if err != nil || el.Eligible || el.Reasons[0].Rule != "repair.min_period" || el.EligibleFrom != l.ListedOn.AddMonths(12) {
 		t.Fatalf("listing before a year: %+v %v", el, err)
 	}
-	e.clk.Set(rpDay(l.ListedOn.AddMonths(12).String()))
+	e.clk.Set(day(l.ListedOn.AddMonths(12).String()))
 	in := goodInput("")
 	in.ListingID = l.ID
 	rep, err := e.svc.ApplyRepair(e.ctx, e.subj, in, []xinyong.RepairFile{e.proof(t)})
