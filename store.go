@@ -14,6 +14,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Read runs fn's reads each on its own, without a transaction around
+	// them (no common snapshot): for a lookup of one statement on a hot
+	// path (an API token, a page of records). fn must not write.
+	Read(ctx context.Context, fn func(Tx) error) error
 	// Migrate brings the schema to the binary's version. It refuses a schema
 	// newer than the binary.
 	Migrate(ctx context.Context) error

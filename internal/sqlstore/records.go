@@ -86,7 +86,7 @@ func (t *Tx) RecordsByDocKeys(departmentID, kind string, numbers []string) ([]xi
 // transaction stays usable.
 func (t *Tx) UpdateRecord(r xinyong.Record) error {
 	r = normRecord(r)
-	res, err := t.tx.ExecContext(t.ctx, t.db.q(`INSERT INTO record_version (record_id, version, ledger_idx, at, data, content, salt)
+	res, err := t.q.ExecContext(t.ctx, t.db.q(`INSERT INTO record_version (record_id, version, ledger_idx, at, data, content, salt)
 SELECT id, version, ledger_idx, updated_at, data, content, salt FROM record WHERE id = ? AND version = ?`), r.ID, r.Version-1)
 	if err != nil {
 		if t.db.D.IsUnique != nil && t.db.D.IsUnique(err) {
@@ -104,7 +104,7 @@ SELECT id, version, ledger_idx, updated_at, data, content, salt FROM record WHER
 		return &xinyong.Error{Code: xinyong.ECONFLICT, Message: fmt.Sprintf("the record changed meanwhile (version %d, not %d); reload it and try again", cur, r.Version-1)}
 	}
 	published, start, maxEnd := pubCols(r)
-	res, err = t.tx.ExecContext(t.ctx, t.db.q(`UPDATE record SET item = ?, subject_id = ?, version = ?, status = ?, decision_date = ?, severity = ?, published = ?, pub_start = ?, pub_max_end = ?, late_days = ?, import_id = ?, ledger_idx = ?, updated_at = ?, data = ?, content = ?, salt = ? WHERE id = ? AND version = ?`),
+	res, err = t.q.ExecContext(t.ctx, t.db.q(`UPDATE record SET item = ?, subject_id = ?, version = ?, status = ?, decision_date = ?, severity = ?, published = ?, pub_start = ?, pub_max_end = ?, late_days = ?, import_id = ?, ledger_idx = ?, updated_at = ?, data = ?, content = ?, salt = ? WHERE id = ? AND version = ?`),
 		r.Item, r.SubjectID, r.Version, string(r.Status), r.Document.DecisionDate.String(), string(r.Severity), published, start, maxEnd, r.Lateness.WorkingDays, nullStr(r.ImportID),
 		r.LedgerIdx, Micros(r.UpdatedAt), mustJSON(r), r.Content, r.Salt, r.ID, r.Version-1)
 	if err != nil {

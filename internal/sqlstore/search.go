@@ -56,7 +56,7 @@ func (t *Tx) IndexSubjects(ss []xinyong.Subject) error {
 // first.
 func (t *Tx) searchRows(query string, args ...any) (*sql.Rows, error) {
 	if pre := t.db.D.Search.Args; len(pre) > 0 {
-		return t.tx.QueryContext(t.ctx, t.db.q(query), append(append([]any{}, pre...), args...)...)
+		return t.q.QueryContext(t.ctx, t.db.q(query), append(append([]any{}, pre...), args...)...)
 	}
 	return t.rows(query, args...)
 }

@@ -172,7 +172,7 @@ func (db *DB) Update(ctx context.Context, fn func(xinyong.Tx) error) error {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{db: db, tx: sqlTx, conn: conn, ctx: ctx, now: db.now()}
+	tx := &Tx{db: db, tx: sqlTx, q: sqlTx, conn: conn, ctx: ctx, now: db.now()}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -196,8 +196,16 @@ func (db *DB) View(ctx context.Context, fn func(xinyong.Tx) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{db: db, tx: sqlTx, ctx: ctx, now: db.now(), readOnly: true}
+	tx := &Tx{db: db, tx: sqlTx, q: sqlTx, ctx: ctx, now: db.now(), readOnly: true}
 	return fn(tx)
+}
+
+// Read runs fn's statements each on its own on the read pool, without
+// BEGIN and COMMIT around them: a lookup of one statement needs no common
+// snapshot, and a hot path (an API token, a page of records) saves the two
+// round trips. fn must not write (SQLite's read pool is query_only).
+func (db *DB) Read(ctx context.Context, fn func(xinyong.Tx) error) error {
+	return fn(&Tx{db: db, q: db.R, ctx: ctx, now: db.now(), readOnly: true})
 }
 
 func (db *DB) provider() (*goose.Provider, error) {

@@ -15,7 +15,8 @@ import (
 // Tx implements xinyong.Tx.
 type Tx struct {
 	db       *DB
-	tx       *sql.Tx
+	tx       *sql.Tx   // nil for Read: statements run on their own
+	q        querier   // tx, or the read pool for Read
 	conn     *sql.Conn // the transaction's connection, when the dialect has CopyRows
 	ctx      context.Context
 	now      time.Time
@@ -25,6 +26,13 @@ type Tx struct {
 }
 
 var _ xinyong.Tx = (*Tx)(nil)
+
+// querier is what statements run on: a transaction, or a pool.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 // SQL returns the underlying transaction, for dialect packages' bulk paths.
 func (t *Tx) SQL() *sql.Tx { return t.tx }
@@ -68,9 +76,15 @@ func (t *Tx) prepared(query string) *sql.Stmt {
 		pool, cache = t.db.R, &t.db.rStmts
 	}
 	if st := cache.get(pool, t.db.q(query)); st != nil {
+		if t.tx == nil { // Read: the pool's statement itself
+			return st
+		}
 		ts := t.tx.StmtContext(t.ctx, st)
 		t.stmts[query] = ts
 		return ts
+	}
+	if t.tx == nil {
+		return nil // Read: preparing would take a second connection
 	}
 	t.uses[query]++
 	if t.uses[query] < 2 {
@@ -88,7 +102,7 @@ func (t *Tx) execResult(query string, args ...any) (sql.Result, error) {
 	if st := t.prepared(query); st != nil {
 		return st.ExecContext(t.ctx, args...)
 	}
-	return t.tx.ExecContext(t.ctx, t.db.q(query), args...)
+	return t.q.ExecContext(t.ctx, t.db.q(query), args...)
 }
 
 func (t *Tx) exec(query string, args ...any) error {
@@ -120,14 +134,14 @@ func (t *Tx) row(query string, args ...any) *sql.Row {
 	if st := t.prepared(query); st != nil {
 		return st.QueryRowContext(t.ctx, args...)
 	}
-	return t.tx.QueryRowContext(t.ctx, t.db.q(query), args...)
+	return t.q.QueryRowContext(t.ctx, t.db.q(query), args...)
 }
 
 func (t *Tx) rows(query string, args ...any) (*sql.Rows, error) {
 	if st := t.prepared(query); st != nil {
 		return st.QueryContext(t.ctx, args...)
 	}
-	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
+	return t.q.QueryContext(t.ctx, t.db.q(query), args...)
 }
 
 // docKeyLookup is RecordsByDocKeys through the dialect's DocKeyLookup:
@@ -384,7 +398,7 @@ func (t *Tx) PutOverride(o xinyong.Override) error {
 }
 
 func (t *Tx) DeleteOverride(d xinyong.Date) error {
-	res, err := t.tx.ExecContext(t.ctx, t.db.q(`DELETE FROM calendar_override WHERE day = ?`), d.String())
+	res, err := t.q.ExecContext(t.ctx, t.db.q(`DELETE FROM calendar_override WHERE day = ?`), d.String())
 	if err != nil {
 		return err
 	}
@@ -591,7 +605,7 @@ func (t *Tx) Tokens() ([]xinyong.Token, error) {
 }
 
 func (t *Tx) RevokeToken(id string, at time.Time) error {
-	res, err := t.tx.ExecContext(t.ctx, t.db.q(`UPDATE token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), Micros(at), id)
+	res, err := t.q.ExecContext(t.ctx, t.db.q(`UPDATE token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`), Micros(at), id)
 	if err != nil {
 		return err
 	}

@@ -526,3 +526,27 @@ func testCallbackErrors(e *env) {
 		ok(t, err, "Record after a stopped stream")
 	})
 }
+
+// testRead: Read answers what committed transactions wrote, statement by
+// statement, with the store's clock.
+func testRead(e *env) {
+	t := e.t
+	dept, subj := e.seed()
+	r := record("r1", dept.ID, subj.ID, "罚〔2026〕1号")
+	e.update(func(tx xinyong.Tx) { ok(t, tx.InsertRecord(r), "InsertRecord") })
+	err := e.s.Read(e.ctx, func(tx xinyong.Tx) error {
+		got, err := tx.Record("r1")
+		ok(t, err, "Record through Read")
+		equal(t, "Record through Read", got, r)
+		docs, err := tx.ListRecordDocs(xinyong.RecordFilter{SubjectID: subj.ID})
+		ok(t, err, "ListRecordDocs through Read")
+		equal(t, "documents through Read", len(docs), 1)
+		if tx.Now().IsZero() {
+			t.Errorf("Read's Now is zero")
+		}
+		_, err = tx.Record("nope")
+		wantCode(t, err, xinyong.ENOTFOUND, "Record of an unknown id through Read")
+		return nil
+	})
+	ok(t, err, "Read")
+}

@@ -109,7 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Repairs", testRepairs},
 		{"ComplianceCounts", testComplianceCounts}, {"ComplianceFeedback", testComplianceFeedback},
 		{"ComplianceDeadlines", testComplianceDeadlines}, {"ComplianceJobs", testComplianceJobs},
-		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback}, {"CheckRecords", testCheckRecords},
+		{"MeasureChecks", testMeasureChecks}, {"MeasureFeedback", testMeasureFeedback}, {"CheckRecords", testCheckRecords}, {"Read", testRead},
 		{"Events", testEvents}, {"EventsSkipLocked", testEventsSkipLocked},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},

@@ -568,7 +568,7 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (xinyong.Actor,
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
 		return act, xinyong.Errorf(xinyong.EUNAUTHORIZED, "the API token is not valid")
 	}
-	err := s.view(ctx, func(tx xinyong.Tx) error {
+	err := s.read(ctx, func(tx xinyong.Tx) error { // one statement
 		k, err := tx.TokenByHash(TokenHash(secret))
 		if err != nil || k.RevokedAt != nil {
 			return xinyong.Errorf(xinyong.EUNAUTHORIZED, "the API token is not valid or was revoked")

@@ -561,7 +561,7 @@ func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong
 		return nil, err
 	}
 	var out []xinyong.RecordDoc
-	err = s.view(ctx, func(tx xinyong.Tx) error {
+	err = s.read(ctx, func(tx xinyong.Tx) error { // one statement
 		var err error
 		out, err = tx.ListRecordDocs(f)
 		return err

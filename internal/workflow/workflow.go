@@ -267,6 +267,12 @@ func (s *Service) view(ctx context.Context, fn func(tx xinyong.Tx) error) error 
 	return s.Store.View(ctx, fn)
 }
 
+// read runs fn's reads each on its own (Store.Read): only for a lookup of
+// one statement, which needs no common snapshot.
+func (s *Service) read(ctx context.Context, fn func(tx xinyong.Tx) error) error {
+	return s.Store.Read(ctx, fn)
+}
+
 // leaf queues a ledger leaf and returns the index it will have.
 func (t *txn) leaf(kind, objType, objID string, version int, commitment [32]byte) (int64, error) {
 	if t.head == nil {
