@@ -2,9 +2,7 @@ package workflow
 
 import (
 	"context"
-	"strconv"
 	"sync"
-	"time"
 
 	"xinyong"
 )
@@ -116,58 +114,65 @@ func (s *Service) commitGroup(batch []*groupAppend) {
 }
 
 // Reference lists read on every request — the measures list (失信惩戒措施
-// 清单) that every check reads whole, the catalogue that every portal page
-// and report reads — change rarely, so they are kept decoded in memory:
-// dropped at once when this process changes them (txn.PutMeasure,
-// PutCatalogueItem, PutCategory), and re-read at most refTTL after another
-// process (several servers on one PostgreSQL) changed them. The values
-// are shared: callers must not change them.
-const refTTL = 2 * time.Second
+// 清单) that every check reads whole, the catalogue that intake, every
+// portal page and every report read — change rarely, so they are kept
+// decoded in memory under a revision: every change writes a new revision
+// (a fresh id, so concurrent changes never share one) in a meta row in its
+// own transaction (txn.PutMeasure, PutCatalogueItem, PutCategory), and a
+// reader reuses the decoded list only when the revision its transaction
+// sees is the one the list was decoded at. So a decision always rests on
+// the lists in force as its transaction sees them, also after another
+// process (several servers on one PostgreSQL) changed them; a read costs
+// one small query instead of decoding the list.
+const (
+	MetaCatalogueRev = "catalogue.rev"
+	MetaMeasuresRev  = "measures.rev"
+)
 
-type refCache[T any] struct {
+type revCache[T any] struct {
 	mu  sync.Mutex
+	rev string
 	v   T
 	ok  bool
-	at  time.Time
-	gen uint64
 }
 
-// get returns the cached value while it is fresh, else loads it. A value
-// loaded while the cache was dropped is not kept (it may predate the
-// change).
-func (c *refCache[T]) get(load func() (T, error)) (T, error) {
-	now := time.Now()
+// get returns the value decoded at the revision tx sees, loading it when
+// the cache holds another. A transaction that changed the list itself
+// (t.changed) neither uses nor fills the cache: its revision may never
+// commit.
+func (c *revCache[T]) get(tx xinyong.Tx, key string, load func() (T, error)) (T, error) {
+	rev, err := tx.Meta(key)
+	switch {
+	case xinyong.ErrorCode(err) == xinyong.ENOTFOUND:
+		rev = ""
+	case err != nil:
+		var zero T
+		return zero, err
+	}
+	if t, ok := tx.(*txn); ok && t.changed[key] {
+		return load()
+	}
 	c.mu.Lock()
-	if c.ok && now.Sub(c.at) < refTTL {
+	if c.ok && c.rev == rev {
 		v := c.v
 		c.mu.Unlock()
 		return v, nil
 	}
-	gen := c.gen
 	c.mu.Unlock()
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
 	c.mu.Lock()
-	if c.gen == gen {
-		c.v, c.ok, c.at = v, true, now
-	}
+	c.rev, c.v, c.ok = rev, v, true
 	c.mu.Unlock()
 	return v, nil
 }
 
-func (c *refCache[T]) drop() {
-	c.mu.Lock()
-	var zero T
-	c.v, c.ok = zero, false
-	c.gen++
-	c.mu.Unlock()
-}
-
-// measures returns the measures list, from the cache when it is fresh.
+// measures returns the measures list in force as tx sees it. The slice is
+// shared: callers must not change it.
 func (s *Service) measures(tx xinyong.Tx) ([]xinyong.Measure, error) {
-	return s.measureCache.get(func() ([]xinyong.Measure, error) {
+	return s.measureCache.get(tx, MetaMeasuresRev, func() ([]xinyong.Measure, error) {
 		l, err := tx.Measures()
 		if l == nil {
 			l = []xinyong.Measure{}
@@ -176,16 +181,17 @@ func (s *Service) measures(tx xinyong.Tx) ([]xinyong.Measure, error) {
 	})
 }
 
-// catalogueSnapshot is the catalogue as the portal reads it.
+// catalogueSnapshot is the catalogue as intake and the portal read it.
 type catalogueSnapshot struct {
 	categories []xinyong.Category
 	items      []xinyong.CatalogueItem
 	byCode     map[string]xinyong.CatalogueItem
 }
 
-// catalogue returns the categories and items, from the cache when fresh.
+// catalogue returns the categories and items in force as tx sees them.
+// The snapshot is shared: callers must not change it.
 func (s *Service) catalogue(tx xinyong.Tx) (catalogueSnapshot, error) {
-	return s.catalogueCache.get(func() (catalogueSnapshot, error) {
+	return s.catalogueCache.get(tx, MetaCatalogueRev, func() (catalogueSnapshot, error) {
 		var c catalogueSnapshot
 		var err error
 		if c.categories, err = tx.Categories(); err != nil {
@@ -202,87 +208,36 @@ func (s *Service) catalogue(tx xinyong.Tx) (catalogueSnapshot, error) {
 	})
 }
 
-// PutMeasure stores a measure and drops the cached list when the
-// transaction commits.
+// newRev writes a new revision of a cached list in this transaction.
+func (t *txn) newRev(key string) error {
+	if t.changed == nil {
+		t.changed = map[string]bool{}
+	}
+	t.changed[key] = true
+	return t.SetMeta(key, NewID())
+}
+
+// PutMeasure stores a measure under a new revision of the measures list.
 func (t *txn) PutMeasure(m xinyong.Measure) error {
-	t.after = append(t.after, t.s.measureCache.drop)
+	if err := t.newRev(MetaMeasuresRev); err != nil {
+		return err
+	}
 	return t.Tx.PutMeasure(m)
 }
 
-// PutCatalogueItem stores a catalogue item version, counts the change in
-// the catalogue's revision (in the same transaction) and drops the cached
-// catalogue when the transaction commits.
+// PutCatalogueItem stores a catalogue item version under a new revision
+// of the catalogue.
 func (t *txn) PutCatalogueItem(it xinyong.CatalogueItem) error {
-	t.after = append(t.after, t.s.catalogueCache.drop)
-	if err := t.bumpCatalogueRev(); err != nil {
+	if err := t.newRev(MetaCatalogueRev); err != nil {
 		return err
 	}
 	return t.Tx.PutCatalogueItem(it)
 }
 
-// MetaCatalogueRev counts the changes to the catalogue's items: intake
-// reads it in its own transaction to know whether the items it holds in
-// memory are still the catalogue in force.
-const MetaCatalogueRev = "catalogue.rev"
-
-func catalogueRev(tx xinyong.Tx) (string, error) {
-	v, err := tx.Meta(MetaCatalogueRev)
-	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
-		return "0", nil
-	}
-	return v, err
-}
-
-func (t *txn) bumpCatalogueRev() error {
-	v, err := catalogueRev(t)
-	if err != nil {
+// PutCategory stores a category under a new revision of the catalogue.
+func (t *txn) PutCategory(c xinyong.Category) error {
+	if err := t.newRev(MetaCatalogueRev); err != nil {
 		return err
 	}
-	n, _ := strconv.ParseInt(v, 10, 64)
-	return t.SetMeta(MetaCatalogueRev, strconv.FormatInt(n+1, 10))
-}
-
-// intakeItems is the catalogue's items by code as of a revision, for
-// intake: exact within the transaction (the revision is read in it), and
-// decoded once per revision rather than once per batch.
-type intakeItems struct {
-	mu    sync.Mutex
-	rev   string
-	items map[string]xinyong.CatalogueItem
-}
-
-// itemsInForce returns the catalogue's items by code as the transaction
-// sees them.
-func (s *Service) itemsInForce(tx xinyong.Tx) (map[string]xinyong.CatalogueItem, error) {
-	rev, err := catalogueRev(tx)
-	if err != nil {
-		return nil, err
-	}
-	c := &s.intakeCache
-	c.mu.Lock()
-	if c.items != nil && c.rev == rev {
-		m := c.items
-		c.mu.Unlock()
-		return m, nil
-	}
-	c.mu.Unlock()
-	list, err := tx.CatalogueItems()
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]xinyong.CatalogueItem, len(list))
-	for _, it := range list {
-		m[it.Code] = it
-	}
-	c.mu.Lock()
-	c.rev, c.items = rev, m
-	c.mu.Unlock()
-	return m, nil
-}
-
-// PutCategory stores a category and drops the cached catalogue when the
-// transaction commits.
-func (t *txn) PutCategory(c xinyong.Category) error {
-	t.after = append(t.after, t.s.catalogueCache.drop)
 	return t.Tx.PutCategory(c)
 }

@@ -116,11 +116,11 @@ func (sc *submitCtx) item(t *txn, code string) (xinyong.CatalogueItem, error) {
 	}
 	// The items in force as this transaction sees them (decoded once per
 	// catalogue revision); other spellings of an item go to findItem.
-	inForce, err := t.s.itemsInForce(t)
+	inForce, err := t.s.catalogue(t)
 	if err != nil {
 		return xinyong.CatalogueItem{}, err
 	}
-	if it, ok := inForce[code]; ok {
+	if it, ok := inForce.byCode[code]; ok {
 		sc.items[code] = it
 		return it, nil
 	}

@@ -46,9 +46,8 @@ type Service struct {
 	cal            xinyong.Calendar
 	regimes        xinyong.Regimes
 	group          grouper                     // group commit of query-use appends (group.go)
-	measureCache   refCache[[]xinyong.Measure] // group.go
-	catalogueCache refCache[catalogueSnapshot]
-	intakeCache    intakeItems // group.go
+	measureCache   revCache[[]xinyong.Measure] // group.go
+	catalogueCache revCache[catalogueSnapshot]
 }
 
 // Now returns the service clock's time.
@@ -86,6 +85,7 @@ type txn struct {
 	entries []xinyong.LedgerEntry
 	after   []func()
 	events  []xinyong.Event // queued for the outbox (events.go)
+	changed map[string]bool // cached lists this transaction changed (group.go)
 	salts   *mrand.ChaCha8
 	bulk    *bulk
 }
