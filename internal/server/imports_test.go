@@ -308,3 +308,26 @@ func TestImportUploadLimit(t *testing.T) {
 	}
 	e.alive(t)
 }
+
+// TestImportPersonErrors: an error about a natural person's ID number
+// names the column that held it, and never echoes the clear number.
+func TestImportPersonErrors(t *testing.T) {
+	e := newEnv(t)
+	d := e.dept(t, "11620000MB192104", "甘肃省市场监督管理局", "XZCF")
+	off := e.token(t, "officer", d.Code, "")
+	minor := citizenID(t, "62010220100101789") // born 2010-01-01: 15 on the decision date
+	h := append(header(false), "CF_XDR_ZJHM")
+	inZJHM := append(penaltyRow(t, "", "罚1号", "1", "2025-03-03"), minor)
+	inSHXYM := append(penaltyRow(t, minor, "罚2号", "1", "2025-03-03"), "")
+	j := e.importAndWait(t, off, "persons.csv", csvBytes(t, h, [][]string{inZJHM, inSHXYM}))
+	if j.Status != "done" || j.Rejected != 2 {
+		t.Fatalf("job: %+v", j)
+	}
+	errs := e.importErrors(t, off, j.ID)
+	if !findError(errs, "2", "CF_XDR_ZJHM", "minor.flag") || !findError(errs, "3", "CF_XDR_SHXYM", "minor.flag") {
+		t.Errorf("the minor errors do not name the column of the ID number: %v", errs)
+	}
+	if strings.Contains(fmt.Sprint(errs), minor) {
+		t.Errorf("errors.csv carries the clear ID number: %v", errs)
+	}
+}

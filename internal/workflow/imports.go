@@ -28,8 +28,9 @@ func importLayout(kind string) (ImportLayout, bool) {
 	return ImportLayout{l}, ok
 }
 
-// column maps an error's field to the file's column.
-func (l ImportLayout) column(field string) string {
+// column maps an error's field to the file's column; an error about the
+// subject's code names the column the code was read from (input).
+func (l ImportLayout) column(field string, row map[string]string) string {
 	switch field {
 	case "document.number":
 		return l.Number
@@ -40,11 +41,28 @@ func (l ImportLayout) column(field string) string {
 	case "subject_name":
 		return l.Name
 	case "subject_code", "leniency.minor":
+		if row[l.OrgCode] == "" && row[l.PersonID] != "" {
+			return l.PersonID
+		}
 		return l.OrgCode
 	case "categories":
 		return l.Categories
 	}
 	return strings.TrimPrefix(field, "fields.")
+}
+
+// echo is the value an error shows of a cell: a subject's code masked
+// when it may be a natural person's ID number (never stored in clear).
+func (l ImportLayout) echo(column, v string) string {
+	switch {
+	case v == "":
+		return ""
+	case column == l.PersonID:
+		return xinyong.MaskID(xinyong.NormalizeCode(v))
+	case column == l.OrgCode:
+		return maskIfPerson(xinyong.NormalizeCode(v))
+	}
+	return clipValue(v)
 }
 
 // input turns a row into a submission.
@@ -410,16 +428,16 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					}
 					badDate := false // the date cell's own error says why the date is missing
 					for _, fe := range fes {
-						badDate = badDate || (fe.Rule != "record.document" && layout.column(fe.Field) == layout.Date)
+						badDate = badDate || (fe.Rule != "record.document" && layout.column(fe.Field, p.row.Fields) == layout.Date)
 					}
 					for _, fe := range fes {
 						fe.Row = p.row.Line
-						fe.Field = layout.column(fe.Field)
+						fe.Field = layout.column(fe.Field, p.row.Fields)
 						if badDate && fe.Rule == "record.document" && fe.Field == layout.Date {
 							continue
 						}
 						if fe.Value == "" {
-							fe.Value = clipValue(p.row.Fields[fe.Field])
+							fe.Value = layout.echo(fe.Field, p.row.Fields[fe.Field])
 						}
 						errs = append(errs, fe)
 					}
