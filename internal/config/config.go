@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,18 +148,29 @@ func (c *Config) SQLitePath() (string, bool) {
 	return "", false
 }
 
-// Redacted returns the database URL with any password masked, for logs.
+// Redacted returns the database URL with any password masked, for logs:
+// the one in USER:PASSWORD@ (which may itself hold an @) and a password=
+// query parameter, both of which the PostgreSQL driver accepts.
 func Redacted(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.Index(rest, "@"); at >= 0 {
-			cred := rest[:at]
-			if colon := strings.Index(cred, ":"); colon >= 0 {
-				return dsn[:i+3] + cred[:colon] + ":***" + rest[at:]
+	i := strings.Index(dsn, "://")
+	if i < 0 {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn[:i+3] + "***" // unparsable: show none of it
+	}
+	if u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		for j, p := range params {
+			k, _, _ := strings.Cut(p, "=")
+			if name, err := url.QueryUnescape(k); err != nil || name == "password" {
+				params[j] = k + "=***"
 			}
 		}
+		u.RawQuery = strings.Join(params, "&")
 	}
-	return dsn
+	return u.Redacted() // USER:xxxxx@
 }
 
 func env(key, def string) string {

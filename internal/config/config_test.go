@@ -48,3 +48,22 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("defaults not filled: %v %+v", err, c)
 	}
 }
+
+// TestRedacted: no part of a database password reaches the printed URL,
+// wherever the driver would find it.
+func TestRedacted(t *testing.T) {
+	for _, tt := range []struct{ dsn, want string }{
+		{"sqlite:./xinyong.db", "sqlite:./xinyong.db"},
+		{"postgres://root@127.0.0.1:5432/test?sslmode=disable", "postgres://root@127.0.0.1:5432/test?sslmode=disable"},
+		{"postgres://u:hunter2@db/x", "postgres://u:xxxxx@db/x"},
+		{"postgres://u:hun@ter2@db/x", "postgres://u:xxxxx@db/x"},
+		{"postgres://u@db/x?sslmode=disable&password=hunter2", "postgres://u@db/x?sslmode=disable&password=***"},
+		{"postgresql://u@db/x?pass%77ord=hunter2", "postgresql://u@db/x?pass%77ord=***"},
+		{"postgres://u:hunter2@db:port/x", "postgres://***"},
+	} {
+		got := Redacted(tt.dsn)
+		if got != tt.want || strings.Contains(got, "hunter2") || strings.Contains(got, "ter2") {
+			t.Errorf("Redacted(%q) = %q, want %q", tt.dsn, got, tt.want)
+		}
+	}
+}
