@@ -176,12 +176,18 @@ func (m *Main) logger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(m.Stderr, opts))
 }
 
-// open validates cfg and opens the platform.
+// open validates cfg and opens the platform on m.Clock.
 func (m *Main) open(ctx context.Context, cfg *config.Config, migrate bool) (*app.App, error) {
+	return m.openOn(ctx, cfg, m.Clock, migrate)
+}
+
+// openOn is open on another clock (gen runs the store on simulated days);
+// Close closes what it opened.
+func (m *Main) openOn(ctx context.Context, cfg *config.Config, clock func() time.Time, migrate bool) (*app.App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, exitError{code: 2, msg: err.Error()}
 	}
-	a, err := app.Open(ctx, *cfg, m.logger(*cfg), app.Options{Clock: m.Clock, Migrate: migrate})
+	a, err := app.Open(ctx, *cfg, m.logger(*cfg), app.Options{Clock: clock, Migrate: migrate})
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"xinyong"
-	"xinyong/internal/app"
 	"xinyong/internal/config"
 	"xinyong/internal/gen"
 	"xinyong/internal/refdata"
@@ -70,17 +69,11 @@ func (m *Main) genCmd(ctx context.Context, args []string) error {
 		return m.writeManifest(*manifest, man)
 	}
 	// Fill a store through the workflow, with the clock on each simulated day.
-	if err := cfg.Validate(); err != nil {
-		return exitError{code: 2, msg: err.Error()}
-	}
 	clock := gen.NewClock(g.Start().AddDays(-30).Start().Add(9 * time.Hour))
-	a, err := app.Open(ctx, cfg, m.logger(cfg), app.Options{Clock: clock.Now, Migrate: true})
+	a, err := m.openOn(ctx, &cfg, clock.Now, true)
 	if err != nil {
 		return err
 	}
-	m.mu.Lock()
-	m.app = a
-	m.mu.Unlock()
 	set, err := refdata.Load()
 	if err != nil {
 		return fmt.Errorf("reference data: %w", err)
