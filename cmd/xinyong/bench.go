@@ -192,8 +192,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				return fmt.Errorf("bench: no subjects to profile (empty store, or the manifest's codes are not in it)")
 			}
 			fmt.Fprintf(m.Stdout, "profile: %d subjects, in process (service call, no HTTP)\n", len(ids))
-			admin := xinyong.Actor{Kind: "cli", ID: actor.ID, Name: actor.Name, Role: xinyong.RoleAdmin}
-			res := bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileInProcess(a.Service, admin, ids))
+			res := bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileInProcess(a.Service, actor, ids))
 			result = "profile in process: " + res.Summary()
 			if res.FirstError != nil {
 				result += "; first error: " + res.FirstError.Error()
