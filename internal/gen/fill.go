@@ -200,7 +200,7 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			if r.Submitted.Before(res.ItemFrom) {
 				res.Backfilled++
 			}
-			if clockDay.After(g.cal.AddWorkingDays(r.Decision, xinyong.DisclosureDeadlineWorkingDays)) {
+			if g.cal.DisclosureLateness(r.Decision, clockDay, xinyong.DisclosureDeadlineWorkingDays).Late {
 				res.Late++
 			}
 			i := r.Subject.Index
