@@ -44,6 +44,7 @@ func TestHelp(t *testing.T) {
 		"token":      {"create", "list", "revoke"},
 		"catalogue":  {"list", "load", "transition", "override"},
 		"ledger":     {"verify", "proof"},
+		"peer":       {"add", "list"},
 	}
 	for _, c := range commands() {
 		cases := [][]string{{c.name, "-h"}, {c.name, "--help"}}
