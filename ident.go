@@ -272,7 +272,8 @@ func ParseCitizenID(s string) (Identity, error) {
 	}
 	birth, err := parseBirth(code[6:14])
 	if err != nil {
-		return Identity{}, invalidCode("id.birth_date", "positions 7-14 %q are not a valid birth date", code[6:14])
+		// The digits are not quoted: they are what a masked ID number hides.
+		return Identity{}, invalidCode("id.birth_date", "positions 7-14 are not a valid birth date (YYYYMMDD)")
 	}
 	sum := 0
 	for i := 0; i < 17; i++ {

@@ -618,3 +618,23 @@ func TestSingleSubstitutionDetected(t *testing.T) {
 		}
 	}
 }
+
+// TestBirthDateErrorHidesDigits: a refused citizen ID number's error never
+// quotes its birth-date digits, which are what the masked form hides
+// (DOMAIN.md §3: 620102********123X): with the mask, they would give the
+// whole number back.
+func TestBirthDateErrorHidesDigits(t *testing.T) {
+	id := makeID(t, "11010519490230002")
+	_, err := ParseCitizenID(id)
+	if ErrorCode(err) != EINVALID {
+		t.Fatalf("30 February accepted: %v", err)
+	}
+	if msg := ErrorMessage(err) + " " + err.Error(); strings.Contains(msg, "19490230") {
+		t.Errorf("the error quotes the birth-date digits: %s", msg)
+	}
+	for _, fe := range ErrorFields(err) {
+		if strings.Contains(fe.Message+fe.Value, "19490230") {
+			t.Errorf("a field error quotes the birth-date digits: %+v", fe)
+		}
+	}
+}
