@@ -71,7 +71,6 @@ func (s *Service) LoadReference(ctx context.Context, set *refdata.Set) error {
 		}
 		return t.audit("refdata.load", "refdata", "national", nil, set, detail)
 	})
-	s.invalidateRules()
 	if err == nil {
 		err = s.LoadGradingDefaults(ctx) // the default grading model (issue 8), once
 	}

@@ -127,6 +127,7 @@ func (s *Service) commitGroup(batch []*groupAppend) {
 const (
 	MetaCatalogueRev = "catalogue.rev"
 	MetaMeasuresRev  = "measures.rev"
+	MetaRulesRev     = "rules.rev" // working-day calendar corrections and publication regimes
 )
 
 type revCache[T any] struct {
@@ -240,4 +241,30 @@ func (t *txn) PutCategory(c xinyong.Category) error {
 		return err
 	}
 	return t.Tx.PutCategory(c)
+}
+
+// PutOverride stores a calendar correction under a new revision of the
+// rules.
+func (t *txn) PutOverride(o xinyong.Override) error {
+	if err := t.newRev(MetaRulesRev); err != nil {
+		return err
+	}
+	return t.Tx.PutOverride(o)
+}
+
+// DeleteOverride removes a calendar correction under a new revision of the
+// rules.
+func (t *txn) DeleteOverride(d xinyong.Date) error {
+	if err := t.newRev(MetaRulesRev); err != nil {
+		return err
+	}
+	return t.Tx.DeleteOverride(d)
+}
+
+// PutRegime stores a publication regime under a new revision of the rules.
+func (t *txn) PutRegime(r xinyong.Regime) error {
+	if err := t.newRev(MetaRulesRev); err != nil {
+		return err
+	}
+	return t.Tx.PutRegime(r)
 }

@@ -89,9 +89,6 @@ func (s *Service) PutOverride(ctx context.Context, actor xinyong.Actor, date, ki
 		}
 		return t.audit("calendar.override", "calendar", d.String(), nil, o, kind+" "+o.Reason)
 	})
-	if err == nil {
-		s.invalidateRules()
-	}
 	return o, err
 }
 
@@ -110,9 +107,6 @@ func (s *Service) DeleteOverride(ctx context.Context, actor xinyong.Actor, date 
 		}
 		return t.audit("calendar.override.delete", "calendar", d.String(), nil, nil, "")
 	})
-	if err == nil {
-		s.invalidateRules()
-	}
 	return err
 }
 

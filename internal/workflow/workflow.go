@@ -41,13 +41,10 @@ type Service struct {
 	// RepairFiles: where repair materials are kept and how large they may be (repairs.go).
 	RepairFiles RepairConfig
 
-	mu             sync.RWMutex
-	loaded         bool
-	cal            xinyong.Calendar
-	regimes        xinyong.Regimes
 	group          grouper                     // group commit of query-use appends (group.go)
 	measureCache   revCache[[]xinyong.Measure] // group.go
 	catalogueCache revCache[catalogueSnapshot]
+	rulesCache     revCache[rulesSnapshot] // calendar corrections and regimes
 }
 
 // Now returns the service clock's time.
@@ -374,40 +371,32 @@ func (s *Service) SubjectKey(code string) string {
 	return code
 }
 
-// rules returns the working-day calendar and the publication regimes, loaded
-// once from the store and refreshed when the admin changes them.
+// rules returns the working-day calendar and the publication regimes in
+// force as tx sees them, decoded once per revision of the calendar
+// corrections and regimes (group.go): a correction another process made
+// counts from its commit on.
 func (s *Service) rules(tx xinyong.Tx) (xinyong.Calendar, xinyong.Regimes, error) {
-	s.mu.RLock()
-	if s.loaded {
-		c, r := s.cal, s.regimes
-		s.mu.RUnlock()
-		return c, r, nil
-	}
-	s.mu.RUnlock()
-	ovs, err := tx.Overrides()
-	if err != nil {
-		return xinyong.Calendar{}, nil, err
-	}
-	rs, err := tx.Regimes()
-	if err != nil {
-		return xinyong.Calendar{}, nil, err
-	}
-	m := make(map[xinyong.Date]xinyong.Override, len(ovs))
-	for _, o := range ovs {
-		m[o.Date] = o
-	}
-	cal := xinyong.Calendar{Source: s.Holiday, Overrides: m, Memo: new(sync.Map)}
-	s.mu.Lock()
-	s.cal, s.regimes, s.loaded = cal, rs, true
-	s.mu.Unlock()
-	return cal, rs, nil
+	r, err := s.rulesCache.get(tx, MetaRulesRev, func() (rulesSnapshot, error) {
+		ovs, err := tx.Overrides()
+		if err != nil {
+			return rulesSnapshot{}, err
+		}
+		rs, err := tx.Regimes()
+		if err != nil {
+			return rulesSnapshot{}, err
+		}
+		m := make(map[xinyong.Date]xinyong.Override, len(ovs))
+		for _, o := range ovs {
+			m[o.Date] = o
+		}
+		return rulesSnapshot{cal: xinyong.Calendar{Source: s.Holiday, Overrides: m, Memo: new(sync.Map)}, regimes: rs}, nil
+	})
+	return r.cal, r.regimes, err
 }
 
-// invalidateRules drops the cached calendar and regimes.
-func (s *Service) invalidateRules() {
-	s.mu.Lock()
-	s.loaded = false
-	s.mu.Unlock()
+type rulesSnapshot struct {
+	cal     xinyong.Calendar
+	regimes xinyong.Regimes
 }
 
 // Calendar returns the current working-day calendar.
