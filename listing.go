@@ -410,12 +410,12 @@ func MissingDecisionParts(d ListingDecision) []string {
 	return out
 }
 
-// MeasuresFor returns the codes of the measures in force that the list type
-// triggers.
-func MeasuresFor(lt string, measures []Measure) []string {
+// MeasuresFor returns the codes of the measures in force on day on (as the
+// measures check reads them: Measure.InForce) that the list type triggers.
+func MeasuresFor(lt string, measures []Measure, on Date) []string {
 	var out []string
 	for _, m := range measures {
-		if !m.Retired && slices.Contains(m.ListTypes, lt) {
+		if m.InForce(on) && slices.Contains(m.ListTypes, lt) {
 			out = append(out, m.Code)
 		}
 	}
@@ -444,10 +444,10 @@ func Decide(l Listing, lt ListType, d ListingDecision, measures []Measure, subj 
 	if strings.TrimSpace(d.Number) == "" {
 		v.Add("number", "required", "the decision document has a number (文号)")
 	}
-	allowed := MeasuresFor(lt.Code, measures)
+	allowed := MeasuresFor(lt.Code, measures, on)
 	for _, c := range d.Measures {
 		if !slices.Contains(allowed, c) {
-			v.Add("measures", "decision.measure", "measure %s is not on the measures list for list type %s", c, lt.Code)
+			v.Add("measures", "decision.measure", "measure %s is not on the measures list for list type %s on %s", c, lt.Code, on)
 		}
 	}
 	if d.ExtensionMonths != 0 && (lt.PeriodMonths == 0 || d.ExtensionMonths < lt.ExtensionMinMonths || d.ExtensionMonths > lt.ExtensionMaxMonths) {

@@ -199,7 +199,7 @@ func TestListingDecisionMissingParts(t *testing.T) {
 	if _, err := Decide(n, lt, d, testMeasures, company(), []Record{activeRecord("r1")}, MustDate("2026-03-20")); !slices.Contains(fieldNames(err), "extension_months") {
 		t.Errorf("extension of 48 months: %v", err)
 	}
-	if got := MeasuresFor("SAMR-YZWF", testMeasures); !slices.Equal(got, []string{"M2"}) {
+	if got := MeasuresFor("SAMR-YZWF", testMeasures, MustDate("2026-03-20")); !slices.Equal(got, []string{"M2"}) {
 		t.Errorf("MeasuresFor = %v", got)
 	}
 }
@@ -298,5 +298,34 @@ func TestListingEarlyRemovalAndRevocation(t *testing.T) {
 	u, err := Verify(o, VerifyInput{Answer: "异议成立", Upheld: true}, MustDate("2026-03-04"), "o")
 	if err != nil || u.State != ListingRemoved || u.Removal.Reason != RemovalObjectionUpheld {
 		t.Errorf("upheld objection: %v %s", err, u.State)
+	}
+}
+
+// A decision states only measures in force on the decision day, as the
+// measures check reads them (Measure.InForce): not one that ended, nor one
+// that starts later.
+func TestListingDecisionMeasuresInForce(t *testing.T) {
+	lt := courtList()
+	n, _ := Notify(proposed(t, lt), lt, NoticeInput{}, MustDate("2026-03-06"), plainCal, "o")
+	ms := []Measure{
+		{Code: "ENDED", ListTypes: []string{"SXBZXR"}, EffectiveTo: MustDate("2026-01-01")},
+		{Code: "LATER", ListTypes: []string{"SXBZXR"}, EffectiveFrom: MustDate("2027-01-01")},
+		{Code: "NOW", ListTypes: []string{"SXBZXR"}, EffectiveFrom: MustDate("2026-01-01")},
+	}
+	on := MustDate("2026-03-20")
+	if got := MeasuresFor("SXBZXR", ms, on); !slices.Equal(got, []string{"NOW"}) {
+		t.Errorf("MeasuresFor on %s = %v, want [NOW]", on, got)
+	}
+	for _, c := range []string{"ENDED", "LATER"} {
+		d := fullDecision()
+		d.Measures = []string{c}
+		if _, err := Decide(n, lt, d, ms, company(), []Record{activeRecord("r1")}, on); !slices.Contains(fieldNames(err), "measures") {
+			t.Errorf("decision stating measure %s, not in force on %s: %v", c, on, err)
+		}
+	}
+	d := fullDecision()
+	d.Measures = []string{"NOW"}
+	if _, err := Decide(n, lt, d, ms, company(), []Record{activeRecord("r1")}, on); err != nil {
+		t.Errorf("decision stating a measure in force: %v", err)
 	}
 }

@@ -97,7 +97,7 @@ func listAll(ctx context.Context, opt FillOptions, today xinyong.Date, depts []D
 		var ms []string
 		err = svc.Store.View(ctx, func(tx xinyong.Tx) error {
 			all, err := tx.Measures()
-			ms = xinyong.MeasuresFor(c.plan.code, all)
+			ms = xinyong.MeasuresFor(c.plan.code, all, decideDay)
 			return err
 		})
 		if err != nil {

@@ -188,7 +188,7 @@ func (w *web) renderListing(rw http.ResponseWriter, r *http.Request, p Page, id 
 			w.fail(rw, r, err)
 			return
 		}
-		codes := xinyong.MeasuresFor(v.ListType, ref.Measures)
+		codes := xinyong.MeasuresFor(v.ListType, ref.Measures, xinyong.DateOf(w.s.Svc.Now()))
 		for _, m := range ref.Measures {
 			if slices.Contains(codes, m.Code) {
 				data.Measures = append(data.Measures, m)
