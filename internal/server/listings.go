@@ -134,37 +134,31 @@ func (s *Server) postListType(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// decisionTmpl renders the decision document built by report.DecisionDocument:
+// the same model as the console's page and the PDF.
 var decisionTmpl = template.Must(template.New("decision").Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>严重失信主体名单认定决定书 {{.Decision.Number}}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{{.Title}} {{.Number}}</title></head>
 <body><main>
-<h1>严重失信主体名单认定决定书</h1>
-<p class="number">{{.Decision.Number}}</p>
-{{with .Subject}}<p>当事人：{{.Name}}（{{.Code}}）</p>{{end}}
-<p>名单类型：{{.ListTypeName}}（{{.ListType}}）</p>
-<h2>认定理由</h2><p>{{.Decision.Reason}}</p>
-<h2>认定依据</h2><p>{{.Decision.Basis}}</p>
-<h2>失信惩戒措施提示</h2><ul>{{range .Measures}}<li>{{.Code}} {{.Item}}（{{.LegalBasis}}）</li>{{else}}{{range .Decision.Measures}}<li>{{.}}</li>{{end}}{{end}}</ul>
-<h2>列入期限</h2><p>{{if .Decision.PeriodMonths}}{{.Decision.PeriodMonths}} 个月{{if not .EndDate.IsZero}}（{{.ListedOn}} 至 {{.EndDate}}）{{end}}{{else}}至移出之日止{{end}}</p>
-<h2>移出条件</h2><p>{{.Decision.RemovalConditions}}</p>
-<h2>移出程序</h2><p>{{.Decision.RemovalProcedure}}</p>
-<h2>救济途径</h2>
-<p>行政复议：{{.Decision.Remedies.Reconsideration}}</p>
-<p>行政诉讼：{{.Decision.Remedies.Litigation}}</p>
-<p class="date">{{.Decision.Date}}</p>
+<h1>{{.Title}}</h1>
+{{if .Number}}<p class="number">{{.Number}}</p>{{end}}
+<p>当事人：{{.Party}}</p>
+<p>名单类型：{{.ListType}}</p>
+{{range .Sections}}<h2>{{.No}}{{.Heading}}</h2>{{range .Paras}}<p>{{.}}</p>{{end}}{{end}}
+<p class="issuer">{{.Issuer}}</p>
+<p class="date">{{.Date}}</p>
+{{range .Notes}}<p class="note">{{.}}</p>{{end}}
+<p class="ref">{{.Ref}}</p>
 </main></body></html>
 `))
 
 // getDecisionHTML renders the decision document (zh-CN).
 func (s *Server) getDecisionHTML(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.Svc.Listing(r.Context(), actorOf(r), r.PathValue("id"))
+	doc, _, err := s.listingDoc(r, "decision")
 	if err != nil {
 		return err
-	}
-	if v.Decision == nil {
-		return xinyong.Errorf(xinyong.ENOTFOUND, "listing %s has no decision yet", v.ID)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", "zh-CN")
 	w.Header().Set("Cache-Control", "no-store")
-	return decisionTmpl.Execute(w, v)
+	return decisionTmpl.Execute(w, doc)
 }

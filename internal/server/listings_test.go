@@ -146,7 +146,9 @@ func TestListingProcedureAPI(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("decision page: %s", r)
 	}
-	for _, want := range []string{`lang="zh-CN"`, "认定决定书", "兰市监认〔2026〕1号", "认定理由", "认定依据", "CPC-SC-2025-RESTRICT", "移出条件", "移出程序", "行政复议", "行政诉讼"} {
+	for _, want := range []string{`lang="zh-CN"`, "认定决定书", "兰市监认〔2026〕1号", "认定理由", "认定依据", "CPC-SC-2025-RESTRICT", "移出条件", "移出程序", "行政复议", "行政诉讼",
+		// The same document as the console's page and the PDF (report.DecisionDocument).
+		"告知情况", "异议及核实情况", "信用修复不收取任何费用", "过惩相当", "名单编号 " + l.ID, f.deptA.Name} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("decision page lacks %q", want)
 		}
