@@ -519,3 +519,41 @@ func TestListingEvents(t *testing.T) {
 		t.Errorf("events %v, want %v", types, want)
 	}
 }
+
+// A receiver's URL may carry its token in the query (…?access_token=…, as
+// chat-robot webhooks do): a failed delivery's last_error and the dead-letter
+// log line name the cause, never the URL.
+func TestWebhookErrorKeepsURLTokenOut(t *testing.T) {
+	e := newEnv(t, noDelivery)
+	d := e.dept(t, "11620000MB192104", "甘肃省市场监督管理局", "XZCF")
+	off := e.token(t, "officer", d.Code, "")
+	rc := newReceiver(t, "up")
+	const token = "tok-3f9c2a7e51"
+	r := e.do(t, req{Method: "POST", Path: "/api/v1/subscriptions", Token: e.admin, Body: map[string]any{"url": rc.url() + "?access_token=" + token, "events": []string{"record.withdrawn"}}})
+	if r.Status != 201 {
+		t.Fatalf("subscribe: %s", r)
+	}
+	var sub struct{ ID string }
+	r.json(t, &sub)
+	rc.down()
+	e.withdrawn(t, off, "甘市监罚〔2025〕1号")
+	now := time.Now()
+	if rep := deliver(t, e.svc, now); rep.Retrying != 1 {
+		t.Fatalf("first attempt: %+v", rep)
+	}
+	if rep := deliver(t, e.svc, now.Add(xinyong.RetryWindow+time.Hour)); rep.Dead != 1 {
+		t.Fatalf("after the retry window: %+v", rep)
+	}
+	var ds []xinyong.Delivery
+	e.svc.Store.View(e.ctx, func(tx xinyong.Tx) error {
+		var err error
+		ds, err = tx.DeliveriesBy(sub.ID, xinyong.DeliveryDead, 10)
+		return err
+	})
+	if len(ds) != 1 || ds[0].LastError == "" || strings.Contains(ds[0].LastError, token) {
+		t.Errorf("dead letter %+v: want a last_error without the URL's token", ds)
+	}
+	if logs := e.log.String(); !strings.Contains(logs, "webhook delivery dead") || strings.Contains(logs, token) {
+		t.Errorf("log (want the dead letter logged, without the URL's token):\n%s", logs)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -520,6 +521,13 @@ func (s *Service) post(ctx context.Context, client *http.Client, now time.Time, 
 	}
 	res, err := client.Do(req)
 	if err != nil {
+		// The client's error quotes the URL, whose query may carry the
+		// receiver's token (…?access_token=…): last_error and the log
+		// keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return 0, err
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
