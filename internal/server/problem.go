@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -64,7 +65,8 @@ type Problem struct {
 }
 
 // problemOf builds the problem for err; internal errors are logged and shown
-// with a generic message only.
+// with a generic message only. A citizen ID number in a message (a caller's
+// input repeated back) is masked in the answer and in the log.
 func problemOf(r *http.Request, log *slog.Logger, err error) Problem {
 	code := xinyong.ErrorCode(err)
 	status, ok := statusOf[code]
@@ -75,19 +77,23 @@ func problemOf(r *http.Request, log *slog.Logger, err error) Problem {
 		Type:      "https://xinyong.invalid/problems/" + code,
 		Title:     titles[code],
 		Status:    status,
-		Detail:    xinyong.ErrorMessage(err),
+		Detail:    xinyong.MaskCitizenIDs(xinyong.ErrorMessage(err)),
 		Instance:  xinyong.MaskCitizenIDs(r.URL.Path),
 		Code:      code,
-		Errors:    xinyong.ErrorFields(err),
+		Errors:    slices.Clone(xinyong.ErrorFields(err)), // masked below, not in err
 		RequestID: requestID(r.Context()),
 	}
+	for i := range p.Errors {
+		p.Errors[i].Message = xinyong.MaskCitizenIDs(p.Errors[i].Message)
+	}
+	logged := xinyong.MaskCitizenIDs(err.Error())
 	switch {
 	case status >= 500 && r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client went away (or the server is stopping): nothing failed
 		// that an operator must look at.
-		log.Info("request abandoned", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", err)
+		log.Info("request abandoned", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", logged)
 	case status >= 500:
-		log.Error("request failed", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", err)
+		log.Error("request failed", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "err", logged)
 	default:
 		log.Info("request refused", "request_id", p.RequestID, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "code", code, "detail", p.Detail)
 	}

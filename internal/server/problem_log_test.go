@@ -42,3 +42,38 @@ func TestProblemLogLevels(t *testing.T) {
 		}
 	}
 }
+
+// A citizen ID number a caller typed into an address — mistyped (a wrong
+// check character) or in a path no route takes — is never repeated in full
+// in the answer, on the error page, or in the log of the refusal.
+func TestProblemMasksCitizenIDs(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, func(s *Server) { s.Log = slog.New(slog.NewJSONHandler(logs, nil)) })
+	valid := citizenID(t, "62010219850312123")
+	typo := valid[:17] + string("10X98765432"[(strings.IndexByte("10X98765432", valid[17])+1)%11]) // the check character mistyped
+	for _, path := range []string{
+		"/api/v1/subjects/" + typo,
+		"/subjects/" + typo,
+		"/api/v1/subjects/" + typo + "/report.json",
+		"/api/v1/nothing/" + valid,
+	} {
+		r := e.do(t, req{Path: path})
+		if r.Status < 400 {
+			t.Errorf("GET %s: %s, want a refusal", path, r)
+		}
+		for _, id := range []string{valid, typo} {
+			if strings.Contains(string(r.Body), id) {
+				t.Errorf("GET %s answers with the full number %s: %s", path, id, r)
+			}
+		}
+	}
+	out := logs.String()
+	if !strings.Contains(out, "request refused") {
+		t.Fatalf("no refusal was logged: %s", out)
+	}
+	for _, id := range []string{valid, typo} {
+		if strings.Contains(out, id) {
+			t.Errorf("the log holds the full number %s:\n%s", id, out)
+		}
+	}
+}
