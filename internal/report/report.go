@@ -11,7 +11,6 @@
 package report
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -257,7 +256,7 @@ func Build(in Input) Report {
 	}
 	r.Notes = notes(in.Scope, subj.Kind, today)
 	if in.Scope == ScopeConsent && in.Consent != nil {
-		r.Notes = append(r.Notes, "本报告经信用主体授权向"+Scrub(in.Viewer.Organisation)+"提供（授权编号 "+in.Consent.ID+"，用途："+Scrub(in.Consent.Purpose)+"，有效期至 "+xinyong.DateOf(in.Consent.ExpiresAt).String()+"），仅限授权用途使用。")
+		r.Notes = append(r.Notes, "本报告经信用主体授权向"+xinyong.MaskCitizenIDs(in.Viewer.Organisation)+"提供（授权编号 "+in.Consent.ID+"，用途："+xinyong.MaskCitizenIDs(in.Consent.Purpose)+"，有效期至 "+xinyong.DateOf(in.Consent.ExpiresAt).String()+"），仅限授权用途使用。")
 	}
 	return r
 }
@@ -303,11 +302,13 @@ func skipField(code string) bool {
 	return false
 }
 
+// entryOf shows a record as the report lists it; v comes from
+// Visibility.Apply, which has masked names and citizen ID numbers already.
 func entryOf(it xinyong.CatalogueItem, rec xinyong.Record, v xinyong.RecordView, subj xinyong.Subject) Entry {
 	e := Entry{
 		RecordID: rec.ID, Version: rec.Version, LedgerIndex: rec.LedgerIdx,
 		Item: it.Code, ItemName: it.Name,
-		Document: docName(v.Document), Number: Scrub(v.Document.Number), Authority: Scrub(v.Document.Authority),
+		Document: docName(v.Document), Number: v.Document.Number, Authority: v.Document.Authority,
 		DecisionDate: v.Document.DecisionDate, PublishedUntil: v.Publication.End,
 		Fields: []Field{},
 	}
@@ -331,33 +332,17 @@ func entryOf(it xinyong.CatalogueItem, rec xinyong.Record, v xinyong.RecordView,
 		if f.Unit != "" && f.Type == xinyong.FieldAmount {
 			val += " " + f.Unit
 		}
-		e.Fields = append(e.Fields, Field{Label: f.Label, Value: Scrub(val)})
+		e.Fields = append(e.Fields, Field{Label: f.Label, Value: val})
 	}
 	return e
 }
 
 func docName(d xinyong.Document) string {
 	if d.Type == xinyong.DocOther && d.Name != "" {
-		return Scrub(d.Name)
+		return d.Name
 	}
 	if n, ok := xinyong.DocTypes[d.Type]; ok {
 		return n
 	}
 	return string(d.Type)
-}
-
-var idPattern = regexp.MustCompile(`[0-9]{17}[0-9Xx]`)
-
-// Scrub masks any valid 18-character citizen ID number in free text: no
-// full ID number ever leaves in a report, whatever a department typed.
-func Scrub(s string) string {
-	if len(s) < 18 {
-		return s
-	}
-	return idPattern.ReplaceAllStringFunc(s, func(m string) string {
-		if _, err := xinyong.ParseCitizenID(m); err == nil {
-			return xinyong.MaskID(m)
-		}
-		return m
-	})
 }

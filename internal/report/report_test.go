@@ -361,3 +361,24 @@ func TestEnvelopeIsJSON(t *testing.T) {
 		t.Errorf("person title %q", r.Title)
 	}
 }
+
+// A number shaped like a citizen ID number is masked in a report whatever
+// its check character (as xinyong.Visible masks it everywhere else): a
+// mistyped number is still a person's number. The consent note repeats the
+// organisation's and the consent's own texts.
+func TestNoMistypedIDNumber(t *testing.T) {
+	typo := fullID[:17] + "1" // the check character of fullID is X
+	in := input(person, ScopeConsent)
+	in.Viewer = xinyong.Viewer{Kind: xinyong.ViewerAgency, Organisation: "某银行（经办人身份证 " + typo + "）", Purpose: "贷款审查"}
+	in.Consent = &xinyong.Consent{ID: "c1", SubjectID: person.ID, Organisation: in.Viewer.Organisation, Items: []string{"XZCF"}, Purpose: "贷款审查，申请人 " + typo, ExpiresAt: issued.AddDate(0, 1, 0)}
+	b, err := Canonical(Build(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(typo)) {
+		t.Errorf("the report repeats the number %s in full: %s", typo, b)
+	}
+	if !bytes.Contains(b, []byte(xinyong.MaskID(typo))) {
+		t.Errorf("the consent note should show the number masked: %s", b)
+	}
+}
