@@ -186,6 +186,17 @@ func TestConsoleLogin(t *testing.T) {
 	e.alive(t)
 }
 
+// TestLoginUnknownUser: an unknown username gets the answer a wrong
+// password gets, and no session.
+func TestLoginUnknownUser(t *testing.T) {
+	e := newEnv(t)
+	r := e.postLogin(t, "nobody-here", "correct horse battery staple")
+	r.html(t, 401, "wrong username or password")
+	if strings.Contains(r.Header.Get("Set-Cookie"), SessionCookie) {
+		t.Fatal("a failed login set a session cookie")
+	}
+}
+
 // TestOperationalEndpoints: health, readiness, metrics, request ids and
 // security headers on every kind of response.
 func TestOperationalEndpoints(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -356,11 +357,16 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 	var a xinyong.Account
 	var sess xinyong.Session
 	secret := RandomSecret(32)
-	failed := false
-	err := s.update(ctx, xinyong.Public, func(t *txn) error {
-		since := t.Now().Add(-LoginWindow)
+	// The throttle and the account are read first, and the password is
+	// checked outside any transaction: argon2id takes tens of
+	// milliseconds, which must not hold SQLite's only writer. An unknown
+	// username costs a check against a dummy hash, so the time of the
+	// answer does not tell which usernames exist.
+	known := false
+	err := s.view(ctx, func(tx xinyong.Tx) error {
+		since := tx.Now().Add(-LoginWindow)
 		for _, key := range []string{"user:" + username, "addr:" + client} {
-			n, err := t.CountLoginFailures(key, since)
+			n, err := tx.CountLoginFailures(key, since)
 			if err != nil {
 				return err
 			}
@@ -369,20 +375,40 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 			}
 		}
 		var err error
-		a, err = t.AccountByUsername(username)
-		if err != nil || a.Disabled || !CheckPassword(a.PasswordHash, password) {
-			failed = true
-			return nil
-		}
-		sess = xinyong.Session{Hash: TokenHash(secret), AccountID: a.ID, CSRF: RandomSecret(24), CreatedAt: t.Now(), ExpiresAt: t.Now().Add(SessionLifetime)}
-		if err := t.CreateSession(sess); err != nil {
+		a, err = tx.AccountByUsername(username)
+		switch {
+		case err == nil:
+			known = true
+		case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
 			return err
 		}
-		t.actor = ActorOfAccount(a)
-		return t.audit("account.login", "account", a.ID, nil, nil, "client "+client)
+		return nil
 	})
 	if err != nil {
 		return a, sess, "", err
+	}
+	hash := a.PasswordHash
+	if !known {
+		hash = dummyHash()
+	}
+	failed := !CheckPassword(hash, password) || !known || a.Disabled
+	if !failed {
+		err = s.update(ctx, xinyong.Public, func(t *txn) error {
+			cur, err := t.Account(a.ID)
+			if err != nil || cur.Disabled || cur.PasswordHash != a.PasswordHash {
+				failed = true // disabled or reset meanwhile
+				return nil
+			}
+			sess = xinyong.Session{Hash: TokenHash(secret), AccountID: a.ID, CSRF: RandomSecret(24), CreatedAt: t.Now(), ExpiresAt: t.Now().Add(SessionLifetime)}
+			if err := t.CreateSession(sess); err != nil {
+				return err
+			}
+			t.actor = ActorOfAccount(a)
+			return t.audit("account.login", "account", a.ID, nil, nil, "client "+client)
+		})
+		if err != nil {
+			return a, sess, "", err
+		}
 	}
 	if failed {
 		err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
@@ -398,6 +424,18 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 		return a, sess, "", xinyong.Errorf(xinyong.EUNAUTHORIZED, "wrong username or password")
 	}
 	return a, sess, secret, nil
+}
+
+var dummy struct {
+	once sync.Once
+	hash string
+}
+
+// dummyHash is an argon2id hash of a random secret, for the sign-in of an
+// unknown username to cost what a known one costs.
+func dummyHash() string {
+	dummy.once.Do(func() { dummy.hash = HashPassword(RandomSecret(16)) })
+	return dummy.hash
 }
 
 // SetPassword changes an account's password (the admin resets it, or the
