@@ -317,7 +317,7 @@ func (s *Server) resumeImports(ctx context.Context) error {
 		return err
 	}
 	for _, j := range pending {
-		if j.Status == xinyong.ImportRunning && time.Since(j.UpdatedAt) < workflow.ImportStaleAfter {
+		if j.Status == xinyong.ImportRunning && !workflow.ImportStale(j, s.Svc.Now()) {
 			continue // its process is alive, or this one runs it
 		}
 		s.mu.Lock()

@@ -107,6 +107,12 @@ const ImportBatchSize = 2000
 // another process takes it over (its process died).
 const ImportStaleAfter = 2 * time.Minute
 
+// ImportStale reports whether a running job went without progress long
+// enough on now that its process is taken to have died.
+func ImportStale(j xinyong.Import, now time.Time) bool {
+	return j.Status == xinyong.ImportRunning && now.Sub(j.UpdatedAt) >= ImportStaleAfter
+}
+
 // itemForKind returns the catalogue item of a 双公示 kind.
 func itemForKind(tx xinyong.Tx, kind string) (xinyong.CatalogueItem, error) {
 	items, err := tx.CatalogueItems()
@@ -197,7 +203,7 @@ func (s *Service) claimImport(ctx context.Context, id string, force bool) (xinyo
 		case xinyong.ImportDone, xinyong.ImportFailed:
 			return nil
 		case xinyong.ImportRunning:
-			if !force && t.Now().Sub(j.UpdatedAt) < ImportStaleAfter {
+			if !force && !ImportStale(j, t.Now()) {
 				return nil
 			}
 		}
