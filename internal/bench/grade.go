@@ -68,7 +68,7 @@ func Grade(ctx context.Context, svc *workflow.Service, actor xinyong.Actor, mode
 // records per subject, 60 % penalties over 7 years, 1 % withdrawn, 0.5 %
 // with a leniency flag). Records are written subject by subject; the
 // record table's order does not matter to grading, which reads the
-// record_grading index. progress gets the records written so far.
+// record_rules index. progress gets the records written so far.
 func FillRaw(ctx context.Context, st xinyong.Store, subjects, records int, seed uint64, today xinyong.Date, progress func(int)) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const depts = 20

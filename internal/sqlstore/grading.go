@@ -11,7 +11,7 @@ import (
 
 // Credit grading (issue 8): models (every version as JSON), grades (one
 // per subject and model, explanation as JSON), runs and reviews; and the
-// bulk reads a batch run makes (record_grading is a covering index).
+// bulk reads a batch run makes (record_rules is a covering index).
 
 // ---- models ----
 
@@ -240,9 +240,9 @@ func (t *Tx) strings(query string, args ...any) ([]string, error) {
 	return out, rows.Err()
 }
 
-// gradingSelect reads the covering index record_grading; the LIKE
-// expression is the index's own, so the table is not read.
-const gradingSelect = `SELECT subject_id, item, status, decision_date, severity, id, data LIKE '%"leniency":%' FROM record WHERE `
+// gradingSelect reads the covering index record_rules (migration 0013), so
+// the table is not read.
+const gradingSelect = `SELECT subject_id, item, status, decision_date, severity, id, lenient FROM record WHERE `
 
 func itemArgs(items []string) (string, []any) {
 	args := make([]any, len(items))

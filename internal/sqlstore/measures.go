@@ -86,7 +86,7 @@ func (t *Tx) CountRefusedFeedback(since time.Time) (int64, error) {
 // CheckRecords returns the subject's active records for the measures check
 // from the record columns.
 func (t *Tx) CheckRecords(subjectID string, limit int) ([]xinyong.CheckRecord, error) {
-	// No ORDER BY: the rows come from a covering index (record_check) and
+	// No ORDER BY: the rows come from a covering index (record_rules) and
 	// are sorted here.
 	rows, err := t.rows(`SELECT id, item, severity, status, published, pub_start, pub_max_end FROM record WHERE subject_id = ? AND status = ? LIMIT ?`,
 		subjectID, string(xinyong.RecordActive), limit)

@@ -206,7 +206,7 @@ func (t *Tx) RecordRepair(recordID string) (xinyong.RepairOutcome, string, error
 func (t *Tx) EraseRecord(r xinyong.Record) error {
 	r = normRecord(r)
 	r.Content, r.Salt = nil, nil
-	res, err := t.execResult(`UPDATE record SET content = NULL, salt = NULL, data = ? WHERE id = ? AND version = ?`, mustJSON(r), r.ID, r.Version)
+	res, err := t.execResult(`UPDATE record SET content = NULL, salt = NULL, data = ?, lenient = ? WHERE id = ? AND version = ?`, mustJSON(r), lenientCol(r), r.ID, r.Version)
 	if err != nil {
 		return err
 	}
