@@ -20,7 +20,8 @@ type MeasureStore interface {
 	// CheckRecords returns the subject's active records as the measures
 	// check reads them — id, item, severity, status and the publication
 	// window's published flag, start and maximum end — from the indexed
-	// columns, without decoding the documents; at most limit, by id.
+	// columns, without decoding the documents; at most limit when limit > 0
+	// (in no set order), every one when limit <= 0.
 	CheckRecords(subjectID string, limit int) ([]CheckRecord, error)
 }
 

@@ -88,8 +88,11 @@ func (t *Tx) CountRefusedFeedback(since time.Time) (int64, error) {
 func (t *Tx) CheckRecords(subjectID string, limit int) ([]xinyong.CheckRecord, error) {
 	// No ORDER BY: the rows come from a covering index (record_rules) and
 	// are sorted here.
-	rows, err := t.rows(`SELECT id, item, severity, status, published, pub_start, pub_max_end FROM record WHERE subject_id = ? AND status = ? LIMIT ?`,
-		subjectID, string(xinyong.RecordActive), limit)
+	q, args := `SELECT id, item, severity, status, published, pub_start, pub_max_end FROM record WHERE subject_id = ? AND status = ?`, []any{subjectID, string(xinyong.RecordActive)}
+	if limit > 0 {
+		q, args = q+` LIMIT ?`, append(args, limit)
+	}
+	rows, err := t.rows(q, args...)
 	if err != nil {
 		return nil, err
 	}

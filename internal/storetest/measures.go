@@ -88,6 +88,9 @@ func testCheckRecords(e *env) {
 				Window: xinyong.Window{Published: r.Window.Published, Start: r.Window.Start, MaxEnd: r.Window.MaxEnd, Severity: r.Severity}})
 		}
 		equal(t, "CheckRecords", got, want)
+		got, err = tx.CheckRecords(subj.ID, 0)
+		ok(t, err, "CheckRecords without a limit")
+		equal(t, "CheckRecords without a limit", got, want)
 		got, err = tx.CheckRecords(subj.ID, 1)
 		ok(t, err, "CheckRecords limit 1")
 		equal(t, "CheckRecords limit 1", len(got), 1)

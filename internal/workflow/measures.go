@@ -216,7 +216,9 @@ func rootOf(h xinyong.LedgerHead) []byte {
 // checkRecords reads the subject's active records (items maps their ids to
 // their catalogue items) from the indexed columns.
 func checkRecords(t xinyong.Tx, subjectID string, items map[string]string) ([]xinyong.CheckRecord, error) {
-	out, err := t.CheckRecords(subjectID, MaxProfileRecords)
+	// Every active record: a cap would drop whatever sorts after it in the
+	// index (serious after general) and with it the measures it triggers.
+	out, err := t.CheckRecords(subjectID, 0)
 	for _, r := range out {
 		items[r.ID] = r.Item
 	}
