@@ -12,7 +12,15 @@ DROP INDEX record_check;
 DROP INDEX record_grading;
 CREATE INDEX record_rules ON record (subject_id, status, item, severity, decision_date, published, pub_start, pub_max_end, lenient, id);
 
+-- The query-use flag counts the distinct subjects an account read in the
+-- last hour on every check and shared query, in the write transaction; the
+-- subject in the actor index makes that count read the index alone.
+DROP INDEX query_use_actor;
+CREATE INDEX query_use_actor ON query_use (actor, at, subject_id);
+
 -- +goose Down
+DROP INDEX query_use_actor;
+CREATE INDEX query_use_actor ON query_use (actor, at);
 DROP INDEX record_rules;
 CREATE INDEX record_grading ON record (subject_id, item, status, decision_date, severity, id, (data LIKE '%"leniency":%'));
 CREATE INDEX record_check ON record (subject_id, status, item, severity, published, pub_start, pub_max_end, id);
