@@ -244,31 +244,41 @@ func (s *Service) RunImport(ctx context.Context, actor xinyong.Actor, id string,
 	return j, err
 }
 
+// finishImport marks a job done or failed. Its file (unless the caller
+// keeps it) is deleted only once that has committed: if the commit fails,
+// or the process dies first, the job is still running and a resume needs
+// the file. A file that cannot be deleted then is only logged.
 func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, msg string) (xinyong.Import, error) {
+	var fin xinyong.Import
 	err := s.update(ctx, xinyong.System, func(t *txn) error {
 		cur, err := t.Import(j.ID)
 		if err != nil {
 			return err
 		}
-		j = cur
 		now := t.Now()
-		j.Status, j.UpdatedAt, j.FinishedAt = status, now, &now
+		cur.Status, cur.UpdatedAt, cur.FinishedAt = status, now, &now
 		if msg != "" {
-			j.Message = strings.TrimPrefix(j.Message+"; "+msg, "; ")
+			cur.Message = strings.TrimPrefix(cur.Message+"; "+msg, "; ")
 		}
-		keep := j.KeepFile
-		if !keep && j.Path != "" {
-			os.Remove(j.Path)
+		if path := cur.Path; !cur.KeepFile && path != "" {
+			cur.Path = ""
+			id := cur.ID
+			t.after = append(t.after, func() { // after the commit
+				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+					s.Log.Warn("import file not deleted", "import", id, "err", err)
+				}
+			})
 		}
-		if !keep {
-			j.Path = ""
-		}
-		if err := t.UpdateImport(j); err != nil {
+		if err := t.UpdateImport(cur); err != nil {
 			return err
 		}
-		return t.audit("import."+xinyong.Action(status), "import", j.ID, nil, nil, fmt.Sprintf("%d rows: %d accepted (%d unchanged), %d rejected; %s", j.Rows, j.Accepted, j.Unchanged, j.Rejected, msg))
+		fin = cur
+		return t.audit("import."+xinyong.Action(status), "import", cur.ID, nil, nil, fmt.Sprintf("%d rows: %d accepted (%d unchanged), %d rejected; %s", cur.Rows, cur.Accepted, cur.Unchanged, cur.Rejected, msg))
 	})
-	return j, err
+	if err != nil {
+		return j, err
+	}
+	return fin, nil
 }
 
 func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.Import, progress ImportProgress) (xinyong.Import, error) {
@@ -312,15 +322,35 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 	// while this one commits the current batch (the reader is this
 	// goroutine's only user; it stops before the deferred rd.Close).
 	type readBatch struct {
-		rows []pending
-		err  error
+		rows  []pending
+		err   error
+		prior [][16]byte // decision numbers accepted before the checkpoint (a resume)
 	}
 	batches := make(chan readBatch, 1)
 	rctx, stopReading := context.WithCancel(ctx)
 	var reading sync.WaitGroup
 	defer func() { stopReading(); reading.Wait() }()
 	checkpoint := j.Checkpoint
+	// A resume rebuilds the duplicate check's decision numbers from the rows
+	// up to the checkpoint that an earlier run accepted: those without a row
+	// error. The records such a row wrote would be caught anyway (submit
+	// refuses a number this job wrote), but a row found unchanged leaves no
+	// trace in the records, and without this a later row with its number
+	// would be taken as a new version instead of a duplicate.
+	var refused map[int]bool
+	if checkpoint > 0 {
+		refused = map[int]bool{}
+		if err := s.view(ctx, func(tx xinyong.Tx) error {
+			return tx.ImportErrors(j.ID, func(fe xinyong.FieldError) error {
+				refused[fe.Row] = true
+				return nil
+			})
+		}); err != nil {
+			return j, err
+		}
+	}
 	reading.Go(func() {
+		var prior [][16]byte
 		defer close(batches)
 		for done := false; !done; {
 			rb := readBatch{rows: make([]pending, 0, ImportBatchSize)}
@@ -341,8 +371,11 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 					rb.err, done = err, true
 					break
 				}
-				if row.Line <= checkpoint {
-					continue // committed before a restart
+				if row.Line <= checkpoint { // committed before a restart
+					if n := strings.TrimSpace(row.Fields[layout.Number]); n != "" && !refused[row.Line] {
+						prior = append(prior, docKey(n))
+					}
+					continue
 				}
 				p := pending{row: row, in: layout.input(item.Code, row, severity)}
 				code := row.Fields[layout.OrgCode]
@@ -355,6 +388,7 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 			if len(rb.rows) == 0 && rb.err == nil {
 				return
 			}
+			rb.prior, prior = prior, nil
 			select {
 			case batches <- rb:
 			case <-rctx.Done():
@@ -362,10 +396,13 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 			}
 		}
 	})
-	seen := map[[16]byte]struct{}{} // decision numbers accepted in this run (16 bytes each)
+	seen := map[[16]byte]struct{}{} // decision numbers accepted in this job (16 bytes each)
 	for rb := range batches {
 		if rb.err != nil {
 			return j, rb.err
+		}
+		for _, k := range rb.prior {
+			seen[k] = struct{}{}
 		}
 		batch := rb.rows
 		if len(batch) == 0 {
@@ -477,6 +514,11 @@ func (s *Service) runImport(ctx context.Context, actor xinyong.Actor, j xinyong.
 		if progress != nil {
 			progress(j)
 		}
+	}
+	// A cancelled context also stops the reader early: that is not the
+	// end of the file.
+	if err := ctx.Err(); err != nil {
+		return j, err
 	}
 	return s.finishImport(ctx, j, xinyong.ImportDone, "")
 }
