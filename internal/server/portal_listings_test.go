@@ -1,7 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,4 +221,162 @@ func TestPortalListingsPerson(t *testing.T) {
 	if subjects == 0 || !seen["/subjects/"+l.SubjectID+"?tab=serious"] {
 		t.Errorf("the crawl did not reach the person's serious tab: %v", seen)
 	}
+}
+
+// TestPortalSeriousListPages: with more listings than a page, the list
+// pages (all lists, and one list type) show each listing the public may see
+// exactly once, newest listing first (then by id), the pager links through
+// every page, and no hidden listing (removed, unpublished, of an unpublished
+// list type, without a decision, not yet or no longer in force, about a
+// minor) shows on any page; a listed adult shows masked.
+func TestPortalSeriousListPages(t *testing.T) {
+	e := newEnv(t)
+	d := e.dept(t, "11620100MB0001AA", "兰州市市场监督管理局", "XZCF")
+	on := xinyong.DateOf(e.svc.Now())
+	at := e.svc.Now().UTC()
+	const personName, minorName = "王建国", "李小明"
+	personID := citizenID(t, "62010219800101123")
+	minorID := citizenID(t, "620102"+on.AddDays(-3000).String()[:4]+"0101123")
+	type seeded struct {
+		l    xinyong.Listing
+		subj xinyong.Subject
+	}
+	var shown []seeded
+	var hidden []string // decision numbers
+	err := e.svc.Store.Update(e.ctx, func(tx xinyong.Tx) error {
+		lts, err := tx.ListTypes()
+		if err != nil {
+			return err
+		}
+		var samr xinyong.ListType
+		for _, lt := range lts {
+			if lt.Code == "SAMR_SERIOUS" {
+				samr = lt
+			}
+		}
+		unpub := samr
+		unpub.Code, unpub.Name, unpub.Published = "HIDDEN_LIST", "不公开的名单", false
+		if err := tx.PutListType(unpub); err != nil {
+			return err
+		}
+		mk := func(i int, number string, subj xinyong.Subject) xinyong.Listing {
+			listed := on.AddDays(-(2 + i/4)) // four a day
+			return xinyong.Listing{ID: fmt.Sprintf("L%03d", (i*17)%64), ListType: []string{"SAMR_SERIOUS", "SPC_DEFAULTER"}[i%2], SubjectID: subj.ID, DepartmentID: d.ID,
+				State: xinyong.ListingListed, Version: 6, Basis: "《市场监督管理严重违法失信名单管理办法》第二条", ProposedAt: at, UpdatedAt: at,
+				Decision: &xinyong.ListingDecision{Number: number, Date: listed, Basis: "当事人" + subj.Name + "，证件号码 " + subj.Code, PeriodMonths: 36},
+				ListedOn: listed, EndDate: listed.AddMonths(36), Published: true}
+		}
+		for i := range 64 {
+			subj := xinyong.Subject{ID: fmt.Sprintf("S%03d", i), Kind: xinyong.KindEnterprise, Name: fmt.Sprintf("兰州某某%02d商贸有限公司", i), CreatedAt: at}
+			subj.Code = fmt.Sprintf("91620100MA%08d", i)
+			switch i {
+			case 7:
+				subj.Kind, subj.Name, subj.Code = xinyong.KindPerson, personName, personID
+			case 11:
+				subj.Kind, subj.Name, subj.Code, subj.Birth = xinyong.KindPerson, minorName, minorID, on.AddDays(-3000)
+			}
+			subj.Key = "key-" + subj.ID
+			if err := tx.PutSubject(subj); err != nil {
+				return err
+			}
+			l := mk(i, fmt.Sprintf("兰市监认〔2026〕%03d号", i), subj)
+			if i >= 45 { // the hidden kinds, two each (i == 11 is a minor)
+				l.Decision.Number = fmt.Sprintf("隐认〔2026〕%03d号", i)
+				switch i % 8 {
+				case 0:
+					l.State = xinyong.ListingRemoved
+				case 1:
+					l.Published = false
+				case 2:
+					l.ListType = unpub.Code
+				case 3:
+					l.Decision = nil
+					l.Basis = fmt.Sprintf("隐认〔2026〕%03d号", i)
+				case 4:
+					l.ListedOn, l.EndDate = on.AddDays(10), on.AddDays(400)
+				case 5:
+					l.EndDate = on.AddDays(-10)
+				case 6:
+					l.State, l.ListedOn, l.EndDate = xinyong.ListingDecided, xinyong.Date{}, xinyong.Date{}
+				case 7:
+					l.ListType = "NO_SUCH_LIST"
+				}
+			}
+			if err := tx.InsertListing(l); err != nil {
+				return err
+			}
+			if i == 11 || i >= 45 {
+				hidden = append(hidden, fmt.Sprintf("兰市监认〔2026〕%03d号", i), fmt.Sprintf("隐认〔2026〕%03d号", i))
+			} else {
+				shown = append(shown, seeded{l, subj})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(shown, func(a, b seeded) int {
+		if d := b.l.ListedOn.Days() - a.l.ListedOn.Days(); d != 0 {
+			return d
+		}
+		return strings.Compare(a.l.ID, b.l.ID)
+	})
+	numbers := regexp.MustCompile(`兰市监认〔2026〕\d+号`)
+	clean := &portalFixture{hidden: append(hidden, personName, minorName, personID, minorID)}
+	// walk follows the pager from path and returns the decision numbers in
+	// page order.
+	var bodies strings.Builder
+	walk := func(path string, pages, total int) []string {
+		t.Helper()
+		var got []string
+		for n := 1; path != ""; n++ {
+			body := e.do(t, req{Path: path}).html(t, 200, fmt.Sprintf("%d / %d", n, pages), fmt.Sprintf("共找到 %d", total))
+			clean.checkClean(t, path, []byte(body))
+			bodies.WriteString(body)
+			page := numbers.FindAllString(body, -1)
+			if n < pages && len(page) != workflow.PageSize {
+				t.Errorf("%s: %d listings, want a full page", path, len(page))
+			}
+			got = append(got, page...)
+			next := regexp.MustCompile(`<a href="([^"]*)" rel="next">`).FindStringSubmatch(body)
+			path = ""
+			if next != nil {
+				path = strings.ReplaceAll(next[1], "&amp;", "&")
+			}
+			if n > pages {
+				t.Fatalf("more than %d pages", pages)
+			}
+		}
+		return got
+	}
+	want := func(typ string) []string {
+		var out []string
+		for _, s := range shown {
+			if typ == "" || s.l.ListType == typ {
+				out = append(out, s.l.Decision.Number)
+			}
+		}
+		return out
+	}
+	if len(shown) != 44 {
+		t.Fatalf("%d listings shown, want 44", len(shown))
+	}
+	if got := walk("/lists/serious", 3, 44); !slices.Equal(got, want("")) {
+		t.Errorf("all lists, page by page:\n got %v\nwant %v", got, want(""))
+	}
+	if got := walk("/lists/serious?type=SPC_DEFAULTER", 2, len(want("SPC_DEFAULTER"))); !slices.Equal(got, want("SPC_DEFAULTER")) {
+		t.Errorf("SPC_DEFAULTER, page by page:\n got %v\nwant %v", got, want("SPC_DEFAULTER"))
+	}
+	if !strings.Contains(bodies.String(), "王*国") || !strings.Contains(bodies.String(), xinyong.MaskID(personID)) {
+		t.Error("the listed adult does not show masked")
+	}
+	body := e.do(t, req{Path: "/lists/serious?type=SAMR_SERIOUS&page=2"}).html(t, 200, "2 / 2", `rel="prev"`)
+	if got := numbers.FindAllString(body, -1); !slices.Equal(got, want("SAMR_SERIOUS")[20:]) {
+		t.Errorf("SAMR_SERIOUS page 2: %v, want %v", got, want("SAMR_SERIOUS")[20:])
+	}
+	body = e.do(t, req{Path: "/lists/serious?page=4&lang=en"}).html(t, 200, "Nobody is on a serious dishonesty list at present.")
+	clean.checkClean(t, "/lists/serious?page=4", []byte(body))
+	e.do(t, req{Path: "/lists/serious?page=51"}).html(t, 400)
+	e.do(t, req{Path: "/lists/serious?type=HIDDEN_LIST"}).html(t, 404)
 }

@@ -13,10 +13,6 @@ import (
 // tab and the public list pages. xinyong.ListingPublic decides, and
 // Listing.PublicView shapes, what the public sees.
 
-// maxPublicListings bounds how many listed listings a public list page
-// reads (then filtered by list type and publication).
-const maxPublicListings = 100000
-
 // listTypes returns the list types by code (read once per portal read).
 func (p *portal) listTypes() (map[string]xinyong.ListType, error) {
 	if p.lts == nil {
@@ -139,33 +135,46 @@ func (s *Service) PublicSeriousList(ctx context.Context, typ string, page int) (
 			}
 			out.TypeName = lt.Name
 		}
-		ls, err := tx.Listings(xinyong.ListingFilter{State: xinyong.ListingListed, Limit: maxPublicListings})
+		// The store pages through the listings ListingPublic would show
+		// (conditions stated here: the published list types, the day, the
+		// age of majority); ListingPublic still decides each one.
+		types := []string{typ}
+		if typ == "" {
+			types = types[:0]
+			for _, o := range out.Types {
+				types = append(types, o.Code)
+			}
+		}
+		ls, n, err := tx.PublicListings(xinyong.PublicListingQuery{ListTypes: types, On: p.on, AdultBornBy: adultBornBy(p.on),
+			Offset: (page - 1) * PageSize, Limit: PageSize})
 		if err != nil {
 			return err
 		}
-		var all []xinyong.PublicListingView
-		for _, l := range ls {
-			if typ != "" && l.ListType != typ {
-				continue
-			}
-			subj, err := tx.Subject(l.SubjectID)
-			if err != nil {
-				return err
-			}
-			v, ok, err := p.publicListing(l, subj)
+		out.Total = n
+		out.Pages = (min(out.Total, xinyong.MaxSearchResults) + PageSize - 1) / PageSize
+		for _, sl := range ls {
+			v, ok, err := p.publicListing(sl.Listing, sl.Subject)
 			if err != nil {
 				return err
 			}
 			if ok {
-				all = append(all, v)
+				out.Listings = append(out.Listings, v)
 			}
 		}
-		slices.SortStableFunc(all, func(a, b xinyong.PublicListingView) int { return b.ListedOn.Days() - a.ListedOn.Days() })
-		out.Total = len(all)
-		out.Pages = (min(out.Total, xinyong.MaxSearchResults) + PageSize - 1) / PageSize
-		from := min((page-1)*PageSize, len(all))
-		out.Listings = append(out.Listings, all[from:min(from+PageSize, len(all))]...)
 		return nil
 	})
 	return out, err
+}
+
+// adultBornBy returns the last birth day of a person who is not a minor on
+// on (IsMinorOn decides; a later birth day is a minor's).
+func adultBornBy(on xinyong.Date) xinyong.Date {
+	d := on.AddMonths(-18 * 12)
+	for xinyong.IsMinorOn(d, on) {
+		d = d.AddDays(-1)
+	}
+	for !xinyong.IsMinorOn(d.AddDays(1), on) {
+		d = d.AddDays(1)
+	}
+	return d
 }
