@@ -15,8 +15,8 @@ import (
 // InsertListing stores a new listing, its first version and its records.
 func (t *Tx) InsertListing(l xinyong.Listing) error {
 	data := mustJSON(l)
-	if err := t.execOne("listing", `INSERT INTO listing (id, list_type, subject_id, department_id, state, version, end_date, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.ID, l.ListType, l.SubjectID, l.DepartmentID, string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data); err != nil {
+	if err := t.execOne("listing", `INSERT INTO listing (id, list_type, subject_id, department_id, state, version, end_date, updated_at, data, listed_on, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.ListType, l.SubjectID, l.DepartmentID, string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l)); err != nil {
 		return err
 	}
 	if err := t.addListingVersion(l, data); err != nil {
@@ -30,6 +30,12 @@ func (t *Tx) InsertListing(l xinyong.Listing) error {
 	return nil
 }
 
+// listingPublic is the listing's public column: published on the portal
+// and decided (a listing without a decision document is never shown).
+// With listed_on, state, list_type and end_date it lets the public list
+// page pick its page from the index listing_public (migration 0013).
+func listingPublic(l xinyong.Listing) bool { return l.Published && l.Decision != nil }
+
 func (t *Tx) addListingVersion(l xinyong.Listing, data string) error {
 	return t.exec(`INSERT INTO listing_version (listing_id, version, state, at, data) VALUES (?, ?, ?, ?, ?)`, l.ID, l.Version, string(l.State), Micros(l.UpdatedAt), data)
 }
@@ -39,8 +45,8 @@ func (t *Tx) addListingVersion(l xinyong.Listing, data string) error {
 // exactly one wins).
 func (t *Tx) UpdateListing(l xinyong.Listing, from xinyong.ListingState, fromVersion int) error {
 	data := mustJSON(l)
-	res, err := t.execResult(`UPDATE listing SET state = ?, version = ?, end_date = ?, updated_at = ?, data = ? WHERE id = ? AND state = ? AND version = ?`,
-		string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ID, string(from), fromVersion)
+	res, err := t.execResult(`UPDATE listing SET state = ?, version = ?, end_date = ?, updated_at = ?, data = ?, listed_on = ?, public = ? WHERE id = ? AND state = ? AND version = ?`,
+		string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l), l.ID, string(from), fromVersion)
 	if err := casOutcome(res, err, "listing", l.ID, string(from), fromVersion, func() error { _, err := t.Listing(l.ID); return err }); err != nil {
 		return err
 	}
@@ -151,11 +157,11 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	if len(q.ListTypes) == 0 {
 		return nil, 0, nil
 	}
-	listedOn := t.listingListedOn()
+	listedOn := `l.listed_on`
 	on := q.On.String()
 	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` +
 		strings.TrimSuffix(strings.Repeat("?, ", len(q.ListTypes)), ", ") + `) AND (l.end_date IS NULL OR l.end_date > ?) AND ` +
-		listedOn + ` <= ? AND ` + listingPublishedCond + ` AND ` + listingDecidedCond + ` AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+		listedOn + ` <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)
@@ -204,30 +210,3 @@ type trailingScanner struct {
 }
 
 func (s trailingScanner) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.more)...) }
-
-// The conditions that a listing (aliased l) was published and has a
-// decision document, read from its JSON data, which the listing table has
-// no columns for. The data is always encoding/json's compact output of
-// xinyong.Listing (mustJSON): a quotation mark inside a string is escaped
-// (\"), so "published":true and "decision":{ occur only as those keys of
-// the listing itself (no nested object has keys of these names); a nil
-// decision is left out (omitempty). LIKE reads the text without parsing it
-// and is spelt the same in both databases.
-const (
-	listingPublishedCond = `l.data LIKE '%"published":true%'`
-	listingDecidedCond   = `l.data LIKE '%"decision":{%'`
-)
-
-// listingListedOn returns the expression of a listing's (aliased l) listing
-// day as YYYY-MM-DD text (empty when it has none), read from its JSON data.
-// It is the one place this package reads a value inside the JSON, and the
-// two databases spell that differently (PostgreSQL keeps data as text, so
-// it is cast first). A migration adding listed_on and published columns
-// (with an index on state, listed_on) would replace it and the conditions
-// above, and let the list page read only its page from an index.
-func (t *Tx) listingListedOn() string {
-	if t.db.D.Name == "postgres" {
-		return `COALESCE(l.data::jsonb ->> 'listed_on', '')`
-	}
-	return `COALESCE(json_extract(l.data, '$.listed_on'), '')`
-}

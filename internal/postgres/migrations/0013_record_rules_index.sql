@@ -18,7 +18,21 @@ CREATE INDEX record_rules ON record (subject_id, status, item, severity, decisio
 DROP INDEX query_use_actor;
 CREATE INDEX query_use_actor ON query_use (actor, at, subject_id);
 
+-- The public serious-list page shows listed, published and decided
+-- listings, newest listing day first, a page at a time. The listing day
+-- and whether the listing is public (published with a decision) were only
+-- in the JSON document; as columns with an index the page is read in
+-- order from the index instead of from every listed row.
+ALTER TABLE listing ADD COLUMN listed_on TEXT NOT NULL DEFAULT '';
+ALTER TABLE listing ADD COLUMN public BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE listing SET listed_on = COALESCE(data::jsonb ->> 'listed_on', ''),
+  public = (COALESCE((data::jsonb ->> 'published')::boolean, FALSE) AND data::jsonb ->> 'decision' IS NOT NULL);
+CREATE INDEX listing_public ON listing (state, public, listed_on, list_type, end_date, id);
+
 -- +goose Down
+DROP INDEX listing_public;
+ALTER TABLE listing DROP COLUMN public;
+ALTER TABLE listing DROP COLUMN listed_on;
 DROP INDEX query_use_actor;
 CREATE INDEX query_use_actor ON query_use (actor, at);
 DROP INDEX record_rules;

@@ -18,7 +18,21 @@ CREATE INDEX record_rules ON record (subject_id, status, item, severity, decisio
 DROP INDEX query_use_actor;
 CREATE INDEX query_use_actor ON query_use (actor, at, subject_id);
 
+-- The public serious-list page shows listed, published and decided
+-- listings, newest listing day first, a page at a time. The listing day
+-- and whether the listing is public (published with a decision) were only
+-- in the JSON document; as columns with an index the page is read in
+-- order from the index instead of from every listed row.
+ALTER TABLE listing ADD COLUMN listed_on TEXT NOT NULL DEFAULT '';
+ALTER TABLE listing ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+UPDATE listing SET listed_on = COALESCE(json_extract(data, '$.listed_on'), ''),
+  public = (json_extract(data, '$.published') = 1 AND json_extract(data, '$.decision') IS NOT NULL);
+CREATE INDEX listing_public ON listing (state, public, listed_on, list_type, end_date, id);
+
 -- +goose Down
+DROP INDEX listing_public;
+ALTER TABLE listing DROP COLUMN public;
+ALTER TABLE listing DROP COLUMN listed_on;
 DROP INDEX query_use_actor;
 CREATE INDEX query_use_actor ON query_use (actor, at);
 DROP INDEX record_rules;
