@@ -43,8 +43,13 @@ type FillOptions struct {
 	Service *workflow.Service
 	Clock   *Clock // the clock the store and the service were opened with
 	Actor   xinyong.Actor
-	// Chunk is the most records one SubmitBatch call carries (default 2000).
-	Chunk    int
+	// Chunk is the most records one department batch carries (default 2000).
+	Chunk int
+	// PerTx is about how many submissions are committed together: the
+	// batches and withdrawals of many departments and days run in one
+	// transaction, each at its own simulated time (workflow.GenSession;
+	// default workflow.DefaultGenPerTx).
+	PerTx    int
 	Progress func(done int)
 	Manifest *Manifest
 }
@@ -62,7 +67,8 @@ type FillResult struct {
 	Listed      int // subjects put on a serious list (listings.go)
 	Late        int // accepted records marked late (双公示 beyond 7 working days)
 	Backfilled  int // submitted on the catalogue item's effective date because they were decided before it
-	Batches     int
+	Batches     int // department batches
+	Commits     int // transactions the batches and withdrawals were committed in
 	Seconds     float64
 	// ItemFrom is the earliest date the catalogue items are in force: a
 	// record decided and due before it is submitted on that date as a
@@ -107,11 +113,14 @@ func (e *events) Pop() any {
 
 // Fill fills a store through the real workflow: it creates the departments,
 // then submits the records day by day in decision-date order, each
-// department's records of a day in one SubmitBatch ("each" mode) with the
-// clock on that day, so that the 双公示 lateness, the publication windows,
-// the minor rules, the ledger and the audit all apply; then it withdraws
-// the records whose decisions are revoked. Only a few days of pending
-// submissions are held in memory.
+// department's records of a day in one batch ("each" mode, as SubmitBatch)
+// at a time on that day, so that the 双公示 lateness, the publication
+// windows, the minor rules, the ledger and the audit all apply; then it
+// withdraws the records whose decisions are revoked. The batches and
+// withdrawals of many departments and days are committed together, each
+// at its own simulated time (workflow.GenSession): one transaction and
+// ledger checkpoint per about PerTx submissions instead of one per batch.
+// Only a few days of pending submissions are held in memory.
 func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error) {
 	res := FillResult{RefusedBy: map[string]int{}, Records: g.cfg.Records}
 	start := time.Now()
@@ -148,10 +157,25 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 	if err != nil {
 		return res, err
 	}
+	sess := svc.NewGenSession(ctx, opt.Actor, opt.PerTx)
+	defer sess.Abort() // rolls back what a failure left open
 	seen := make([]uint64, (g.cfg.Subjects+63)/64)
 	var cands []listCandidate
 	candSeen := map[string]bool{}
 	var pending events
+	// The lateness of a decision submitted on a day, counted once per pair
+	// of days (counting the working days since a years-old decision for
+	// every backfilled record took 8 % of the time).
+	lateMemo := map[[2]int]bool{}
+	late := func(dec, on xinyong.Date) bool {
+		k := [2]int{dec.Days(), on.Days()}
+		v, ok := lateMemo[k]
+		if !ok {
+			v = g.cal.DisclosureLateness(dec, on, xinyong.DisclosureDeadlineWorkingDays).Late
+			lateMemo[k] = v
+		}
+		return v
+	}
 	done := 0
 	lastDay, tick := xinyong.Date{}, 0
 	at := func(day xinyong.Date) time.Time {
@@ -159,7 +183,9 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			lastDay, tick = day, 0
 		}
 		tick++ // milliseconds into the simulated working day: batches keep their order
-		return day.Start().Add(9*time.Hour + time.Duration(tick)*time.Millisecond)
+		t := day.Start().Add(9*time.Hour + time.Duration(tick)*time.Millisecond)
+		opt.Clock.Set(t) // the store's clock follows the simulation
+		return t
 	}
 	// submit sends one department's records of one upload day.
 	submit := func(group []event, day int) error {
@@ -174,9 +200,8 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			recs[x] = g.Record(ev.j)
 			ins[x] = recs[x].Input(depts)
 		}
-		opt.Clock.Set(at(clockDay))
 		dept := depts[group[0].dept]
-		br, err := svc.SubmitBatch(ctx, opt.Actor, dept.Code, "each", ins)
+		br, err := sess.SubmitBatch(at(clockDay), dept.Code, ins)
 		if err != nil {
 			return fmt.Errorf("submit %d records of %s on %s: %w", len(ins), dept.Name, clockDay, err)
 		}
@@ -200,7 +225,7 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			if r.Submitted.Before(res.ItemFrom) {
 				res.Backfilled++
 			}
-			if g.cal.DisclosureLateness(r.Decision, clockDay, xinyong.DisclosureDeadlineWorkingDays).Late {
+			if late(r.Decision, clockDay) {
 				res.Late++
 			}
 			i := r.Subject.Index
@@ -289,8 +314,7 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 				if d.Before(res.ItemFrom) {
 					clockDay = res.ItemFrom
 				}
-				opt.Clock.Set(at(clockDay))
-				if _, err := svc.Withdraw(ctx, opt.Actor, ev.id, r.WithdrawReason, r.WithdrawNote); err != nil {
+				if _, err := sess.Withdraw(at(clockDay), ev.id, r.WithdrawReason, r.WithdrawNote); err != nil {
 					return fmt.Errorf("withdraw record %s: %w", ev.id, err)
 				}
 				res.Withdrawn++
@@ -323,6 +347,10 @@ func Fill(ctx context.Context, g *Generator, opt FillOptions) (FillResult, error
 			return res, err
 		}
 	}
+	if err := sess.Commit(); err != nil {
+		return res, err
+	}
+	res.Commits = sess.Transactions()
 	if res.Listed, err = listAll(ctx, opt, g.cfg.Today, depts, cands, opt.Manifest); err != nil {
 		return res, err
 	}

@@ -3,10 +3,13 @@ package gen_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,5 +245,87 @@ func TestFilesReimport(t *testing.T) {
 			t.Fatalf("%s: %d rows, %d accepted; written %d + %d", tc.format, rows, accepted, res.Penalties, res.Licences)
 		}
 		t.Logf("%s labels=%v: %d files, %d rows accepted, %d minors' penalties left out", tc.format, tc.labels, len(res.Files), rows, res.MinorsSkipped)
+	}
+}
+
+// TestFillTransactionsDoNotMatter: how many submissions share a
+// transaction changes nothing Fill produces: the same counts, manifest and
+// records (lateness, publication windows, submission times, withdrawals)
+// with one transaction per ~25 submissions as with the default.
+func TestFillTransactionsDoNotMatter(t *testing.T) {
+	ctx := context.Background()
+	fill := func(perTx int) (gen.FillResult, *gen.Manifest, []string) {
+		g, err := gen.New(gen.Config{Seed: 5, Subjects: 300, Records: 1500, Today: today, Dept: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := gen.NewClock(g.Start().AddDays(-30).Start())
+		a := openStore(t, clock.Now)
+		man := gen.NewManifest(g.Departments())
+		res, err := gen.Fill(ctx, g, gen.FillOptions{Service: a.Service, Clock: clock, Actor: cli, Manifest: man, PerTx: perTx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perTx > 0 && res.Commits < (res.Accepted+res.Withdrawn)/perTx/2 {
+			t.Errorf("per transaction %d: %d transactions for %d submissions", perTx, res.Commits, res.Accepted+res.Withdrawn)
+		}
+		res.Seconds, res.Commits = 0, 0
+		rep, err := a.Service.Verify(ctx, "", nil)
+		if err != nil || !rep.OK() {
+			t.Fatalf("ledger verify: %+v %v", rep.Problems, err)
+		}
+		var lines []string
+		err = a.Store.View(ctx, func(tx xinyong.Tx) error {
+			codes := map[string]string{}
+			for after := ""; ; {
+				rs, err := tx.ListRecords(xinyong.RecordFilter{AfterID: after, Limit: 1000})
+				if err != nil {
+					return err
+				}
+				if len(rs) == 0 {
+					return nil
+				}
+				for _, r := range rs {
+					if codes[r.DepartmentID] == "" {
+						d, err := tx.Department(r.DepartmentID)
+						if err != nil {
+							return err
+						}
+						codes[r.DepartmentID] = d.Code
+					}
+					w := ""
+					if r.Withdrawal != nil {
+						w = r.Withdrawal.At.UTC().String() + " " + r.Withdrawal.Reason
+					}
+					lines = append(lines, fmt.Sprintf("%s %s %s v%d %s %s late=%+v window=%+v submitted=%s updated=%s withdrawn=%s",
+						codes[r.DepartmentID], r.Kind, r.Document.Number, r.Version, r.Status, r.SubjectCode, r.Lateness, r.Window, r.SubmittedAt.UTC(), r.UpdatedAt.UTC(), w))
+				}
+				after = rs[len(rs)-1].ID
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(lines)
+		return res, man, lines
+	}
+	res1, man1, recs1 := fill(0)
+	res2, man2, recs2 := fill(25)
+	if !reflect.DeepEqual(res1, res2) {
+		t.Errorf("results differ:\n%+v\n%+v", res1, res2)
+	}
+	if !reflect.DeepEqual(man1, man2) {
+		t.Errorf("manifests differ")
+	}
+	if len(recs1) != res1.Accepted || !slices.Equal(recs1, recs2) {
+		for i := range min(len(recs1), len(recs2)) {
+			if recs1[i] != recs2[i] {
+				t.Fatalf("%d and %d records; first difference:\n%s\n%s", len(recs1), len(recs2), recs1[i], recs2[i])
+			}
+		}
+		t.Fatalf("%d and %d records, %d accepted", len(recs1), len(recs2), res1.Accepted)
+	}
+	if res1.Withdrawn == 0 || res1.Late == 0 {
+		t.Fatalf("%+v", res1)
 	}
 }

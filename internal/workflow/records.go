@@ -463,51 +463,58 @@ func (s *Service) Withdraw(ctx context.Context, actor xinyong.Actor, id, reason,
 	var r xinyong.Record
 	err := s.update(ctx, actor, func(t *txn) error {
 		var err error
-		if r, err = t.Record(id); err != nil {
-			return err
-		}
-		dept, err := t.Department(r.DepartmentID)
-		if err != nil {
-			return err
-		}
-		a := actor
-		if err := xinyong.Authorize(a, xinyong.ActRecordWithdraw, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept); err != nil {
-			if actor.Kind != "public" && xinyong.Authorize(a, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept) != nil {
-				// Who may not even read it learns nothing about it.
-				return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + id + " not found"}
-			}
-			return err
-		}
-		if !slices.Contains(xinyong.WithdrawReasons, reason) {
-			return xinyong.Invalid("bad reason", xinyong.FieldError{Field: "reason", Rule: "withdraw.reason", Message: "reason is revoked, changed, voided or unlawful (Administrative Penalty Law 2021 Art. 48)"})
-		}
-		if r.Status == xinyong.RecordWithdrawn {
-			return xinyong.Errorf(xinyong.ECONFLICT, "record %s was already withdrawn", id)
-		}
-		old, err := payloadOf(r.Content)
-		if err != nil {
-			return fmt.Errorf("record %s: stored content unreadable: %w", id, err)
-		}
-		before := sealed(r)
-		r.Version++
-		r.Status = xinyong.RecordWithdrawn
-		r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: reason + strings.TrimSpace(" "+note), By: actor.Ref()}
-		r.Window.Published = false
-		r.Window.Reason = "withdrawn: " + reason
-		r.UpdatedAt = t.Now()
-		if err := s.seal(t, &r, old.Payload, ledger.KindRecordWithdrawn); err != nil {
-			return err
-		}
-		if err := t.UpdateRecord(r); err != nil {
-			return err
-		}
-		if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
-			return err
-		}
-		t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
-		return t.audit("record.withdraw", "record", r.ID, before, sealed(r), reason+" "+note)
+		r, err = s.withdrawIn(t, actor, id, reason, note)
+		return err
 	})
 	return r, err
+}
+
+// withdrawIn withdraws a record in the caller's transaction (Withdraw, and
+// the generator's sessions in genbatch.go).
+func (s *Service) withdrawIn(t *txn, actor xinyong.Actor, id, reason, note string) (xinyong.Record, error) {
+	r, err := t.Record(id)
+	if err != nil {
+		return r, err
+	}
+	dept, err := t.Department(r.DepartmentID)
+	if err != nil {
+		return r, err
+	}
+	if err := xinyong.Authorize(actor, xinyong.ActRecordWithdraw, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept); err != nil {
+		if actor.Kind != "public" && xinyong.Authorize(actor, xinyong.ActRecordRead, xinyong.Resource{DepartmentID: r.DepartmentID, SubjectID: r.SubjectID}, &dept) != nil {
+			// Who may not even read it learns nothing about it.
+			return r, &xinyong.Error{Code: xinyong.ENOTFOUND, Message: "record " + id + " not found"}
+		}
+		return r, err
+	}
+	if !slices.Contains(xinyong.WithdrawReasons, reason) {
+		return r, xinyong.Invalid("bad reason", xinyong.FieldError{Field: "reason", Rule: "withdraw.reason", Message: "reason is revoked, changed, voided or unlawful (Administrative Penalty Law 2021 Art. 48)"})
+	}
+	if r.Status == xinyong.RecordWithdrawn {
+		return r, xinyong.Errorf(xinyong.ECONFLICT, "record %s was already withdrawn", id)
+	}
+	old, err := payloadOf(r.Content)
+	if err != nil {
+		return r, fmt.Errorf("record %s: stored content unreadable: %w", id, err)
+	}
+	before := sealed(r)
+	r.Version++
+	r.Status = xinyong.RecordWithdrawn
+	r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: reason + strings.TrimSpace(" "+note), By: actor.Ref()}
+	r.Window.Published = false
+	r.Window.Reason = "withdrawn: " + reason
+	r.UpdatedAt = t.Now()
+	if err := s.seal(t, &r, old.Payload, ledger.KindRecordWithdrawn); err != nil {
+		return r, err
+	}
+	if err := t.UpdateRecord(r); err != nil {
+		return r, err
+	}
+	if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
+		return r, err
+	}
+	t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
+	return r, t.audit("record.withdraw", "record", r.ID, before, sealed(r), reason+" "+note)
 }
 
 // RecordView returns a record to someone allowed to read it.
