@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"xinyong"
@@ -20,8 +21,15 @@ func (s *Server) reportRoutes() []route {
 	}
 }
 
-func (s *Server) issueReport(r *http.Request) (workflow.Issued, error) {
+func (s *Server) issueReport(w http.ResponseWriter, r *http.Request) (workflow.Issued, error) {
 	q := r.URL.Query()
+	if a := actorOf(r); a.Kind == xinyong.Public.Kind {
+		if ok, retry := s.publicReports.allow(clientAddr(r)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+			return workflow.Issued{}, xinyong.Errorf(xinyong.ETOOMANY,
+				"a client may issue %d reports an hour without signing in; try again in %d minutes, or sign in", s.publicReports.max, int(retry.Minutes())+1)
+		}
+	}
 	return s.Svc.IssueReportWith(r.Context(), actorOf(r), r.PathValue("code"), workflow.ReportAccess{Consent: q.Get("consent"), Purpose: q.Get("purpose")})
 }
 
@@ -32,7 +40,7 @@ func reportHeaders(w http.ResponseWriter, number string) {
 }
 
 func (s *Server) getReportPDF(w http.ResponseWriter, r *http.Request) error {
-	iss, err := s.issueReport(r)
+	iss, err := s.issueReport(w, r)
 	if err != nil {
 		return err
 	}
@@ -49,7 +57,7 @@ func (s *Server) getReportPDF(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getReportJSON(w http.ResponseWriter, r *http.Request) error {
-	iss, err := s.issueReport(r)
+	iss, err := s.issueReport(w, r)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ type Server struct {
 	web      *web
 	jobState
 	compliance complianceState // deadlines job and ledger verification (console_compliance.go)
+	// publicReports limits reports issued without signing in, per client
+	// address (limit.go).
+	publicReports *clientLimiter
 }
 
 // route is one API route: registered on the mux and described in the
@@ -60,6 +63,7 @@ type route struct {
 // New builds a server.
 func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s := &Server{Svc: svc, Log: log, MaxBody: 32 << 20, MaxUpload: 2 << 30, Version: "dev"}
+	s.publicReports = newClientLimiter(PublicReportsPerHour, time.Hour, svc.Now)
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "xinyong_http_requests_total", Help: "HTTP requests by route and status class."}, []string{"route", "code"})
