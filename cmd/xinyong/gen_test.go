@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +76,38 @@ func TestBenchCommand(t *testing.T) {
 	b, _ := os.ReadFile(bm)
 	if strings.Count(string(b), "\n| 20") != 2 {
 		t.Errorf("benchmarks file:\n%s", b)
+	}
+}
+
+// TestGenPerTx: --per-tx sets how many submissions one transaction
+// carries; a small value gives more transactions and the same store.
+func TestGenPerTx(t *testing.T) {
+	txs := func(args ...string) (string, int) {
+		t.Helper()
+		e := newEnv(t)
+		r := e.must(t, "gen", append([]string{"--subjects", "60", "--records", "200", "--seed", "4"}, args...)...)
+		var batches, n int
+		i := strings.Index(r.stdout, " batches in ")
+		if i < 0 {
+			t.Fatalf("gen output lacks the transactions: %s", r.stdout)
+		}
+		j := strings.LastIndex(r.stdout[:i], ", ")
+		if _, err := fmt.Sscanf(r.stdout[j+2:], "%d batches in %d transactions", &batches, &n); err != nil {
+			t.Fatalf("gen output %q: %v", r.stdout, err)
+		}
+		e.must(t, "ledger verify")
+		k := strings.Index(r.stdout, "\n  records: ")
+		return r.stdout[k : k+strings.Index(r.stdout[k+1:], "\n")+1], n
+	}
+	sumDefault, nDefault := txs()
+	sumSmall, nSmall := txs("--per-tx", "20")
+	if nSmall <= nDefault {
+		t.Errorf("--per-tx 20 gave %d transactions, the default %d", nSmall, nDefault)
+	}
+	if sumSmall != sumDefault {
+		t.Errorf("outcomes differ with --per-tx 20:\n%s\n%s", sumSmall, sumDefault)
+	}
+	if r := run(t, "gen", "--subjects", "10", "--records", "10", "--per-tx", "-1"); r.code == 0 {
+		t.Errorf("--per-tx -1 accepted: %s", r)
 	}
 }
