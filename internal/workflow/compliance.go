@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"xinyong"
 )
@@ -92,6 +93,11 @@ func (s *Service) noteRefusal(ctx context.Context, actor xinyong.Actor, deptRef 
 // catalogue (committed "each" batches and rolled-back "atomic" ones alike:
 // the refusal happened either way).
 func (s *Service) noteBatchRefusals(ctx context.Context, actor xinyong.Actor, deptRef string, ins []xinyong.RecordInput, items []BatchItem) {
+	s.noteRefusals(ctx, actor, deptRef, "batch", batchRefusals(ins, items))
+}
+
+// batchRefusals picks a batch's items refused as outside the catalogue.
+func batchRefusals(ins []xinyong.RecordInput, items []BatchItem) []refusedSubmission {
 	var rs []refusedSubmission
 	for _, it := range items {
 		if len(it.Errors) == 0 || it.Index < 0 || it.Index >= len(ins) {
@@ -101,7 +107,17 @@ func (s *Service) noteBatchRefusals(ctx context.Context, actor xinyong.Actor, de
 			rs = append(rs, r)
 		}
 	}
-	s.noteRefusals(ctx, actor, deptRef, "batch", rs)
+	return rs
+}
+
+// intakeRefusals are the counted refusals of rs, at the time at.
+func intakeRefusals(rs []refusedSubmission, deptID, channel string, at time.Time, actor xinyong.Actor) []xinyong.IntakeRefusal {
+	out := make([]xinyong.IntakeRefusal, len(rs))
+	for i, r := range rs {
+		out[i] = xinyong.IntakeRefusal{ID: NewID(), DepartmentID: deptID, At: at, Channel: channel, Row: r.Row, Item: clip(r.Item, 64), Number: clip(r.Number, 128),
+			Rule: r.Err.Rule, Message: clip(r.Err.Message, 500), Actor: actor.Ref()}
+	}
+	return out
 }
 
 func (s *Service) noteRefusals(ctx context.Context, actor xinyong.Actor, deptRef, channel string, rs []refusedSubmission) {
@@ -122,12 +138,7 @@ func (s *Service) noteRefusals(ctx context.Context, actor xinyong.Actor, deptRef
 		if err != nil {
 			return err
 		}
-		out := make([]xinyong.IntakeRefusal, len(rs))
-		for i, r := range rs {
-			out[i] = xinyong.IntakeRefusal{ID: NewID(), DepartmentID: dept.ID, At: tx.Now(), Channel: channel, Row: r.Row, Item: clip(r.Item, 64), Number: clip(r.Number, 128),
-				Rule: r.Err.Rule, Message: clip(r.Err.Message, 500), Actor: actor.Ref()}
-		}
-		return tx.AddIntakeRefusals(out)
+		return tx.AddIntakeRefusals(intakeRefusals(rs, dept.ID, channel, tx.Now(), actor))
 	})
 	if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND && s.Log != nil {
 		s.Log.Warn("noting refusals outside the catalogue", "department", deptRef, "count", len(rs), "err", err)

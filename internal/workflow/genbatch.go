@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"xinyong"
@@ -194,56 +193,22 @@ func (g *GenSession) Abort() {
 // the session.
 func (g *GenSession) SubmitBatch(at time.Time, dept string, ins []xinyong.RecordInput) (BatchResult, error) {
 	res := BatchResult{Mode: "each"}
-	if len(ins) == 0 || len(ins) > MaxBatch {
-		return res, xinyong.Invalid("bad batch size", xinyong.FieldError{Field: "records", Rule: "batch.size", Message: fmt.Sprintf("a batch holds 1 to %d records, this one %d", MaxBatch, len(ins))})
+	if err := checkBatchSize(ins); err != nil {
+		return res, err
 	}
 	s, actor := g.s, g.actor
 	err := g.run(at, len(ins), func(t *txn) error {
-		res = BatchResult{Mode: "each"}
-		sc, err := s.newSubmitCtx(t, actor, dept)
-		if err != nil {
-			return err
-		}
 		// The previous batch's buffered rows go in before this batch's
 		// lookups (prefetch starts a new buffer).
 		if err := t.flushBulk(); err != nil {
 			return err
 		}
-		if err := s.prefetchBatch(t, sc, ins); err != nil {
+		var deptID string
+		var err error
+		if res, deptID, err = s.runBatch(t, actor, dept, "each", ins); err != nil {
 			return err
 		}
-		res.Items = make([]BatchItem, 0, len(ins))
-		for i, in := range ins {
-			var r xinyong.Record
-			var out Outcome
-			err := s.savepoint(t, func() error {
-				var err error
-				r, out, err = s.submit(t, actor, sc, in)
-				return err
-			})
-			if err != nil {
-				if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
-					return err
-				}
-				res.Rejected++
-				fe := xinyong.ErrorFields(err)
-				if fe == nil {
-					fe = []xinyong.FieldError{{Field: "record", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
-				}
-				for j := range fe {
-					fe[j].Row = i + 1
-				}
-				res.Items = append(res.Items, BatchItem{Index: i, Errors: fe, Code: xinyong.ErrorCode(err)})
-				continue
-			}
-			res.Accepted++
-			res.Items = append(res.Items, BatchItem{Index: i, Outcome: out, ID: r.ID})
-		}
-		res.Committed = true
-		if err := t.audit("record.batch", "department", sc.dept.ID, nil, nil, fmt.Sprintf("mode each: %d accepted, %d rejected", res.Accepted, res.Rejected)); err != nil {
-			return err
-		}
-		return noteGenRefusals(t, actor, sc.dept.ID, ins, res.Items)
+		return noteGenRefusals(t, actor, deptID, ins, res.Items)
 	})
 	if err != nil {
 		res.Committed, res.Accepted = false, 0
@@ -256,22 +221,11 @@ func (g *GenSession) SubmitBatch(at time.Time, dept string, ins []xinyong.Record
 // (noteBatchRefusals, compliance.go), in the batch's transaction at its
 // time.
 func noteGenRefusals(t *txn, actor xinyong.Actor, deptID string, ins []xinyong.RecordInput, items []BatchItem) error {
-	var out []xinyong.IntakeRefusal
-	for _, it := range items {
-		if len(it.Errors) == 0 || it.Index < 0 || it.Index >= len(ins) {
-			continue
-		}
-		r, ok := refusedOf(ins[it.Index], it.Index+1, it.Errors)
-		if !ok {
-			continue
-		}
-		out = append(out, xinyong.IntakeRefusal{ID: NewID(), DepartmentID: deptID, At: t.Now(), Channel: "batch", Row: r.Row, Item: clip(r.Item, 64), Number: clip(r.Number, 128),
-			Rule: r.Err.Rule, Message: clip(r.Err.Message, 500), Actor: actor.Ref()})
-	}
-	if len(out) == 0 {
+	rs := batchRefusals(ins, items)
+	if len(rs) == 0 {
 		return nil
 	}
-	return t.AddIntakeRefusals(out)
+	return t.AddIntakeRefusals(intakeRefusals(rs, deptID, "batch", t.Now(), actor))
 }
 
 // Withdraw withdraws a record at the simulated time at, as Withdraw does

@@ -351,6 +351,13 @@ type BatchResult struct {
 // MaxBatch is the largest batch accepted.
 const MaxBatch = 10000
 
+func checkBatchSize(ins []xinyong.RecordInput) error {
+	if len(ins) == 0 || len(ins) > MaxBatch {
+		return xinyong.Invalid("bad batch size", xinyong.FieldError{Field: "records", Rule: "batch.size", Message: fmt.Sprintf("a batch holds 1 to %d records, this one %d", MaxBatch, len(ins))})
+	}
+	return nil
+}
+
 // SubmitBatch records up to MaxBatch submissions. In "atomic" mode one bad
 // item refuses the whole batch (nothing is written); in "each" mode every
 // valid item is written and the bad ones are reported.
@@ -359,50 +366,13 @@ func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mo
 	if mode != "atomic" && mode != "each" {
 		return res, xinyong.Invalid("bad mode", xinyong.FieldError{Field: "mode", Rule: "enum", Message: "mode is atomic (all or nothing) or each (per-item results)"})
 	}
-	if len(ins) == 0 || len(ins) > MaxBatch {
-		return res, xinyong.Invalid("bad batch size", xinyong.FieldError{Field: "records", Rule: "batch.size", Message: fmt.Sprintf("a batch holds 1 to %d records, this one %d", MaxBatch, len(ins))})
+	if err := checkBatchSize(ins); err != nil {
+		return res, err
 	}
 	err := s.update(ctx, actor, func(t *txn) error {
-		sc, err := s.newSubmitCtx(t, actor, dept)
-		if err != nil {
-			return err
-		}
-		if err := s.prefetchBatch(t, sc, ins); err != nil {
-			return err
-		}
-		res.Items = make([]BatchItem, 0, len(ins))
-		for i, in := range ins {
-			var r xinyong.Record
-			var out Outcome
-			var err error
-			if mode == "each" {
-				err = s.savepoint(t, func() error { r, out, err = s.submit(t, actor, sc, in); return err })
-			} else {
-				r, out, err = s.submit(t, actor, sc, in)
-			}
-			if err != nil {
-				if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
-					return err
-				}
-				res.Rejected++
-				fe := xinyong.ErrorFields(err)
-				if fe == nil {
-					fe = []xinyong.FieldError{{Field: "record", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
-				}
-				for j := range fe {
-					fe[j].Row = i + 1
-				}
-				res.Items = append(res.Items, BatchItem{Index: i, Errors: fe, Code: xinyong.ErrorCode(err)})
-				continue
-			}
-			res.Accepted++
-			res.Items = append(res.Items, BatchItem{Index: i, Outcome: out, ID: r.ID})
-		}
-		if mode == "atomic" && res.Rejected > 0 {
-			return errRollback
-		}
-		res.Committed = true
-		return t.audit("record.batch", "department", sc.dept.ID, nil, nil, fmt.Sprintf("mode %s: %d accepted, %d rejected", mode, res.Accepted, res.Rejected))
+		var err error
+		res, _, err = s.runBatch(t, actor, dept, mode, ins)
+		return err
 	})
 	if err == nil || err == errRollback {
 		s.noteBatchRefusals(ctx, actor, dept, ins, res.Items) // outside the catalogue: counted (compliance.go)
@@ -420,6 +390,55 @@ func (s *Service) SubmitBatch(ctx context.Context, actor xinyong.Actor, dept, mo
 }
 
 var errRollback = fmt.Errorf("rollback")
+
+// runBatch submits a batch in t (SubmitBatch, and the generator's sessions
+// in genbatch.go): every item under the department's submit context, each
+// under a savepoint in "each" mode; in "atomic" mode a refused item makes
+// it return errRollback with the per-item results. It returns the
+// department's id for the refusals to be noted against.
+func (s *Service) runBatch(t *txn, actor xinyong.Actor, dept, mode string, ins []xinyong.RecordInput) (BatchResult, string, error) {
+	res := BatchResult{Mode: mode}
+	sc, err := s.newSubmitCtx(t, actor, dept)
+	if err != nil {
+		return res, "", err
+	}
+	if err := s.prefetchBatch(t, sc, ins); err != nil {
+		return res, "", err
+	}
+	res.Items = make([]BatchItem, 0, len(ins))
+	for i, in := range ins {
+		var r xinyong.Record
+		var out Outcome
+		var err error
+		if mode == "each" {
+			err = s.savepoint(t, func() error { r, out, err = s.submit(t, actor, sc, in); return err })
+		} else {
+			r, out, err = s.submit(t, actor, sc, in)
+		}
+		if err != nil {
+			if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
+				return res, sc.dept.ID, err
+			}
+			res.Rejected++
+			fe := xinyong.ErrorFields(err)
+			if fe == nil {
+				fe = []xinyong.FieldError{{Field: "record", Rule: xinyong.ErrorCode(err), Message: xinyong.ErrorMessage(err)}}
+			}
+			for j := range fe {
+				fe[j].Row = i + 1
+			}
+			res.Items = append(res.Items, BatchItem{Index: i, Errors: fe, Code: xinyong.ErrorCode(err)})
+			continue
+		}
+		res.Accepted++
+		res.Items = append(res.Items, BatchItem{Index: i, Outcome: out, ID: r.ID})
+	}
+	if mode == "atomic" && res.Rejected > 0 {
+		return res, sc.dept.ID, errRollback
+	}
+	res.Committed = true
+	return res, sc.dept.ID, t.audit("record.batch", "department", sc.dept.ID, nil, nil, fmt.Sprintf("mode %s: %d accepted, %d rejected", mode, res.Accepted, res.Rejected))
+}
 
 // prefetchBatch puts a batch in bulk mode: its subjects and records are
 // read with a few IN queries and new ones inserted with multi-row
