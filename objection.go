@@ -102,6 +102,13 @@ func ObjectionDeadline(filed Date, forwarded bool, lim ObjectionLimits, cal Cale
 	return cal.AddWorkingDays(filed, lim.Own)
 }
 
+// ObjectionFilerHidden reports whether the filer's name and contact are
+// withheld from the reader: the record's subject learns what is disputed
+// and why, not who (a member of the public) disputes it.
+func ObjectionFilerHidden(reader Actor, o Objection) bool {
+	return !o.AsSubject && reader.Role == RoleSubject && reader.SubjectID == o.SubjectID && o.FiledBy != reader.Ref()
+}
+
 // ObjectionOverdue reports whether an open objection is past its deadline on today.
 func ObjectionOverdue(o Objection, today Date) bool {
 	return o.State.Open() && !o.Deadline.IsZero() && today.After(o.Deadline)

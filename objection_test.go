@@ -116,3 +116,31 @@ func TestObjectionSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectionFilerHidden: the record's subject sees an objection filed by
+// a member of the public without the filer's name and contact (DOMAIN.md,
+// objections: the subject learns what is disputed, not who disputes it);
+// everyone else who may read it, and the subject's own objection, show them.
+func TestObjectionFilerHidden(t *testing.T) {
+	subj := Actor{Kind: "account", ID: "u1", Role: RoleSubject, SubjectID: "s1"}
+	other := Actor{Kind: "account", ID: "u2", Role: RoleSubject, SubjectID: "s2"}
+	officer := Actor{Kind: "account", ID: "u3", Role: RoleOfficer, DepartmentID: "d1"}
+	public := Objection{SubjectID: "s1", FiledBy: "public", Name: "李四", Contact: "13900000000"}
+	own := Objection{SubjectID: "s1", AsSubject: true, FiledBy: subj.Ref()}
+	for _, c := range []struct {
+		name   string
+		reader Actor
+		o      Objection
+		want   bool
+	}{
+		{"the subject reading the public's objection", subj, public, true},
+		{"the subject reading its own objection", subj, own, false},
+		{"another subject (who may not read it at all)", other, public, false},
+		{"an officer", officer, public, false},
+		{"the public filer", Public, public, false},
+	} {
+		if got := ObjectionFilerHidden(c.reader, c.o); got != c.want {
+			t.Errorf("%s: hidden = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -254,6 +254,15 @@ func TestObjectionPagesPublic(t *testing.T) {
 	list := e.do(t, req{Path: "/objections", Cookies: f.subject})
 	has(t, list, id)
 	hasNot(t, list, "李四")
+	// Nor through the API: one objection with its history, and the list.
+	for _, p := range []string{"/api/v1/objections/" + id, "/api/v1/objections"} {
+		r := e.do(t, req{Path: p, Cookies: f.subject})
+		if r.Status != 200 {
+			t.Fatalf("%s as the subject: %s", p, r)
+		}
+		has(t, r, id)
+		hasNot(t, r, "李四", "13900000000", "139 0000 0000")
+	}
 }
 
 // TestObjectionPagesConsole: officers see and answer their department's

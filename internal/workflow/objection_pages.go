@@ -257,7 +257,7 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 			}
 			// The subject learns what is disputed and why, not who (a member
 			// of the public) disputes it.
-			out.FilerHidden = !o.AsSubject && actor.Role == xinyong.RoleSubject && actor.SubjectID == o.SubjectID && o.FiledBy != actor.Ref()
+			out.FilerHidden = xinyong.ObjectionFilerHidden(actor, o)
 		}
 		if out.FilerHidden {
 			out.Name, out.Contact = "", ""
@@ -317,7 +317,7 @@ func (s *Service) ObjectionRows(ctx context.Context, actor xinyong.Actor, f xiny
 		today := xinyong.DateOf(tx.Now())
 		for i, o := range os {
 			out[i] = ObjectionRow{ObjectionView: o}
-			if o.SubjectID != "" && !o.AsSubject && actor.Role == xinyong.RoleSubject && o.FiledBy != actor.Ref() {
+			if xinyong.ObjectionFilerHidden(actor, o.Objection) {
 				out[i].Name, out[i].Contact = "", ""
 			}
 			r, err := tx.Record(o.RecordID)

@@ -323,6 +323,12 @@ func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string)
 		if hist, err = tx.ObjectionVersions(id); err != nil {
 			return err
 		}
+		if xinyong.ObjectionFilerHidden(actor, o) {
+			v.Name, v.Contact = "", ""
+			for i := range hist {
+				hist[i].Name, hist[i].Contact = "", ""
+			}
+		}
 		// Corrected values are the record's content: the reader sees them
 		// as it sees the record now (none once the record is hidden from
 		// it, e.g. deleted by a repair).
@@ -370,6 +376,9 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 			v := ObjectionView{Objection: o, Overdue: xinyong.ObjectionOverdue(o, today)}
 			if overdueOnly && !v.Overdue {
 				continue
+			}
+			if xinyong.ObjectionFilerHidden(actor, o) {
+				v.Name, v.Contact = "", ""
 			}
 			out = append(out, v)
 		}
