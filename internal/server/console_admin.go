@@ -164,8 +164,8 @@ func (w *web) adminPost(section string, load adminLoader, act adminAction) http.
 		}
 		f, err := act(r, p)
 		if err != nil {
-			w.refused(rw, r, p, err, func(p Page, status int) {
-				w.renderAdmin(rw, r, p, section, load, consoleForm{Values: r.PostForm, Fields: xinyong.ErrorFields(err)}, status)
+			w.refused(rw, r, p, err, func(p Page, status int, fields []xinyong.FieldError) {
+				w.renderAdmin(rw, r, p, section, load, consoleForm{Values: r.PostForm, Fields: fields}, status)
 			})
 			return
 		}
@@ -183,18 +183,20 @@ func (w *web) adminPost(section string, load adminLoader, act adminAction) http.
 	}
 }
 
-// refused shows a refused form again with the error's message and status;
-// internal errors go to the error page (logged with the request id).
-func (w *web) refused(rw http.ResponseWriter, r *http.Request, p Page, err error, again func(p Page, status int)) {
+// refused shows a refused form again with the error's message, its field
+// errors and status, masked as the API's problem answers are (citizen ID
+// numbers); internal errors go to the error page (logged with the request
+// id).
+func (w *web) refused(rw http.ResponseWriter, r *http.Request, p Page, err error, again func(p Page, status int, fields []xinyong.FieldError)) {
 	code := xinyong.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok || status >= 500 {
 		w.fail(rw, r, err)
 		return
 	}
-	problemOf(r, w.s.Log, err) // logs the refusal like the API does
-	p.Error = xinyong.ErrorMessage(err)
-	again(p, status)
+	pr := problemOf(r, w.s.Log, err) // logs the refusal like the API does
+	p.Error = pr.Detail
+	again(p, status, pr.Errors)
 }
 
 // installConsole registers the console's forms, the admin pages and the

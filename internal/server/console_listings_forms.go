@@ -130,7 +130,7 @@ func (w *web) renderPropose(rw http.ResponseWriter, r *http.Request, p Page, sub
 			subj.Code = xinyong.MaskIDIfPerson(subj.Code)
 			data.Found, data.Candidates = &subj, recs
 		case p.Error == "":
-			p.Error = xinyong.ErrorMessage(err)
+			p.Error = xinyong.MaskCitizenIDs(xinyong.ErrorMessage(err))
 		}
 	}
 	p.Data, p.Title = data, p.T("listing.propose")
@@ -172,8 +172,8 @@ func (w *web) proposeListing(rw http.ResponseWriter, r *http.Request) {
 	}
 	l, err := w.s.Svc.ProposeListing(r.Context(), p.Actor, in)
 	if err != nil {
-		w.refused(rw, r, p, err, func(p Page, status int) {
-			w.renderPropose(rw, r, p, f.Get("subject"), consoleForm{Values: f, Fields: xinyong.ErrorFields(err)}, status)
+		w.refused(rw, r, p, err, func(p Page, status int, fields []xinyong.FieldError) {
+			w.renderPropose(rw, r, p, f.Get("subject"), consoleForm{Values: f, Fields: fields}, status)
 		})
 		return
 	}
@@ -249,8 +249,8 @@ func (w *web) listingStepForm(rw http.ResponseWriter, r *http.Request) {
 		_, err = svc.RemoveListing(ctx, p.Actor, id, f.Get("reason"), f.Get("note"))
 	}
 	if err != nil {
-		w.refused(rw, r, p, err, func(p Page, status int) {
-			w.renderListing(rw, r, p, id, consoleForm{Values: f, Fields: xinyong.ErrorFields(err)}, step, status)
+		w.refused(rw, r, p, err, func(p Page, status int, fields []xinyong.FieldError) {
+			w.renderListing(rw, r, p, id, consoleForm{Values: f, Fields: fields}, step, status)
 		})
 		return
 	}
