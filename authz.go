@@ -46,6 +46,7 @@ const (
 	ActEventRead       Action = "event.read" // the pull feed of events
 	// Credit grading (信用分级分类监管, DOMAIN.md §8; issue 8).
 	ActGradeRead         Action = "grade.read"          // a subject's grade and its explanation
+	ActGradeEvaluate     Action = "grade.evaluate"      // grade one subject now and store the grade (the platform, officers)
 	ActGradingManage     Action = "grading.manage"      // grading models and batch runs (the credit office)
 	ActGradeReviewFile   Action = "grade.review.file"   // ask for a human review of one's own grade
 	ActGradeReviewDecide Action = "grade.review.decide" // decide reviews: the platform, or the model's department
@@ -71,7 +72,7 @@ var Actions = []Action{
 	ActMeasureCheck, ActMeasureFeedback,
 	ActListingManage, ActListingObject, ActListingRead,
 	ActWebhookManage, ActEventRead, ActObjectionHandle, ActObjectionRead,
-	ActGradeRead, ActGradingManage, ActGradeReviewFile, ActGradeReviewDecide, ActGradeExport,
+	ActGradeRead, ActGradeEvaluate, ActGradingManage, ActGradeReviewFile, ActGradeReviewDecide, ActGradeExport,
 	ActRepairApply, ActRepairRead, ActRepairDecide, ActPeerManage,
 	ActComplianceRead,
 }
@@ -243,6 +244,11 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 				return nil
 			}
 		}
+	case ActGradeEvaluate:
+		// A write: auditors and reviewers read grades but do not make them.
+		if actor.Role == RoleAdmin || actor.Role == RoleOfficer {
+			return nil
+		}
 	case ActGradingManage:
 		if actor.Role == RoleAdmin {
 			return nil
@@ -373,6 +379,8 @@ func describe(a Action) string {
 		return "read the event feed (admin, relying agencies, auditors)"
 	case ActGradeRead:
 		return "read this subject's grade"
+	case ActGradeEvaluate:
+		return "grade a subject now (admin and officers)"
 	case ActGradingManage:
 		return "manage grading models and runs (admin only)"
 	case ActGradeReviewFile:

@@ -35,7 +35,7 @@ var intendedPolicy = map[Role][]Action{
 		ActWebhookManage, ActEventRead,
 		ActObjectionHandle, ActObjectionRead,
 		ActRepairRead, ActPeerManage, ActComplianceRead,
-		ActGradeRead, ActGradingManage, ActGradeReviewDecide, ActGradeExport,
+		ActGradeRead, ActGradeEvaluate, ActGradingManage, ActGradeReviewDecide, ActGradeExport,
 	},
 	RoleOfficer: {
 		ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead,
@@ -43,7 +43,7 @@ var intendedPolicy = map[Role][]Action{
 		ActListingManage, ActListingObject, ActListingRead,
 		ActObjectionHandle, ActObjectionRead,
 		ActRepairRead, ActRepairDecide, ActComplianceRead,
-		ActGradeRead, ActGradeReviewDecide, ActGradeExport,
+		ActGradeRead, ActGradeEvaluate, ActGradeReviewDecide, ActGradeExport,
 	},
 	RoleReviewer: {ActCatalogueRead, ActLedgerRead, ActDepartmentRead, ActSubjectRead, ActRecordRead, ActListingRead, ActObjectionHandle, ActObjectionRead, ActRepairRead, ActRepairDecide, ActComplianceRead, ActGradeRead, ActGradeReviewDecide, ActGradeExport},
 	RoleAgency:   {ActCatalogueRead, ActLedgerRead, ActSubjectRead, ActRecordQuery, ActMeasureCheck, ActMeasureFeedback, ActEventRead},
@@ -78,7 +78,7 @@ func TestIntendedPolicyCoversEveryRole(t *testing.T) {
 			t.Errorf("role %s has no row in the expected table", r)
 		}
 	}
-	if len(Actions) != 45 {
+	if len(Actions) != 46 {
 		t.Errorf("Actions has %d entries; update the expected table", len(Actions))
 	}
 }

@@ -46,6 +46,14 @@ func TestGradingAPI(t *testing.T) {
 		t.Fatalf("computed grade: %+v", v)
 	}
 	e.do(t, req{Path: "/api/v1/subjects/" + f.orgCode + "/grade?model=nope", Token: f.offB}).problem(t, 404, xinyong.ENOTFOUND)
+	// Auditors read grades but do not make them: storing one is refused
+	// and stores nothing.
+	auditor := e.token(t, "auditor", "", "")
+	e.do(t, req{Method: "POST", Path: "/api/v1/subjects/" + f.orgCode + "/grade", Token: auditor}).problem(t, 403, xinyong.EFORBIDDEN)
+	e.do(t, req{Path: "/api/v1/subjects/" + f.orgCode + "/grade", Token: auditor}).json(t, &v)
+	if v.Stored {
+		t.Fatalf("an auditor's refused evaluation stored a grade: %+v", v.Grade)
+	}
 
 	// A batch run in the background.
 	e.do(t, req{Method: "POST", Path: "/api/v1/grading/runs", Token: f.offA, Body: workflow.RunInput{}}).problem(t, 403, xinyong.EFORBIDDEN)

@@ -525,6 +525,9 @@ func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref,
 		if actor.Role == xinyong.RoleSubject {
 			return xinyong.Errorf(xinyong.EFORBIDDEN, "a subject asks for a review of its grade; grading is the departments' and the platform's")
 		}
+		if err := xinyong.Authorize(actor, xinyong.ActGradeEvaluate, xinyong.Resource{SubjectID: subj.ID}, nil); err != nil {
+			return err
+		}
 		on := xinyong.DateOf(t.Now())
 		m, err := resolveModel(t, modelID, on)
 		if err != nil {
