@@ -488,9 +488,6 @@ func (w *web) createAccount(r *http.Request, p Page) (consoleForm, error) {
 func (w *web) disableAccount(r *http.Request, p Page) (consoleForm, error) {
 	off := r.PostForm.Get("disabled") == "1"
 	user := r.PathValue("username")
-	if off && user == p.Actor.Name && p.Actor.Kind == "account" {
-		return consoleForm{}, xinyong.Invalid("refused", xinyong.FieldError{Field: "username", Rule: "account.self", Message: "you cannot disable your own account (another admin can)"})
-	}
 	err := w.s.Svc.DisableAccount(r.Context(), p.Actor, user, off)
 	if off {
 		return consoleForm{Done: "disabled"}, err

@@ -444,25 +444,41 @@ func (s *Service) SetPassword(ctx context.Context, actor xinyong.Actor, username
 	if len(password) < MinPasswordLength {
 		return xinyong.Invalid("the password is too short", xinyong.FieldError{Field: "password", Rule: "password.length", Message: fmt.Sprintf("a password has at least %d characters", MinPasswordLength)})
 	}
+	return s.replacePassword(ctx, actor, username, HashPassword(password), "account.password", "password changed")
+}
+
+// replacePassword stores a new password hash for the account and ends its
+// sessions (whoever held the old password is signed out), audited. The
+// hash is computed by the caller, outside the write transaction: argon2
+// would otherwise hold the only writer. One's own password needs no
+// right; another's needs account.manage, checked before the account is
+// looked up.
+func (s *Service) replacePassword(ctx context.Context, actor xinyong.Actor, username, hash string, action xinyong.Action, note string) error {
+	username = strings.TrimSpace(username)
 	return s.update(ctx, actor, func(t *txn) error {
+		manage := xinyong.Authorize(actor, xinyong.ActAccountManage, xinyong.Resource{}, nil)
 		a, err := t.AccountByUsername(username)
 		if err != nil {
+			if manage != nil {
+				return manage
+			}
+			if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+				return xinyong.Errorf(xinyong.ENOTFOUND, "no account %q", username)
+			}
 			return err
 		}
-		if actor.ID != a.ID {
-			if err := xinyong.Authorize(actor, xinyong.ActAccountManage, xinyong.Resource{}, nil); err != nil {
-				return err
-			}
+		if actor.ID != a.ID && manage != nil {
+			return manage
 		}
-		a.PasswordHash = HashPassword(password)
+		a.PasswordHash = hash
 		if err := t.UpdateAccount(a); err != nil {
 			return err
 		}
-		ended, err := t.DeleteAccountSessions(a.ID) // sessions opened with the old password end
+		ended, err := t.DeleteAccountSessions(a.ID)
 		if err != nil {
 			return err
 		}
-		return t.audit("account.password", "account", a.ID, nil, nil, fmt.Sprintf("password changed; %d sessions ended", ended))
+		return t.audit(action, "account", a.ID, nil, nil, fmt.Sprintf("%s; %d sessions ended", note, ended))
 	})
 }
 
@@ -475,6 +491,10 @@ func (s *Service) DisableAccount(ctx context.Context, actor xinyong.Actor, usern
 		a, err := t.AccountByUsername(username)
 		if err != nil {
 			return err
+		}
+		if disabled && actor.Kind == "account" && actor.ID == a.ID {
+			// The last admin could otherwise lock everyone out.
+			return xinyong.Invalid("refused", xinyong.FieldError{Field: "username", Rule: "account.self", Message: "you cannot disable your own account (another admin can)"})
 		}
 		before := a
 		a.Disabled = disabled

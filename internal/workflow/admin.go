@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -22,29 +21,11 @@ const (
 // returns it, to be shown once; only its hash is stored. The account's
 // owner replaces it after signing in.
 func (s *Service) ResetPassword(ctx context.Context, actor xinyong.Actor, username string) (string, error) {
+	if err := xinyong.Authorize(actor, xinyong.ActAccountManage, xinyong.Resource{}, nil); err != nil {
+		return "", err
+	}
 	pw := RandomSecret(15)
-	err := s.update(ctx, actor, func(t *txn) error {
-		if err := xinyong.Authorize(actor, xinyong.ActAccountManage, xinyong.Resource{}, nil); err != nil {
-			return err
-		}
-		a, err := t.AccountByUsername(strings.TrimSpace(username))
-		if err != nil {
-			if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
-				return xinyong.Errorf(xinyong.ENOTFOUND, "no account %q", username)
-			}
-			return err
-		}
-		a.PasswordHash = HashPassword(pw)
-		if err := t.UpdateAccount(a); err != nil {
-			return err
-		}
-		ended, err := t.DeleteAccountSessions(a.ID) // whoever held the old password is signed out
-		if err != nil {
-			return err
-		}
-		return t.audit(ActAccountReset, "account", a.ID, nil, nil, fmt.Sprintf("one-time password issued by %s; %d sessions ended", actor.Ref(), ended))
-	})
-	if err != nil {
+	if err := s.replacePassword(ctx, actor, username, HashPassword(pw), ActAccountReset, "one-time password issued by "+actor.Ref()); err != nil {
 		return "", err
 	}
 	return pw, nil

@@ -116,3 +116,30 @@ func TestAdminUseCases(t *testing.T) {
 		t.Errorf("admin asks for listing candidates: %v", err)
 	}
 }
+
+// TestDisableOwnAccount: an admin cannot disable the account it is signed
+// in with, whatever the door (the console, the API, a script on the
+// service): another admin can, and the last admin cannot lock everyone out.
+func TestDisableOwnAccount(t *testing.T) {
+	ctx, svc := adminService(t)
+	a, _, err := svc.CreateAccount(ctx, xinyong.System, workflow.AccountInput{Username: "boss", Role: "admin", Password: "a long password 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := svc.CreateAccount(ctx, xinyong.System, workflow.AccountInput{Username: "deputy", Role: "admin", Password: "a long password 2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := xinyong.Actor{Kind: "account", ID: a.ID, Name: a.Username, Role: xinyong.RoleAdmin}
+	err = svc.DisableAccount(ctx, self, "boss", true)
+	if xinyong.ErrorCode(err) != xinyong.EINVALID || len(xinyong.ErrorFields(err)) != 1 || xinyong.ErrorFields(err)[0].Rule != "account.self" {
+		t.Fatalf("disabling one's own account: %v", err)
+	}
+	if _, _, _, err := svc.Login(ctx, "boss", "a long password 1", "127.0.0.1"); err != nil {
+		t.Fatalf("the refused self-disable still changed the account: %v", err)
+	}
+	other := xinyong.Actor{Kind: "account", ID: b.ID, Name: b.Username, Role: xinyong.RoleAdmin}
+	if err := svc.DisableAccount(ctx, other, "boss", true); err != nil {
+		t.Fatalf("another admin disabling it: %v", err)
+	}
+}
