@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -225,6 +227,19 @@ func TestRepairHTTPBadInput(t *testing.T) {
 		t.Errorf("download: %d %q", dl.Status, dl.Header.Get("Content-Type"))
 	}
 	e.do(t, req{Path: "/api/v1/repairs/" + rep.ID + "/proofs/" + rep.Proofs[0].SHA256, Token: f.offOther}).problem(t, 404, xinyong.ENOTFOUND)
+	// A material changed in the files directory behind the application's
+	// back is refused, never served under its recorded hash.
+	sum := rep.Proofs[0].SHA256
+	path := filepath.Join(e.svc.RepairFiles.FilesDir, sum[:2], sum)
+	if err := os.WriteFile(path, append(bytes.Clone(testPDF), "altered"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do(t, req{Path: "/api/v1/repairs/" + rep.ID + "/proofs/" + sum, Token: f.off}); r.Status != 500 || bytes.Contains(r.Body, []byte("altered")) {
+		t.Errorf("a tampered material: %d %q", r.Status, r.Body)
+	}
+	if err := os.WriteFile(path, testPDF, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	// Another department neither sees nor decides it.
 	var q struct {

@@ -128,7 +128,10 @@ func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xin
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return xinyong.RepairFile{}, err
 	}
-	if _, err := os.Stat(final); err != nil {
+	// The same material uploaded before is kept as it is, unless the kept
+	// file no longer matches its name (changed or cut short): then this
+	// upload replaces it.
+	if have, err := fileSHA256(final); err != nil || have != sum {
 		if err := os.Rename(tmp.Name(), final); err != nil {
 			return xinyong.RepairFile{}, fmt.Errorf("keep the file: %w", err)
 		}
@@ -157,7 +160,10 @@ func proofPath(dir, sum string) string { return filepath.Join(dir, sum[:2], sum)
 var hexSum = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // OpenProof opens a material of an application for who may read the
-// application; the file is checked against its hash as it is read.
+// application. The file is hashed before it is served: one that no longer
+// matches the hash the application recorded (changed or cut short in the
+// files directory) is refused as an internal error, never served under
+// that hash.
 func (s *Service) OpenProof(ctx context.Context, actor xinyong.Actor, repairID, sum string) (io.ReadCloser, xinyong.RepairFile, error) {
 	v, err := s.Repair(ctx, actor, repairID)
 	if err != nil {
@@ -165,7 +171,14 @@ func (s *Service) OpenProof(ctx context.Context, actor xinyong.Actor, repairID, 
 	}
 	for _, f := range v.Proofs {
 		if f.SHA256 == sum && hexSum.MatchString(sum) {
-			fh, err := os.Open(proofPath(s.RepairFiles.FilesDir, sum))
+			path := proofPath(s.RepairFiles.FilesDir, sum)
+			switch have, err := fileSHA256(path); {
+			case err != nil:
+				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s is missing from the files directory", sum[:12], v.Code)
+			case have != sum:
+				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s no longer matches its hash in the files directory", sum[:12], v.Code)
+			}
+			fh, err := os.Open(path)
 			if err != nil {
 				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s is missing from the files directory", sum[:12], v.Code)
 			}
@@ -175,22 +188,16 @@ func (s *Service) OpenProof(ctx context.Context, actor xinyong.Actor, repairID, 
 	return nil, xinyong.RepairFile{}, repairNotFound("material")
 }
 
-// CheckProofs re-hashes every material an application lists: a file
-// changed or missing in the files directory is reported.
-func (s *Service) CheckProofs(r xinyong.Repair) []string {
-	var bad []string
-	for _, f := range r.Proofs {
-		fh, err := os.Open(proofPath(s.RepairFiles.FilesDir, f.SHA256))
-		if err != nil {
-			bad = append(bad, f.SHA256+": missing")
-			continue
-		}
-		h := sha256.New()
-		_, err = io.Copy(h, fh)
-		fh.Close()
-		if err != nil || hex.EncodeToString(h.Sum(nil)) != f.SHA256 {
-			bad = append(bad, f.SHA256+": content does not match its hash")
-		}
+// fileSHA256 is the hex SHA-256 of a file's content.
+func fileSHA256(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
 	}
-	return bad
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
