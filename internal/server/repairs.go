@@ -107,7 +107,25 @@ func (s *Server) maxRepairForm() int64 {
 // ("proof") are streamed to the files directory as they arrive. A body
 // announced larger than the form can be is refused before reading it; one
 // that grows past it (or a file past its limit) is cut off there.
-func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (xinyong.RepairInput, []xinyong.RepairFile, error) {
+// readRepair reads an application; discard removes the files this
+// request kept, for when the application is then refused (on a refusal
+// while reading, they are removed already).
+func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (in xinyong.RepairInput, proofs []xinyong.RepairFile, discard func(), err error) {
+	var kept []func()
+	discard = func() {
+		for _, d := range kept {
+			d()
+		}
+		kept = nil
+	}
+	in, proofs, err = s.readRepairParts(w, r, &kept)
+	if err != nil {
+		discard()
+	}
+	return in, proofs, discard, err
+}
+
+func (s *Server) readRepairParts(w http.ResponseWriter, r *http.Request, kept *[]func()) (xinyong.RepairInput, []xinyong.RepairFile, error) {
 	var in xinyong.RepairInput
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
@@ -152,11 +170,12 @@ func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (xinyong.Rep
 			if len(proofs) == xinyong.MaxRepairProofs {
 				return in, nil, xinyong.Invalid("too many files", xinyong.FieldError{Field: "proof", Rule: "repair.proofs", Message: fmt.Sprintf("at most %d files", xinyong.MaxRepairProofs)})
 			}
-			f, err := s.Svc.StoreProof(r.Context(), part.FileName(), part)
+			f, discard, err := s.Svc.StoreUpload(r.Context(), part.FileName(), part)
 			part.Close()
 			if err != nil {
 				return in, nil, err
 			}
+			*kept = append(*kept, discard)
 			proofs = append(proofs, f)
 			continue
 		}
@@ -201,12 +220,13 @@ func formTrue(v string) bool {
 }
 
 func (s *Server) postRepair(w http.ResponseWriter, r *http.Request) error {
-	in, proofs, err := s.readRepair(w, r)
+	in, proofs, discard, err := s.readRepair(w, r)
 	if err != nil {
 		return err
 	}
 	rep, err := s.Svc.ApplyRepair(r.Context(), actorOf(r), in, proofs)
 	if err != nil {
+		discard()
 		return err
 	}
 	writeJSON(w, 201, rep)
@@ -427,7 +447,7 @@ func (w *web) repairForm(rw http.ResponseWriter, r *http.Request) {
 func (w *web) repairSubmit(rw http.ResponseWriter, r *http.Request) {
 	p := w.page(r, "", nil)
 	p.Title = p.T("repair.title")
-	in, proofs, err := w.s.readRepair(rw, r)
+	in, proofs, discard, err := w.s.readRepair(rw, r)
 	if err == nil {
 		var rep xinyong.Repair
 		if rep, err = w.s.Svc.ApplyRepair(r.Context(), p.Actor, in, proofs); err == nil {
@@ -436,6 +456,7 @@ func (w *web) repairSubmit(rw http.ResponseWriter, r *http.Request) {
 			w.render(rw, r, "repair_form", 201, p)
 			return
 		}
+		discard()
 	}
 	pr := problemOf(r, w.s.Log, err)
 	p.Error = pr.Detail

@@ -3,8 +3,11 @@ package server
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -140,6 +143,12 @@ func TestRepairHTTPBadInput(t *testing.T) {
 		t.Errorf("another subject: %+v", p)
 	}
 	f.nothingChanged(t, "another subject's record")
+	// The refused application keeps none of its files (a subject could
+	// otherwise fill the disk with refused applications).
+	refusedSum := sha256.Sum256(testPDF)
+	if _, err := os.Stat(filepath.Join(e.svc.RepairFiles.FilesDir, hex.EncodeToString(refusedSum[:])[:2], hex.EncodeToString(refusedSum[:]))); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused application's file is kept: %v", err)
+	}
 
 	// An executable renamed .pdf.
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), bytes.Repeat([]byte{0}, 1000)...)

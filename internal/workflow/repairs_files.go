@@ -75,30 +75,53 @@ func cleanFileName(name string) string {
 // without reading the rest), checks its type, and keeps it under its
 // SHA-256 in FilesDir. The caller lists the result in the application.
 func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xinyong.RepairFile, error) {
+	f, _, err := s.StoreUpload(ctx, name, r)
+	return f, err
+}
+
+// StoreUpload is StoreProof for an application still being read: discard
+// removes the file again if this call created it (a material kept before,
+// perhaps listed by another application, stays). The caller discards
+// when the application is refused, so a refused upload keeps nothing.
+func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader) (f xinyong.RepairFile, discard func(), err error) {
+	f, final, err := s.storeProof(name, r)
+	if err != nil || final == "" {
+		return f, func() {}, err
+	}
+	return f, func() {
+		if err := os.Remove(final); err != nil && !errors.Is(err, os.ErrNotExist) && s.Log != nil {
+			s.Log.Warn("refused upload not removed", "sha256", f.SHA256, "err", err)
+		}
+	}, nil
+}
+
+// storeProof keeps the material; final is its path when this call
+// created the file, "" when one of that name was there already.
+func (s *Service) storeProof(name string, r io.Reader) (xinyong.RepairFile, string, error) {
 	dir := s.RepairFiles.FilesDir
 	if dir == "" {
-		return xinyong.RepairFile{}, xinyong.Errorf(xinyong.EINTERNAL, "no files directory is configured (--files-dir)")
+		return xinyong.RepairFile{}, "", xinyong.Errorf(xinyong.EINTERNAL, "no files directory is configured (--files-dir)")
 	}
 	limit := s.RepairFiles.MaxProofSize()
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return xinyong.RepairFile{}, readErr(err, limit)
+		return xinyong.RepairFile{}, "", readErr(err, limit)
 	}
 	head = head[:n]
 	if n == 0 {
-		return xinyong.RepairFile{}, xinyong.Invalid("empty file", xinyong.FieldError{Field: "proof", Rule: "repair.file_empty", Message: "the file " + cleanFileName(name) + " is empty"})
+		return xinyong.RepairFile{}, "", xinyong.Invalid("empty file", xinyong.FieldError{Field: "proof", Rule: "repair.file_empty", Message: "the file " + cleanFileName(name) + " is empty"})
 	}
 	ct, err := SniffProof(head)
 	if err != nil {
-		return xinyong.RepairFile{}, err
+		return xinyong.RepairFile{}, "", err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
-		return xinyong.RepairFile{}, fmt.Errorf("files directory: %w", err)
+		return xinyong.RepairFile{}, "", fmt.Errorf("files directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "upload-*")
 	if err != nil {
-		return xinyong.RepairFile{}, fmt.Errorf("files directory: %w", err)
+		return xinyong.RepairFile{}, "", fmt.Errorf("files directory: %w", err)
 	}
 	defer func() {
 		tmp.Close()
@@ -107,36 +130,40 @@ func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xin
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h)
 	if _, err := w.Write(head); err != nil {
-		return xinyong.RepairFile{}, err
+		return xinyong.RepairFile{}, "", err
 	}
 	rest, err := io.Copy(w, io.LimitReader(r, limit-int64(n)+1))
 	if err != nil {
-		return xinyong.RepairFile{}, readErr(err, limit)
+		return xinyong.RepairFile{}, "", readErr(err, limit)
 	}
 	size := int64(n) + rest
 	if size > limit {
-		return xinyong.RepairFile{}, tooLarge(limit)
+		return xinyong.RepairFile{}, "", tooLarge(limit)
 	}
 	if err := tmp.Sync(); err != nil {
-		return xinyong.RepairFile{}, err
+		return xinyong.RepairFile{}, "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return xinyong.RepairFile{}, err
+		return xinyong.RepairFile{}, "", err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	final := proofPath(dir, sum)
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return xinyong.RepairFile{}, err
+		return xinyong.RepairFile{}, "", err
 	}
 	// The same material uploaded before is kept as it is, unless the kept
 	// file no longer matches its name (changed or cut short): then this
 	// upload replaces it.
-	if have, err := fileSHA256(final); err != nil || have != sum {
+	created := ""
+	if have, herr := fileSHA256(final); herr != nil || have != sum {
 		if err := os.Rename(tmp.Name(), final); err != nil {
-			return xinyong.RepairFile{}, fmt.Errorf("keep the file: %w", err)
+			return xinyong.RepairFile{}, "", fmt.Errorf("keep the file: %w", err)
+		}
+		if herr != nil {
+			created = final // new here (a replaced file may be another application's)
 		}
 	}
-	return xinyong.RepairFile{Name: cleanFileName(name), Type: ct, Size: size, SHA256: sum}, nil
+	return xinyong.RepairFile{Name: cleanFileName(name), Type: ct, Size: size, SHA256: sum}, created, nil
 }
 
 func tooLarge(limit int64) error {
