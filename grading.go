@@ -876,6 +876,18 @@ func FileGradeReview(g Grade, m GradingModel, in GradeReviewInput, today Date, d
 		Reasons: in.Reasons, Evidence: in.Evidence, FiledOn: today, Deadline: cal.AddWorkingDays(today, days)}, nil
 }
 
+// RegradeTarget checks that the stored grade is still the one the review
+// was filed on (same model version, evaluation day and ledger size) before
+// a reviewer's regrade replaces it: a grade evaluated anew since reflects
+// other records, and a regrade decided about the old one must not
+// overwrite it.
+func RegradeTarget(r GradeReview, stored Grade) error {
+	if stored.ModelVersion != r.ModelVersion || stored.On != r.GradeOn || stored.LedgerSize != r.LedgerSize {
+		return Errorf(ECONFLICT, "the grade was evaluated anew on %s (model version %d) after this review was filed about the grade of %s: uphold the review, or let the subject ask for a review of the new grade", stored.On, stored.ModelVersion, r.GradeOn)
+	}
+	return nil
+}
+
 // DecideGradeReview answers a filed review: upheld (the grade stands) or
 // regraded (a grade of the model's set, different from the one reviewed),
 // with reasons either way.

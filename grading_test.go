@@ -310,3 +310,25 @@ func BenchmarkEvaluate(b *testing.B) {
 		m.Evaluate(in, on)
 	}
 }
+
+// TestRegradeTarget: a reviewer's regrade replaces the grade the review was
+// filed on, not one evaluated anew since (DOMAIN.md §8: a grade is
+// explainable from the records behind it).
+func TestRegradeTarget(t *testing.T) {
+	g := Grade{SubjectID: "s", ModelID: "m", ModelVersion: 2, Grade: "C", On: MustDate("2026-11-02"), LedgerSize: 100}
+	r := GradeReview{SubjectID: "s", ModelID: "m", ModelVersion: 2, Grade: "C", GradeOn: MustDate("2026-11-02"), LedgerSize: 100}
+	if err := RegradeTarget(r, g); err != nil {
+		t.Fatalf("the reviewed grade itself: %v", err)
+	}
+	for name, mod := range map[string]func(*Grade){
+		"evaluated on a later day":       func(g *Grade) { g.On = MustDate("2026-11-20") },
+		"under a new model version":      func(g *Grade) { g.ModelVersion = 3 },
+		"over a longer ledger, same day": func(g *Grade) { g.LedgerSize = 150 },
+	} {
+		n := g
+		mod(&n)
+		if err := RegradeTarget(r, n); ErrorCode(err) != ECONFLICT {
+			t.Errorf("%s: %v, want a conflict", name, err)
+		}
+	}
+}

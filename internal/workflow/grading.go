@@ -1116,6 +1116,9 @@ func (s *Service) DecideGradeReview(ctx context.Context, actor xinyong.Actor, id
 			if err != nil {
 				return err
 			}
+			if err := xinyong.RegradeTarget(r, g); err != nil {
+				return err
+			}
 			before := g
 			g.Grade, g.Source, g.ComputedAt, g.RunID = r.Decision.Grade, "review:"+r.ID, t.Now(), ""
 			if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
