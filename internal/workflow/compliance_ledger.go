@@ -112,7 +112,8 @@ func (s *Service) RunVerifyJob(ctx context.Context, id string) (VerifyJobView, e
 	if verr != nil {
 		j.State, j.Error = xinyong.VerifyFailed, xinyong.ErrorMessage(verr)
 		if xinyong.ErrorCode(verr) == xinyong.EINTERNAL {
-			j.Error = "internal error: " + verr.Error()
+			s.Log.Error("ledger verification failed", "job", j.ID, "err", verr)
+			j.Error = "internal error; the server log has the cause (job " + j.ID + ")"
 		}
 	} else {
 		j.State, j.OK, j.Problems, j.Done, j.Total = xinyong.VerifyDone, rep.OK(), len(rep.Problems), rep.Size, rep.Size
