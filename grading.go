@@ -179,16 +179,6 @@ func (m GradingModel) Band(grade string) (GradeBand, bool) {
 	return GradeBand{}, false
 }
 
-// Indicator returns the indicator with the code.
-func (m GradingModel) Indicator(code string) (Indicator, bool) {
-	for _, in := range m.Indicators {
-		if in.Code == code {
-			return in, true
-		}
-	}
-	return Indicator{}, false
-}
-
 // Items returns the catalogue items the model's indicators read, sorted.
 func (m GradingModel) Items() []string {
 	var out []string
@@ -564,9 +554,6 @@ func NewEvaluator(m GradingModel) *Evaluator {
 	e.lenMin = slices.Contains(m.Lenient, LenientMinor)
 	return e
 }
-
-// Reads reports whether the model reads records of the item.
-func (e *Evaluator) Reads(item string) bool { _, ok := e.byItem[item]; return ok }
 
 // leftOut returns why a record does not count ("" when it counts).
 func (e *Evaluator) leftOut(r GradingRecord) string {

@@ -76,20 +76,9 @@ type adminPage struct {
 	D        any
 }
 
-// consoleSignedIn returns the page for a signed-in actor, or sends the
-// visitor to the sign-in page.
-func (w *web) consoleSignedIn(rw http.ResponseWriter, r *http.Request) (Page, bool) {
-	p := w.page(r, "", nil)
-	if !p.SignedIn {
-		http.Redirect(rw, r, "/login", http.StatusSeeOther)
-		return p, false
-	}
-	return p, true
-}
-
 // adminOnly lets only the platform admin through; others get the 403 page.
 func (w *web) adminOnly(rw http.ResponseWriter, r *http.Request) (Page, bool) {
-	p, ok := w.consoleSignedIn(rw, r)
+	p, ok := w.signedIn(rw, r)
 	if !ok {
 		return p, false
 	}

@@ -288,16 +288,16 @@ func casesHref(k xinyong.ViolationKind, unit, month string) string {
 func monthChart(p Page, b xinyong.Board, unit string) svgChart {
 	const barW, gap, left, top, plotH, bottom = 36, 18, 40, 20, 180, 40
 	c := svgChart{ID: "chart-months", Title: p.T("compliance.chart.months"), W: left + len(b.Months)*(barW+gap) + gap, H: top + plotH + bottom}
-	var max int64 = 1
+	var peak int64 = 1
 	for _, m := range b.Months {
 		var sum int64
 		for _, n := range b.ByMonth[m.String()] {
 			sum += n
 		}
-		max = max0(max, sum)
+		peak = max(peak, sum)
 	}
 	c.Lines = append(c.Lines, svgBar{X: left, Y: top + plotH, W: c.W - left, H: 1, Fill: "#555"})
-	c.Labels = append(c.Labels, svgText{X: left - 6, Y: top + 10, Text: strconv.FormatInt(max, 10), Anchor: "end"}, svgText{X: left - 6, Y: top + plotH, Text: "0", Anchor: "end"})
+	c.Labels = append(c.Labels, svgText{X: left - 6, Y: top + 10, Text: strconv.FormatInt(peak, 10), Anchor: "end"}, svgText{X: left - 6, Y: top + plotH, Text: "0", Anchor: "end"})
 	for i, m := range b.Months {
 		x := left + gap + i*(barW+gap)
 		y := top + plotH
@@ -309,7 +309,7 @@ func monthChart(p Page, b xinyong.Board, unit string) svgChart {
 				continue
 			}
 			sum += n
-			h := int(n * plotH / max)
+			h := int(n * plotH / peak)
 			if h < 2 {
 				h = 2
 			}
@@ -332,9 +332,9 @@ func unitChart(p Page, b xinyong.Board) svgChart {
 		rows = rows[:20]
 	}
 	c := svgChart{ID: "chart-units", Title: p.T("compliance.chart.units"), W: left + plotW + 60, H: top*2 + len(rows)*(rowH+gap)}
-	var max int64 = 1
+	var peak int64 = 1
 	for _, r := range rows {
-		max = max0(max, r.Total)
+		peak = max(peak, r.Total)
 	}
 	for i, r := range rows {
 		y := top + i*(rowH+gap)
@@ -349,7 +349,7 @@ func unitChart(p Page, b xinyong.Board) svgChart {
 			if n == 0 {
 				continue
 			}
-			w := int(n * plotW / max)
+			w := int(n * plotW / peak)
 			if w < 2 {
 				w = 2
 			}
@@ -359,13 +359,6 @@ func unitChart(p Page, b xinyong.Board) svgChart {
 		c.Labels = append(c.Labels, svgText{X: x + 6, Y: y + rowH - 4, Text: strconv.FormatInt(r.Total, 10), Anchor: "start"})
 	}
 	return c
-}
-
-func max0(a, b int64) int64 {
-	if b > a {
-		return b
-	}
-	return a
 }
 
 func (w *web) signedIn(rw http.ResponseWriter, r *http.Request) (Page, bool) {

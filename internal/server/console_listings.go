@@ -146,7 +146,7 @@ func (c consoleListingPage) FormFor(step string) consoleForm {
 }
 
 func (w *web) consoleListing(rw http.ResponseWriter, r *http.Request) {
-	p, ok := w.consoleSignedIn(rw, r)
+	p, ok := w.signedIn(rw, r)
 	if !ok {
 		return
 	}

@@ -89,7 +89,7 @@ type listingDocPage struct {
 
 func (w *web) listingDocPage(kind string) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
-		p, ok := w.consoleSignedIn(rw, r)
+		p, ok := w.signedIn(rw, r)
 		if !ok {
 			return
 		}
@@ -139,7 +139,7 @@ func (w *web) renderPropose(rw http.ResponseWriter, r *http.Request, p Page, sub
 }
 
 func (w *web) proposeForm(rw http.ResponseWriter, r *http.Request) {
-	p, ok := w.consoleSignedIn(rw, r)
+	p, ok := w.signedIn(rw, r)
 	if !ok {
 		return
 	}
@@ -151,7 +151,7 @@ func (w *web) proposeForm(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *web) proposeListing(rw http.ResponseWriter, r *http.Request) {
-	p, ok := w.consoleSignedIn(rw, r)
+	p, ok := w.signedIn(rw, r)
 	if !ok {
 		return
 	}
@@ -209,7 +209,7 @@ func stepsFor(l xinyong.Listing) []string {
 }
 
 func (w *web) listingStepForm(rw http.ResponseWriter, r *http.Request) {
-	p, ok := w.consoleSignedIn(rw, r)
+	p, ok := w.signedIn(rw, r)
 	if !ok {
 		return
 	}

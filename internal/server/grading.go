@@ -241,15 +241,8 @@ func gradeExportRow(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subjec
 	if subj.Kind == xinyong.KindPerson {
 		name = xinyong.MaskName(name) // a person's name is masked; the code is stored masked
 	}
-	return []string{gradeCSVSafe(g.Grade), gradeCSVSafe(band.Name), strconv.FormatFloat(g.Score, 'f', 2, 64), gradeCSVSafe(subj.Code), gradeCSVSafe(name), subj.Kind.Chinese(),
-		g.On.String(), gradeCSVSafe(g.ModelID), strconv.Itoa(g.ModelVersion), strconv.FormatInt(g.LedgerSize, 10), gradeCSVSafe(g.Source)}
-}
-
-func gradeCSVSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
+	return []string{csvSafe(g.Grade), csvSafe(band.Name), strconv.FormatFloat(g.Score, 'f', 2, 64), csvSafe(subj.Code), csvSafe(name), subj.Kind.Chinese(),
+		g.On.String(), csvSafe(g.ModelID), strconv.Itoa(g.ModelVersion), strconv.FormatInt(g.LedgerSize, 10), csvSafe(g.Source)}
 }
 
 func (s *Server) getGradeExport(w http.ResponseWriter, r *http.Request) error {

@@ -921,21 +921,6 @@ func (s *Service) GradingRuns(ctx context.Context, actor xinyong.Actor, limit in
 	return out, err
 }
 
-// StaleGradingRuns returns the runs left running by a dead process.
-func (s *Service) StaleGradingRuns(ctx context.Context) ([]xinyong.GradingRun, error) {
-	var out []xinyong.GradingRun
-	err := s.view(ctx, func(tx xinyong.Tx) error {
-		rs, err := tx.GradingRuns(200)
-		for _, r := range rs {
-			if r.State == xinyong.RunRunning && tx.Now().Sub(r.UpdatedAt) > GradingStaleAfter {
-				out = append(out, r)
-			}
-		}
-		return err
-	})
-	return out, err
-}
-
 // ---- export ----
 
 // GradeExport streams the model's grades of a department's subjects, by

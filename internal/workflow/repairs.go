@@ -34,12 +34,10 @@ const (
 	LeafRecordRepaired = "record.repaired"
 )
 
-// Settings keys: the rule sets as JSON (unset: xinyong.DefaultRepairRules)
-// and the limits "accept,decide,sync" in working days overriding every set.
-const (
-	MetaRepairRules  = "repair.rules"
-	MetaRepairLimits = "repair.limits"
-)
+// MetaRepairRules is the settings key of the rule sets as JSON (unset:
+// xinyong.DefaultRepairRules). Limits change with the sets (SetRepairRules),
+// each with its legal basis and dates.
+const MetaRepairRules = "repair.rules"
 
 var repairSalt = []byte("xinyong-repair")
 
@@ -72,8 +70,7 @@ func (t *txn) repairLeaf(r xinyong.Repair) error {
 	return err
 }
 
-// repairRules returns the rule sets in force (settings, else the defaults),
-// with the limits override applied.
+// repairRules returns the rule sets in force (settings, else the defaults).
 func repairRules(tx xinyong.Tx) (xinyong.RepairRuleSets, error) {
 	rs := xinyong.DefaultRepairRules
 	v, err := tx.Meta(MetaRepairRules)
@@ -85,42 +82,7 @@ func repairRules(tx xinyong.Tx) (xinyong.RepairRuleSets, error) {
 	case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
 		return nil, err
 	}
-	lim, err := tx.Meta(MetaRepairLimits)
-	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
-		return rs, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	a, d, s, err := ParseRepairLimits(lim)
-	if err != nil {
-		return nil, err
-	}
-	out := make(xinyong.RepairRuleSets, len(rs))
-	for i, r := range rs {
-		r.AcceptDays, r.DecideDays, r.SyncDays = a, d, s
-		out[i] = r
-	}
-	return out, nil
-}
-
-// ParseRepairLimits reads "accept,decide,sync" working days (e.g. "3,10,3").
-func ParseRepairLimits(s string) (accept, decide, sync int, err error) {
-	parts := strings.Split(strings.TrimSpace(s), ",")
-	bad := xinyong.Invalid("bad repair limits", xinyong.FieldError{Field: "repair_limits", Rule: "repair_rules.limit", Message: "write the limits as accept,decide,sync working days (each 1-60, accept ≤ decide), e.g. 3,10,3", Value: s})
-	if len(parts) != 3 {
-		return 0, 0, 0, bad
-	}
-	var n [3]int
-	for i, p := range parts {
-		if _, e := fmt.Sscan(strings.TrimSpace(p), &n[i]); e != nil || n[i] < 1 || n[i] > 60 {
-			return 0, 0, 0, bad
-		}
-	}
-	if n[0] > n[1] {
-		return 0, 0, 0, bad
-	}
-	return n[0], n[1], n[2], nil
+	return rs, nil
 }
 
 // RepairRuleSets returns the rule sets in force (public).
