@@ -105,6 +105,9 @@ type Tx interface {
 	DeleteAccountSessions(accountID string) (int64, error)
 	// CountLoginFailures counts failures for key since t; AddLoginFailure records one.
 	AddLoginFailure(key string, at time.Time) error
+	// DeleteLoginFailure removes one failure recorded for key at at (an
+	// attempt counted in advance that succeeded).
+	DeleteLoginFailure(key string, at time.Time) error
 	CountLoginFailures(key string, since time.Time) (int, error)
 
 	// Subjects.

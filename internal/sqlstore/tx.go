@@ -643,6 +643,24 @@ func (t *Tx) AddLoginFailure(key string, at time.Time) error {
 	return t.exec(`INSERT INTO login_failure (key, at) VALUES (?, ?)`, key, Micros(at))
 }
 
+// DeleteLoginFailure removes one failure of key at at (the table has no
+// row id: the others recorded at that same microsecond are put back).
+func (t *Tx) DeleteLoginFailure(key string, at time.Time) error {
+	var n int
+	if err := t.row(`SELECT COUNT(*) FROM login_failure WHERE key = ? AND at = ?`, key, Micros(at)).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if err := t.exec(`DELETE FROM login_failure WHERE key = ? AND at = ?`, key, Micros(at)); err != nil {
+		return err
+	}
+	for range n - 1 {
+		if err := t.AddLoginFailure(key, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *Tx) CountLoginFailures(key string, since time.Time) (int, error) {
 	var n int
 	err := t.row(`SELECT COUNT(*) FROM login_failure WHERE key = ? AND at >= ?`, key, Micros(since)).Scan(&n)

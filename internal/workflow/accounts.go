@@ -357,16 +357,22 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 	var a xinyong.Account
 	var sess xinyong.Session
 	secret := RandomSecret(32)
-	// The throttle and the account are read first, and the password is
-	// checked outside any transaction: argon2id takes tens of
-	// milliseconds, which must not hold SQLite's only writer. An unknown
-	// username costs a check against a dummy hash, so the time of the
-	// answer does not tell which usernames exist.
+	// The attempt is counted as a failure in advance, in a short write
+	// transaction that also reads the throttle and the account: parallel
+	// attempts are serialised there, so no more than LoginMaxFailures are
+	// ever checked in a window. The password is then checked outside any
+	// transaction (argon2id takes tens of milliseconds, which must not hold
+	// SQLite's only writer); a success removes the advance count in the
+	// transaction that opens the session. An unknown username costs a check
+	// against a dummy hash, so the time of the answer does not tell which
+	// usernames exist.
+	keys := []string{"user:" + username, "addr:" + client}
 	known := false
-	err := s.view(ctx, func(tx xinyong.Tx) error {
-		since := tx.Now().Add(-LoginWindow)
-		for _, key := range []string{"user:" + username, "addr:" + client} {
-			n, err := tx.CountLoginFailures(key, since)
+	var at time.Time
+	err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
+		now := tx.Now()
+		for _, key := range keys {
+			n, err := tx.CountLoginFailures(key, now.Add(-LoginWindow))
 			if err != nil {
 				return err
 			}
@@ -382,6 +388,12 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 		case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
 			return err
 		}
+		at = now
+		for _, key := range keys {
+			if err := tx.AddLoginFailure(key, at); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -396,8 +408,13 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 		err = s.update(ctx, xinyong.Public, func(t *txn) error {
 			cur, err := t.Account(a.ID)
 			if err != nil || cur.Disabled || cur.PasswordHash != a.PasswordHash {
-				failed = true // disabled or reset meanwhile
+				failed = true // disabled or reset meanwhile: the advance count stands
 				return nil
+			}
+			for _, key := range keys {
+				if err := t.DeleteLoginFailure(key, at); err != nil {
+					return err
+				}
 			}
 			sess = xinyong.Session{Hash: TokenHash(secret), AccountID: a.ID, CSRF: RandomSecret(24), CreatedAt: t.Now(), ExpiresAt: t.Now().Add(SessionLifetime)}
 			if err := t.CreateSession(sess); err != nil {
@@ -411,16 +428,6 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 		}
 	}
 	if failed {
-		err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
-			now := tx.Now()
-			if err := tx.AddLoginFailure("user:"+username, now); err != nil {
-				return err
-			}
-			return tx.AddLoginFailure("addr:"+client, now)
-		})
-		if err != nil {
-			return a, sess, "", err
-		}
 		return a, sess, "", xinyong.Errorf(xinyong.EUNAUTHORIZED, "wrong username or password")
 	}
 	return a, sess, secret, nil

@@ -2,9 +2,11 @@ package workflow_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"xinyong"
@@ -141,5 +143,51 @@ func TestDisableOwnAccount(t *testing.T) {
 	other := xinyong.Actor{Kind: "account", ID: b.ID, Name: b.Username, Role: xinyong.RoleAdmin}
 	if err := svc.DisableAccount(ctx, other, "boss", true); err != nil {
 		t.Fatalf("another admin disabling it: %v", err)
+	}
+}
+
+// TestLoginThrottleParallel: wrong passwords sent at once are counted
+// before any is checked, so no more than LoginMaxFailures of them are ever
+// checked in a window (the rest are throttled), and a right password
+// afterwards is throttled too; a success does not count as a failure.
+func TestLoginThrottleParallel(t *testing.T) {
+	ctx, svc := adminService(t)
+	for _, u := range []string{"victim", "ok"} {
+		if _, _, err := svc.CreateAccount(ctx, xinyong.System, workflow.AccountInput{Username: u, Role: "auditor", Password: "the right password"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Successes do not count: more of them than the limit all work.
+	for i := range workflow.LoginMaxFailures + 2 {
+		if _, _, _, err := svc.Login(ctx, "ok", "the right password", "10.0.0.2"); err != nil {
+			t.Fatalf("sign-in %d: %v", i+1, err)
+		}
+	}
+	const n = 3 * workflow.LoginMaxFailures
+	codes := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, _, _, err := svc.Login(ctx, "victim", fmt.Sprintf("guess %d", i), fmt.Sprintf("10.1.0.%d", i))
+			codes <- xinyong.ErrorCode(err)
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case xinyong.EUNAUTHORIZED:
+			checked++
+		case xinyong.ETOOMANY:
+		default:
+			t.Errorf("a parallel wrong password answered %q", c)
+		}
+	}
+	if checked > workflow.LoginMaxFailures {
+		t.Errorf("%d of %d parallel wrong passwords were checked, at most %d may be", checked, n, workflow.LoginMaxFailures)
+	}
+	if _, _, _, err := svc.Login(ctx, "victim", "the right password", "10.2.0.1"); xinyong.ErrorCode(err) != xinyong.ETOOMANY {
+		t.Errorf("the right password after the limit: %v", err)
 	}
 }
