@@ -524,6 +524,9 @@ func RepairRefusalError(e Eligibility) error {
 	if e.Eligible {
 		return nil
 	}
+	if len(e.Reasons) == 0 {
+		return Errorf(EINVALID, "the repair application was refused")
+	}
 	var fs []FieldError
 	code := EINVALID
 	for _, r := range e.Reasons {

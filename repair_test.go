@@ -164,6 +164,11 @@ func TestCheckRepair(t *testing.T) {
 	if err := RepairRefusalError(CheckRepair(c)); ErrorCode(err) != ECONFLICT {
 		t.Errorf("duplicate: %v", err)
 	}
+	// Not eligible without a stated reason (a caller's zero value): still
+	// a refusal, never a crash.
+	if err := RepairRefusalError(Eligibility{}); ErrorCode(err) != EINVALID {
+		t.Errorf("no reasons: %v", err)
+	}
 }
 
 func TestRepairLifecycle(t *testing.T) {

@@ -491,9 +491,11 @@ func (s *Service) finishDecision(t *txn, cur xinyong.Repair, rep *xinyong.Repair
 			return err
 		}
 		ev.Kind, ev.DecisionNumber, ev.SubjectCode = r.Kind, r.Document.Number, xinyong.MaskIDIfPerson(r.SubjectCode)
-		if d, err := t.Department(r.DepartmentID); err == nil {
-			ev.DepartmentCode = d.Code
+		d, err := t.Department(r.DepartmentID)
+		if err != nil {
+			return err // peers match the decision by the department's code
 		}
+		ev.DepartmentCode = d.Code
 	}
 	rep.UpdatedAt, rep.UpdatedBy = t.Now(), t.actor.Ref()
 	if rep.Decision.Approved {
@@ -699,13 +701,16 @@ func (s *Service) Repairs(ctx context.Context, actor xinyong.Actor, f xinyong.Re
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		today := xinyong.DateOf(tx.Now())
 		if overdueOnly {
-			f.DueBefore = today.AddDays(-1)
+			f.DueBefore = today.AddDays(-1) // narrows the read; the rule decides below
 		}
 		rs, err := tx.Repairs(f)
 		if err != nil {
 			return err
 		}
 		for _, r := range rs {
+			if overdueOnly && !xinyong.RepairOverdue(r, today) {
+				continue
+			}
 			out = append(out, repairViewOf(r, today))
 		}
 		return nil
@@ -728,8 +733,11 @@ func recordRepairs(tx xinyong.Tx, rs []xinyong.Record) (map[string]xinyong.Repai
 // erasure), else why the erasure is a problem.
 func erasureProblem(tx xinyong.Tx, recordID string) string {
 	out, id, err := tx.RecordRepair(recordID)
-	if err != nil {
+	if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
 		return "the record version's content and salt were erased, but no repair deleted the record: erased behind the application's back"
+	}
+	if err != nil {
+		return "the record version's content and salt were erased, and its repair could not be read to tell why: " + err.Error()
 	}
 	if out != xinyong.RepairDeleted {
 		return "the record version's content and salt were erased, but repair " + id + " only " + string(out) + " the record"
