@@ -334,3 +334,14 @@ func TestConsoleAdminWebhooks(t *testing.T) {
 	}
 	e.post(t, adm, "/console/admin/webhooks/"+sub.ID+"/delete", nil).html(t, 404)
 }
+
+// TestSignedInFormBound: a form posted with a session is read at most
+// MaxSignedInForm bytes (the CSRF check parses it), answered 413; a form
+// within it works as before.
+func TestSignedInFormBound(t *testing.T) {
+	e := newEnv(t)
+	adm := e.consoleSession(t, workflow.AccountInput{Username: "boss", Role: "admin"})
+	big := url.Values{"name": {strings.Repeat("x", MaxSignedInForm)}, "role": {"officer"}}
+	e.post(t, adm, "/console/admin/tokens", big).problem(t, 413, xinyong.ETOOLARGE)
+	e.post(t, adm, "/console/admin/tokens", url.Values{"name": {""}, "role": {"officer"}}).html(t, 400, "a token needs a name")
+}

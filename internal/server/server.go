@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -223,6 +224,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// MaxSignedInForm bounds a form posted with a session (the console's and
+// the portal's forms for signed-in users; file uploads are multipart and
+// bounded by their handlers).
+const MaxSignedInForm = 1 << 20
+
 // SessionCookie is the console session cookie's name.
 const SessionCookie = "xinyong_session"
 
@@ -253,7 +259,18 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		got := r.Header.Get("X-CSRF-Token")
 		if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			got = r.PostFormValue("csrf")
+			// Reading the token parses the whole form: bound it here, or Go's
+			// default of 10 MB applies and the handlers' own bounds come too
+			// late (the form is parsed once).
+			r.Body = http.MaxBytesReader(nil, r.Body, MaxSignedInForm)
+			if err := r.ParseForm(); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return r, xinyong.Errorf(xinyong.ETOOLARGE, "a form is at most %d KiB", MaxSignedInForm>>10)
+				}
+				return r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read")
+			}
+			got = r.PostForm.Get("csrf")
 		}
 		if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			// A multipart form (file uploads) carries the token in its
