@@ -24,9 +24,16 @@ type stmtCache struct {
 	n       atomic.Int32
 	seen    sync.Map // rebound query → struct{}: asked for once
 	closing atomic.Bool
+	// mu orders starting a preparation against close, and running counts
+	// the preparations close must wait for: one still running after the
+	// pool closed would open a connection to a file that may be gone.
+	mu      sync.Mutex
+	running sync.WaitGroup
 	// prepared, when set (tests), is called after a background prepare
-	// finished, successfully or not.
-	prepared func(q string, err error)
+	// finished, successfully or not; closeStarted after close stopped new
+	// preparations and before it waits for running ones.
+	prepared     func(q string, err error)
+	closeStarted func()
 }
 
 type pending struct{}
@@ -44,8 +51,15 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 	if _, loaded := c.m.LoadOrStore(q, pending{}); loaded {
 		return nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing.Load() {
+		return nil
+	}
 	c.n.Add(1)
+	c.running.Add(1)
 	go func() {
+		defer c.running.Done()
 		st, err := pool.PrepareContext(context.Background(), q)
 		if c.prepared != nil {
 			defer c.prepared(q, err)
@@ -61,9 +75,16 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 	return nil
 }
 
-// close closes the prepared statements (before the pool closes).
+// close waits for preparations still running and closes the prepared
+// statements (before the pool closes).
 func (c *stmtCache) close() {
+	c.mu.Lock()
 	c.closing.Store(true)
+	c.mu.Unlock()
+	if c.closeStarted != nil {
+		c.closeStarted()
+	}
+	c.running.Wait()
 	c.m.Range(func(_, v any) bool {
 		if st, ok := v.(*sql.Stmt); ok {
 			st.Close()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"xinyong"
@@ -763,6 +764,11 @@ func ChainDigest(prev string, chunk [32]byte) string {
 
 func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
 	ctx, cancel := context.WithCancel(ctx)
+	// On any return the reader and evaluator are cancelled and waited for:
+	// a reader left inside a read transaction would outlive the run (and
+	// hold a connection of a store being closed).
+	var stages sync.WaitGroup
+	defer stages.Wait()
 	defer cancel()
 	read := make(chan *gradeChunk, 2)
 	graded := make(chan *gradeChunk, 2)
@@ -771,7 +777,7 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 	startCursor, byDept := run.Cursor, run.Scope == "department"
 	runID, modelID, modelVersion, on := run.ID, run.ModelID, run.ModelVersion, run.On
 	// Reader: chunks of subject ids after the cursor, with their records.
-	go func() {
+	stages.Go(func() {
 		defer close(read)
 		after := startCursor
 		if byDept && after != "" {
@@ -818,9 +824,9 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 				return
 			}
 		}
-	}()
+	})
 	// Evaluator.
-	go func() {
+	stages.Go(func() {
 		defer close(graded)
 		for c := range read {
 			if c.err == nil {
@@ -845,7 +851,7 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 				return
 			}
 		}
-	}()
+	})
 	// Writer: each chunk's grades and the run's progress in one transaction.
 	for c := range graded {
 		if c.err != nil {
