@@ -831,6 +831,48 @@ func CheckInbound(in InboundRepair, today Date) error {
 	return v.Err("the inbound repair was refused")
 }
 
+// CheckInboundRecord decides whether a peer platform's repair decision
+// (修复结果互认, DOMAIN.md: the repair result is pushed to every connected
+// system) may be applied to the local record it names. The peer decided the
+// application, so who applied, what was filed, and when the minimum period
+// ran there are its judgement (no repair.not_own, repair.duplicate,
+// repair.min_period or application conditions); but the local record's
+// state and the law still govern, with CheckRepair's rules:
+//
+//   - repair.state: a withdrawn record, or one already repaired here;
+//   - repair.not_negative: only dishonesty information is repaired;
+//   - repair.unrepairable: an item or penalty category the law marks
+//     unrepairable (Order 58 Art. 2; SAMR Order 45 Art. 14);
+//   - repair.listed: a record under a serious-list entry in force here is
+//     repaired through the entry first (a peer cannot end its publication
+//     while the listing rests on it);
+//   - repair.rules: no rule set governs the day.
+func CheckInboundRecord(c RepairCheck) []RepairReason {
+	c.Target, c.ApplicantSubjectID, c.Input, c.Open = TargetRecord, c.Record.SubjectID, nil, nil
+	var out []RepairReason
+	for _, r := range CheckRepair(c).Reasons {
+		if r.Rule != "repair.min_period" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// InboundRefusalError is the error a peer's decision gets when
+// CheckInboundRecord found reasons: ECONFLICT (the decision is well formed,
+// the local record's state or the law stands against it), each reason a
+// field error naming its rule; nil without reasons.
+func InboundRefusalError(decisionNumber string, reasons []RepairReason) error {
+	if len(reasons) == 0 {
+		return nil
+	}
+	fs := make([]FieldError, len(reasons))
+	for i, r := range reasons {
+		fs[i] = FieldError{Field: "decision_number", Rule: r.Rule, Message: r.Message, Value: decisionNumber}
+	}
+	return &Error{Code: ECONFLICT, Message: "the peer's repair of decision " + decisionNumber + " cannot be applied here: " + reasons[0].Message, Fields: fs}
+}
+
 // Peer is another platform whose repair decisions are recognised: its
 // Ed25519 public key, registered by the admin.
 type Peer struct {

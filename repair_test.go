@@ -250,3 +250,55 @@ func TestEndPublicationAndCodes(t *testing.T) {
 		t.Errorf("empty inbound: %v", err)
 	}
 }
+
+// TestCheckInboundRecord: a peer's repair decision (修复结果互认) is held to
+// the local record's state and the law, not to the application's
+// conditions, which the peer judged.
+func TestCheckInboundRecord(t *testing.T) {
+	rec, it := repairRecord()
+	base := func() RepairCheck {
+		// ApplicantSubjectID, Open and Input are the peer's business: set
+		// here to what would refuse a local application, they change nothing.
+		return RepairCheck{ApplicantSubjectID: "someone else", Target: TargetRecord, Record: rec, Item: it, Today: MustDate("2026-05-06"), Rules: DefaultRepairRules,
+			Open: []Repair{{Code: "XF0000000000AA", State: RepairAccepted}}, Input: &RepairInput{}}
+	}
+	tests := []struct {
+		name   string
+		change func(c *RepairCheck)
+		rules  []string // nil = applied
+	}{
+		{"applied: the peer decided who applied and what was filed", nil, nil},
+		{"minimum period is the peer's judgement (regulation.md §3.3 applied there)", func(c *RepairCheck) { c.Record.Window.MinEnd = MustDate("2026-06-01") }, nil},
+		{"withdrawn here: nothing to repair", func(c *RepairCheck) { c.Record.Status = RecordWithdrawn }, []string{"repair.state"}},
+		{"already repaired here", func(c *RepairCheck) { c.Repaired = RepairShielded }, []string{"repair.state"}},
+		{"not negative information", func(c *RepairCheck) { c.Item.Negative, c.Item.Kind, c.Record.Kind = false, "license", "license" }, []string{"repair.not_negative"}},
+		{"licence revoked: no early end (SAMR Order 45 Art. 14)", func(c *RepairCheck) { c.Record.Categories = []string{"吊销许可证件"} }, []string{"repair.unrepairable"}},
+		{"under a serious-list entry in force here: the entry first", func(c *RepairCheck) { c.ListedOn = []string{"l9"} }, []string{"repair.listed"}},
+		{"no rule set governs the day", func(c *RepairCheck) { c.Today = MustDate("2019-01-01") }, []string{"repair.rules"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base()
+			if tt.change != nil {
+				tt.change(&c)
+			}
+			got := CheckInboundRecord(c)
+			var rules []string
+			for _, r := range got {
+				rules = append(rules, r.Rule)
+			}
+			if !slices.Equal(rules, tt.rules) {
+				t.Fatalf("reasons %v, want %v: %+v", rules, tt.rules, got)
+			}
+			err := InboundRefusalError("兰市监罚〔2026〕1号", got)
+			if (err == nil) != (tt.rules == nil) {
+				t.Fatalf("error %v for reasons %v", err, rules)
+			}
+			if err != nil {
+				if ErrorCode(err) != ECONFLICT || len(ErrorFields(err)) != len(got) || ErrorFields(err)[0].Rule != tt.rules[0] {
+					t.Errorf("error %v: code %s, fields %+v", err, ErrorCode(err), ErrorFields(err))
+				}
+			}
+		})
+	}
+}

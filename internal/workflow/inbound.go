@@ -18,7 +18,8 @@ import (
 // it made; the platform checks the signature over the exact body, finds the
 // same record (department code, kind and decision number, or subject code
 // and decision number) and applies the same outcome in one transaction,
-// once per peer decision id.
+// once per peer decision id — unless the local record's state or the law
+// stands against it (xinyong.CheckInboundRecord).
 
 // Audit action of peer registration.
 const ActPeerAdd xinyong.Action = "peer.add"
@@ -168,6 +169,16 @@ func (s *Service) ReceiveInbound(ctx context.Context, peerName, signature string
 		}
 		r, err := s.matchInbound(t, in)
 		if err != nil {
+			return err
+		}
+		// The local record's state and the law still govern (a record under
+		// a serious-list entry in force, withdrawn, already repaired or
+		// unrepairable is not repaired by a peer's decision).
+		tg, err := s.loadTarget(t, actor, r.ID, "")
+		if err != nil {
+			return err
+		}
+		if err := xinyong.InboundRefusalError(strings.TrimSpace(in.DecisionNumber), xinyong.CheckInboundRecord(tg.check)); err != nil {
 			return err
 		}
 		cal, _, err := s.rules(t)

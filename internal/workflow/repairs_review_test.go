@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"xinyong"
@@ -31,5 +32,74 @@ func TestInboundReplayPaddedDecisionID(t *testing.T) {
 	again, err := e.svc.ReceiveInbound(e.ctx, "shaanxi", sig, body)
 	if err != nil || again.Created || again.Repair.ID != res.Repair.ID {
 		t.Fatalf("the same call again: %+v %v", again, err)
+	}
+}
+
+// TestInboundRefusedByLocalState: a peer's decision does not repair a local
+// record under a serious-list entry in force (its publication stays, the
+// listing rests on it), a withdrawn record, or one already repaired; each
+// is ECONFLICT naming its rule, with nothing written.
+func TestInboundRefusedByLocalState(t *testing.T) {
+	e := newRepairEnv(t)
+	listed := e.penalty(t, e.org, "兰市监罚〔2026〕521号", "2026-05-04", "serious")
+	withdrawn := e.penalty(t, e.org, "兰市监罚〔2026〕522号", "2026-05-04", "general")
+	repaired := e.penalty(t, e.org, "兰市监罚〔2026〕523号", "2026-05-04", "general")
+	if _, err := e.svc.Withdraw(e.ctx, e.offA, withdrawn.ID, "revoked", "复议撤销"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.svc.ProposeListing(e.ctx, e.offA, xinyong.ListingProposal{ListType: "SAMR_SERIOUS", Subject: e.org, RecordIDs: []string{listed.ID},
+		Reasons: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err = e.svc.NotifyListing(e.ctx, e.offA, l.ID, xinyong.NoticeInput{}); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Set(day(l.Notice.ObjectionDeadline.AddDays(1).String()))
+	if _, err = e.svc.DecideListing(e.ctx, e.offA, l.ID, xinyong.ListingDecision{Number: "兰市监认〔2026〕2号", Reason: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条",
+		Measures: []string{"CPC-SC-2025-RESTRICT"}, RemovalConditions: "列入满一年，已履行处罚", RemovalProcedure: "申请信用修复，免费",
+		Remedies: xinyong.Remedies{Reconsideration: "六十日内申请行政复议", Litigation: "六个月内提起行政诉讼"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = e.svc.ListListing(e.ctx, e.offA, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	admin := xinyong.Actor{Kind: "account", ID: "adm", Role: xinyong.RoleAdmin}
+	if _, err := e.svc.AddPeer(e.ctx, admin, workflow.PeerInput{Name: "shaanxi", Key: base64.StdEncoding.EncodeToString(pub)}); err != nil {
+		t.Fatal(err)
+	}
+	send := func(id string, rec xinyong.Record) (workflow.InboundResult, error) {
+		body, _ := json.Marshal(xinyong.InboundRepair{DecisionID: id, DepartmentCode: e.deptA.Code, Kind: "penalty", DecisionNumber: rec.Document.Number,
+			Treatment: xinyong.RepairEnded, DecidedOn: xinyong.DateOf(e.clk.Now()), Reasons: "信用中国（陕西）已准予修复"})
+		return e.svc.ReceiveInbound(e.ctx, "shaanxi", workflow.SignInbound(priv, body), body)
+	}
+	if _, err := send("sx-1", repaired); err != nil {
+		t.Fatal(err)
+	}
+	before := e.auditCount(t)
+	for _, tt := range []struct {
+		name, id string
+		rec      xinyong.Record
+		rule     string
+	}{
+		{"under a listing in force", "sx-2", listed, "repair.listed"},
+		{"withdrawn", "sx-3", withdrawn, "repair.state"},
+		{"already repaired by another decision", "sx-4", repaired, "repair.state"},
+	} {
+		_, err := send(tt.id, tt.rec)
+		if xinyong.ErrorCode(err) != xinyong.ECONFLICT {
+			t.Errorf("%s: %v, want a conflict", tt.name, err)
+			continue
+		}
+		if fs := xinyong.ErrorFields(err); len(fs) == 0 || fs[0].Rule != tt.rule {
+			t.Errorf("%s: fields %+v, want rule %s", tt.name, fs, tt.rule)
+		}
+	}
+	if e.auditCount(t) != before {
+		t.Error("a refused inbound decision wrote something")
+	}
+	if !slices.Contains(e.publicIDs(t, e.org), listed.ID) {
+		t.Error("a peer's decision ended the publication of a record under a listing in force")
 	}
 }
