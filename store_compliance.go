@@ -36,8 +36,10 @@ type ComplianceStore interface {
 	// for the caller to resolve from the actor.
 	CountRefusedFeedbackBy(spans []MonthSpan) ([]FeedbackCount, error)
 	// RefusedFeedbackLines returns refused feedback lines in [from, to),
-	// newest first, at most limit, with the check's organisation.
-	RefusedFeedbackLines(from, to time.Time, limit int) ([]RefusedFeedback, error)
+	// newest first (by time, then id), after the line after when it is not
+	// nil (the last of the previous page), at most limit, with the check's
+	// organisation.
+	RefusedFeedbackLines(from, to time.Time, after *RefusedFeedback, limit int) ([]RefusedFeedback, error)
 	// ObjectionsByDeadline returns the objections (of a department, all
 	// when empty) whose deadline is in [from, to).
 	ObjectionsByDeadline(dept string, from, to Date) ([]Objection, error)

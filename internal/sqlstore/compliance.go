@@ -213,11 +213,17 @@ WHERE b >= 0 GROUP BY actor, org, b ORDER BY actor, org, b`, append(args, lo, hi
 	return out, rows.Err()
 }
 
-// RefusedFeedbackLines returns refused feedback lines in [from, to), newest first.
-func (t *Tx) RefusedFeedbackLines(from, to time.Time, limit int) ([]xinyong.RefusedFeedback, error) {
-	rows, err := t.rows(`SELECT f.id, f.check_id, f.at, f.actor, f.measure_id, f.applied, f.reason, f.refused, f.refusal, COALESCE(c.organisation, '')
-FROM measure_feedback f LEFT JOIN measure_check c ON c.id = f.check_id WHERE f.refused = 1 AND f.at >= ? AND f.at < ? ORDER BY f.at DESC, f.id LIMIT ?`,
-		Micros(from), Micros(to), limitOr(limit, 500))
+// RefusedFeedbackLines returns refused feedback lines in [from, to), newest
+// first, after the given line (keyset: time descending, then id).
+func (t *Tx) RefusedFeedbackLines(from, to time.Time, after *xinyong.RefusedFeedback, limit int) ([]xinyong.RefusedFeedback, error) {
+	q := `SELECT f.id, f.check_id, f.at, f.actor, f.measure_id, f.applied, f.reason, f.refused, f.refusal, COALESCE(c.organisation, '')
+FROM measure_feedback f LEFT JOIN measure_check c ON c.id = f.check_id WHERE f.refused = 1 AND f.at >= ? AND f.at < ?`
+	args := []any{Micros(from), Micros(to)}
+	if after != nil {
+		q += ` AND (f.at < ? OR (f.at = ? AND f.id > ?))`
+		args = append(args, Micros(after.At), Micros(after.At), after.ID)
+	}
+	rows, err := t.rows(q+` ORDER BY f.at DESC, f.id LIMIT ?`, append(args, limitOr(limit, 500))...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"xinyong"
@@ -159,10 +160,25 @@ func testComplianceFeedback(e *env) {
 		}
 		f, _ := month("2026-05").Span()
 		_, to := month("2026-06").Span()
-		lines, err := tx.RefusedFeedbackLines(f, to, 10)
+		lines, err := tx.RefusedFeedbackLines(f, to, nil, 10)
 		ok(t, err, "RefusedFeedbackLines")
 		if len(lines) != 3 || lines[0].ID != "f4" || lines[2].Organisation != "某银行" || !lines[2].Refused || lines[2].Refusal != "not listed" {
 			t.Errorf("RefusedFeedbackLines: %+v", lines)
+		}
+		// Paged one line at a time, the pages give the same lines in order.
+		var paged []string
+		var after *xinyong.RefusedFeedback
+		for range 5 {
+			page, err := tx.RefusedFeedbackLines(f, to, after, 1)
+			ok(t, err, "RefusedFeedbackLines page")
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page[0].ID)
+			after = &page[0]
+		}
+		if want := []string{lines[0].ID, lines[1].ID, lines[2].ID}; !slices.Equal(paged, want) {
+			t.Errorf("RefusedFeedbackLines one at a time: %v, want %v", paged, want)
 		}
 		n, err := tx.CountFeedbackByMeasure()
 		ok(t, err, "CountFeedbackByMeasure")

@@ -376,6 +376,10 @@ func (s *Service) UnitNames(ctx context.Context) (map[string]string, error) {
 // MaxCases is the most cases one list shows.
 const MaxCases = 1000
 
+// feedbackPage is how many refused feedback lines one read of the cases
+// takes (a variable for tests).
+var feedbackPage = MaxCases
+
 // ComplianceCases lists the cases behind one cell of the board: a kind, a
 // unit (department id or "org:…"), a month.
 func (s *Service) ComplianceCases(ctx context.Context, actor xinyong.Actor, kind xinyong.ViolationKind, unit string, m xinyong.Month, limit int) ([]xinyong.Violation, error) {
@@ -442,19 +446,30 @@ func (s *Service) ComplianceCases(ctx context.Context, actor xinyong.Actor, kind
 				out = append(out, v)
 			}
 		case xinyong.ViolationMeasureNotListed:
-			lines, err := tx.RefusedFeedbackLines(from, to, MaxCases)
-			if err != nil {
-				return err
-			}
-			for _, l := range lines {
-				d, org := c.unitOfAgency(l.Actor, l.Organisation)
-				if d != "" {
-					org = ""
+			// The unit of a line is resolved from its actor here, so a
+			// unit's lines are found by reading the month's lines page by
+			// page until limit of them are found (not within the first
+			// page of everyone's).
+			var after *xinyong.RefusedFeedback
+			for len(out) < limit {
+				lines, err := tx.RefusedFeedbackLines(from, to, after, feedbackPage)
+				if err != nil {
+					return err
 				}
-				if unit != "" && xinyong.UnitOf(d, org) != unit {
-					continue
+				for _, l := range lines {
+					d, org := c.unitOfAgency(l.Actor, l.Organisation)
+					if d != "" {
+						org = ""
+					}
+					if unit != "" && xinyong.UnitOf(d, org) != unit {
+						continue
+					}
+					out = append(out, xinyong.Violation{Kind: kind, DepartmentID: d, Organisation: org, Month: m, ObjectType: "measure_check", ObjectID: l.CheckID, Ref: l.MeasureID, Date: xinyong.DateOf(l.At), Detail: l.Refusal})
 				}
-				out = append(out, xinyong.Violation{Kind: kind, DepartmentID: d, Organisation: org, Month: m, ObjectType: "measure_check", ObjectID: l.CheckID, Ref: l.MeasureID, Date: xinyong.DateOf(l.At), Detail: l.Refusal})
+				if len(lines) < feedbackPage {
+					break
+				}
+				after = &lines[len(lines)-1]
 			}
 		default:
 			vs, err := c.deadlineViolations(dept, m, m, map[xinyong.ViolationKind]bool{kind: true})

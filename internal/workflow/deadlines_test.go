@@ -360,3 +360,41 @@ func TestPublishedWhenMoreOpenOnADayThanARunTells(t *testing.T) {
 		}
 	}
 }
+
+// TestCasesMeasureNotListedPaged: an agency's refused feedback lines are
+// its cases even when other agencies' newer lines fill the first page read
+// (the unit of a line is resolved after reading it).
+func TestCasesMeasureNotListedPaged(t *testing.T) {
+	f := newFixture(t)
+	defer workflow.SetFeedbackPage(1)()
+	refuse := func(org string) {
+		t.Helper()
+		a := xinyong.Actor{Kind: "account", ID: "ag-" + org, Name: org, Role: xinyong.RoleAgency, Organisation: org}
+		chk, err := f.svc.Check(f.ctx, a, "91620100MA74QX3K00", "贷款审批", "贷款审批")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Feedback(f.ctx, a, chk.CheckID, []workflow.FeedbackLine{{MeasureID: "NOT-ON-THE-LIST", Applied: true}}); err == nil {
+			t.Fatal("feedback applying a measure not on the list was accepted")
+		}
+	}
+	refuse("甲银行")
+	refuse("甲银行")
+	for range 3 {
+		f.clk.Set(f.clk.Now().Add(time.Minute))
+		refuse("乙银行")
+	}
+	m := xinyong.MonthOf(xinyong.DateOf(f.clk.Now()))
+	for _, tt := range []struct {
+		unit string
+		want int
+	}{{"org:甲银行", 2}, {"org:乙银行", 3}, {"", 5}} {
+		cases, err := f.svc.ComplianceCases(f.ctx, f.admin, xinyong.ViolationMeasureNotListed, tt.unit, m, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cases) != tt.want {
+			t.Errorf("unit %q: %d cases, want %d: %+v", tt.unit, len(cases), tt.want, cases)
+		}
+	}
+}
