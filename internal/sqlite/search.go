@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"xinyong"
 	"xinyong/internal/sqlstore"
@@ -11,7 +12,34 @@ import (
 // characters, the subject_bigram table for 2, LIKE for 1. The index rows
 // are written here, in the subject's transaction.
 func init() {
-	Dialect.Search = sqlstore.SearchDialect{Match: match, Index: index}
+	Dialect.Search = sqlstore.SearchDialect{Match: match, Hits: hits, Index: index}
+}
+
+// hits reads the matches of 2 and 3+ characters from the index rows alone
+// (migration 0014: the kind and the name's length are in them).
+func hits(mode, text string, kinds []string) (string, []any, bool) {
+	var q string
+	var args []any
+	kind := func(col string) {
+		if len(kinds) > 0 {
+			q += " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
+			for _, k := range kinds {
+				args = append(args, k)
+			}
+		}
+	}
+	switch mode {
+	case xinyong.SearchBigram:
+		q, args = `SELECT b.subject_id AS id, b.len AS len FROM subject_bigram b WHERE b.bigram = ?`, []any{text}
+		kind("b.kind")
+	case xinyong.SearchTrigram:
+		q, args = `SELECT m.subject_id AS id, length(m.name) AS len FROM subject_fts f CROSS JOIN subject_search m WHERE subject_fts MATCH ? AND m.rid = f.rowid`,
+			[]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
+		kind("m.kind")
+	default:
+		return "", nil, false
+	}
+	return q, args, true
 }
 
 // match drives the query from the index (a join, not IN (subquery)), so
@@ -98,8 +126,8 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	if err := t.InsertMany(`INSERT INTO subject_search (subject_id, name) VALUES `, 2, len(fresh), func(i int, args []any) []any {
-		return append(args, fresh[i].ID, fresh[i].Name)
+	if err := t.InsertMany(`INSERT INTO subject_search (subject_id, name, kind) VALUES `, 3, len(fresh), func(i int, args []any) []any {
+		return append(args, fresh[i].ID, fresh[i].Name, string(fresh[i].Kind))
 	}); err != nil {
 		return err
 	}
@@ -119,14 +147,20 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 }
 
 func insertBigrams(t *sqlstore.Tx, ss []xinyong.Subject) error {
-	type row struct{ b, id string }
+	type row struct {
+		b   string
+		s   *xinyong.Subject
+		len int
+	}
 	var rows []row
-	for _, s := range ss {
+	for i := range ss {
+		s := &ss[i]
+		n := utf8.RuneCountInString(s.Name) // SQLite's length() of the name
 		for _, b := range xinyong.Bigrams(s.Name) {
-			rows = append(rows, row{b, s.ID})
+			rows = append(rows, row{b, s, n})
 		}
 	}
-	return t.InsertMany(`INSERT OR IGNORE INTO subject_bigram (bigram, subject_id) VALUES `, 2, len(rows), func(i int, args []any) []any {
-		return append(args, rows[i].b, rows[i].id)
+	return t.InsertMany(`INSERT OR IGNORE INTO subject_bigram (bigram, subject_id, kind, len) VALUES `, 4, len(rows), func(i int, args []any) []any {
+		return append(args, rows[i].b, rows[i].s.ID, string(rows[i].s.Kind), rows[i].len)
 	})
 }

@@ -21,6 +21,11 @@ type SearchDialect struct {
 	// the names containing text (already folded with xinyong.FoldSearch) in mode
 	// (xinyong.SearchLike, SearchBigram, SearchTrigram), and its arguments.
 	Match func(mode, text string) (from, cond string, args []any)
+	// Hits, where the dialect has it, returns a query of the matches'
+	// subject ids and name lengths (columns id, len) read from the search
+	// index alone, for the subject kinds given (all when empty), in the
+	// index's order; ok false leaves the mode to Match.
+	Hits func(mode, text string, kinds []string) (query string, args []any, ok bool)
 	// Index writes the index rows of subjects just inserted or renamed.
 	Index func(t *Tx, ss []xinyong.Subject) error
 }
@@ -100,6 +105,15 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
+	if t.db.D.Search.Hits != nil {
+		kinds := make([]string, len(q.Kinds))
+		for i, k := range q.Kinds {
+			kinds[i] = string(k)
+		}
+		if hits, hargs, ok := t.db.D.Search.Hits(mode, text, kinds); ok {
+			return t.searchRanked(hits, hargs, limit, max(q.Offset, 0))
+		}
+	}
 	order := " ORDER BY length(s.name), s.id"
 	if mode == xinyong.SearchLike {
 		order = " ORDER BY s.id"
@@ -129,6 +143,39 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 		// A page past the end: say how many there are.
 		rows.Close()
 		if n, err = t.searchCount(`SELECT COUNT(*) FROM (SELECT 1 FROM `+from+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, n, nil
+}
+
+// searchRanked is SearchSubjects over a dialect's index-only hits: the
+// matches are capped, counted and ranked (name length, then id) from the
+// index rows, and only the page's subjects are read.
+func (t *Tx) searchRanked(hits string, args []any, limit, offset int) ([]xinyong.Subject, int, error) {
+	capped := `SELECT id, len FROM (` + hits + `) LIMIT ?`
+	page := `SELECT id, len, COUNT(*) OVER () AS n FROM (` + capped + `) ORDER BY len, id LIMIT ? OFFSET ?`
+	rows, err := t.searchRows(`SELECT `+subjectColsS+`, p.n FROM (`+page+`) p CROSS JOIN subject s WHERE s.id = p.id ORDER BY p.len, p.id`,
+		append(args, xinyong.MaxSearchResults+1, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []xinyong.Subject
+	n := 0
+	for rows.Next() {
+		s, err := scanSubject(countingScanner{rows, &n})
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && offset > 0 {
+		rows.Close()
+		if n, err = t.searchCount(`SELECT COUNT(*) FROM (`+capped+`) c`, append(args[:len(args):len(args)], xinyong.MaxSearchResults+1)...); err != nil {
 			return nil, 0, err
 		}
 	}

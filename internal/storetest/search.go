@@ -1,10 +1,12 @@
 package storetest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pressly/goose/v3"
 
@@ -130,16 +132,28 @@ func testSearch(e *env) {
 			t.Errorf("search %q: all kinds %v, organisations only %v (count %d)", q, all, some, n)
 		}
 	}
-	// Order: shortest names first (the closest matches), then id.
-	e.view(func(tx xinyong.Tx) {
-		ss, _, err := tx.SearchSubjects(xinyong.SearchQuery{Text: "有限公司"})
-		ok(t, err, "SearchSubjects")
-		var names []string
-		for _, s := range ss {
-			names = append(names, s.Name)
-		}
-		equal(t, "order", names, []string{"兰州鞋业有限公司", "ABC科技有限公司", "甘肃玉基商贸有限公司"})
-	})
+	// Order: shortest names first (the closest matches), then id, on the
+	// trigram and the bigram path, with and without a kind filter.
+	for _, q := range []xinyong.SearchQuery{{Text: "有限公司"}, {Text: "公司"}, {Text: "有限公司", Kinds: orgs}, {Text: "公司", Kinds: orgs}} {
+		e.view(func(tx xinyong.Tx) {
+			ss, _, err := tx.SearchSubjects(q)
+			ok(t, err, "SearchSubjects")
+			var names, want []string
+			for _, s := range ss {
+				names = append(names, s.Name)
+			}
+			all := searchSubjects()
+			slices.SortFunc(all, func(a, b xinyong.Subject) int {
+				return cmp.Or(cmp.Compare(utf8.RuneCountInString(a.Name), utf8.RuneCountInString(b.Name)), cmp.Compare(a.ID, b.ID))
+			})
+			for _, s := range all {
+				if strings.Contains(s.Name, q.Text) {
+					want = append(want, s.Name)
+				}
+			}
+			equal(t, "order of "+q.Text, names, want)
+		})
+	}
 }
 
 // testSearchRename: a renamed subject is found by its new name only.
