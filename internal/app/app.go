@@ -44,7 +44,7 @@ func OpenStore(ctx context.Context, cfg config.Config, clock func() time.Time) (
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		return sqlite.Open(p, clock)
+		return sqlite.OpenCache(p, clock, cfg.SQLiteCacheOr(config.DefaultSQLiteCacheMiB))
 	}
 	return postgres.Open(ctx, cfg.DB, clock)
 }

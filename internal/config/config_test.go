@@ -22,6 +22,9 @@ func TestValidate(t *testing.T) {
 		{"unlimited consent refused", []string{"--consent-max-days", "100000"}, nil, "never unlimited"},
 		{"retention below five years", []string{"--query-retention-years", "4"}, nil, "at least 5 years"},
 		{"env value that does not parse", nil, map[string]string{"XINYONG_MAX_BODY": "lots"}, "XINYONG_MAX_BODY"},
+		{"sqlite cache", []string{"--sqlite-cache", "512"}, nil, ""},
+		{"negative sqlite cache", []string{"--sqlite-cache", "-1"}, nil, "--sqlite-cache"},
+		{"sqlite cache from the environment that does not parse", nil, map[string]string{"XINYONG_SQLITE_CACHE_MB": "big"}, "XINYONG_SQLITE_CACHE_MB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
@@ -41,6 +44,13 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error %v, want one mentioning %q", err, tt.want)
 			}
 		})
+	}
+	// The writer cache: the command's default unless one is configured.
+	if got := (&Config{}).SQLiteCacheOr(BulkSQLiteCacheMiB); got != BulkSQLiteCacheMiB {
+		t.Errorf("no cache configured: %d, want the command's default %d", got, BulkSQLiteCacheMiB)
+	}
+	if got := (&Config{SQLiteCacheMiB: 200}).SQLiteCacheOr(BulkSQLiteCacheMiB); got != 200 {
+		t.Errorf("--sqlite-cache 200: %d", got)
 	}
 	var c Config
 	c.DB, c.Origin, c.LogFormat, c.LogLevel = "sqlite:x.db", "o", "json", "info"

@@ -51,17 +51,21 @@ var Dialect = sqlstore.Dialect{
 //   - foreign_keys(1): SQLite leaves them off by default;
 //   - busy_timeout(10000): a second process (xinyong import beside a running
 //     server) waits up to 10 s for the write lock instead of failing;
-//   - cache_size: 64 MiB page cache for the writer, 32 MiB per reader;
+//   - cache_size: writerCacheMiB of page cache for the writer (64 MiB
+//     when 0), 32 MiB per reader;
 //   - _txlock=immediate on the writer: take the write lock at BEGIN so two
 //     writers never deadlock upgrading a read lock.
-func dsn(path string, writer bool) string {
+func dsn(path string, writer bool, writerCacheMiB int) string {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "busy_timeout(10000)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if writer {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-65536)") // 64 MiB for the writer
+		if writerCacheMiB <= 0 {
+			writerCacheMiB = 64
+		}
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheMiB*1024)) // KiB when negative
 	} else {
 		// 32 MiB per reader: the OS page cache holds the file anyway, and
 		// a server's resident memory stays within its budget (issue 4:
@@ -72,10 +76,15 @@ func dsn(path string, writer bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the SQLite database at path. It does not
-// migrate; call Migrate.
+// Open opens (creating if needed) the SQLite database at path with the
+// writer's default page cache. It does not migrate; call Migrate.
 func Open(path string, clock func() time.Time) (*sqlstore.DB, error) {
-	w, err := sql.Open("sqlite", dsn(path, true))
+	return OpenCache(path, clock, 0)
+}
+
+// OpenCache is Open with the writer's page cache in MiB (0: 64 MiB).
+func OpenCache(path string, clock func() time.Time, writerCacheMiB int) (*sqlstore.DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, true, writerCacheMiB))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -86,7 +95,7 @@ func Open(path string, clock func() time.Time) (*sqlstore.DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := sql.Open("sqlite", dsn(path, false, 0))
 	if err != nil {
 		w.Close()
 		return nil, err

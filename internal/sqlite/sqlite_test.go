@@ -72,3 +72,25 @@ func checkRefused(t *testing.T, ctx context.Context, db *sqlstore.DB) {
 		t.Errorf("CheckCurrent of a newer schema succeeded")
 	}
 }
+
+// TestWriterCache: the writer's page cache is the one asked for (64 MiB by
+// default); readers keep theirs.
+func TestWriterCache(t *testing.T) {
+	for _, tt := range []struct{ mib, want int }{{0, 64}, {1024, 1024}} {
+		db, err := sqlite.OpenCache(filepath.Join(t.TempDir(), "x.db"), nil, tt.mib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w, r int
+		if err := db.W.QueryRow(`PRAGMA cache_size`).Scan(&w); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.R.QueryRow(`PRAGMA cache_size`).Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if w != -tt.want*1024 || r != -32*1024 {
+			t.Errorf("OpenCache(%d): writer cache_size %d, reader %d; want %d and %d (KiB, negative)", tt.mib, w, r, -tt.want*1024, -32*1024)
+		}
+	}
+}
