@@ -149,9 +149,6 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		}
 		line = fmt.Sprintf("xinyong bench --url %s --scenario profile --duration %s --concurrency %d", *rawURL, duration, *concurrency)
 	default:
-		if *scenario == "import" { // measures what xinyong import does, with its cache
-			cfg.SQLiteCacheMiB = cfg.SQLiteCacheOr(config.BulkSQLiteCacheMiB)
-		}
 		a, err := m.open(ctx, &cfg, false)
 		if err != nil {
 			return err

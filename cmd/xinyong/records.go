@@ -56,7 +56,6 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return exitError{code: 2, msg: "import: give exactly one FILE"}
 	}
-	cfg.SQLiteCacheMiB = cfg.SQLiteCacheOr(config.BulkSQLiteCacheMiB)
 	a, err := m.open(ctx, &cfg, false)
 	if err != nil {
 		return err

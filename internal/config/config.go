@@ -39,7 +39,7 @@ type Config struct {
 
 	// SQLiteCacheMiB is the SQLite writer connection's page cache, MiB; 0
 	// is the command's default (DefaultSQLiteCacheMiB, or
-	// BulkSQLiteCacheMiB for gen and import).
+	// BulkSQLiteCacheMiB for gen).
 	SQLiteCacheMiB int
 
 	envErrs []error // XINYONG_* values that did not parse
@@ -58,14 +58,16 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.QueryRetentionYears, "query-retention-years", int(c.envInt("XINYONG_QUERY_RETENTION_YEARS", 5)), "years query-use entries are kept; at least 5 (env XINYONG_QUERY_RETENTION_YEARS)")
 	fs.StringVar(&c.FilesDir, "files-dir", env("XINYONG_FILES_DIR", ""), "directory of uploaded repair materials, named by SHA-256, outside the database (env XINYONG_FILES_DIR; default: xinyong-files beside the SQLite file, or ./xinyong-files for PostgreSQL)")
 	fs.Int64Var(&c.MaxProof, "max-proof", c.envInt("XINYONG_MAX_PROOF", 10<<20), "largest repair material (proof of correction) in bytes (env XINYONG_MAX_PROOF)")
-	fs.IntVar(&c.SQLiteCacheMiB, "sqlite-cache", int(c.envInt("XINYONG_SQLITE_CACHE_MB", 0)), fmt.Sprintf("SQLite writer page cache in MiB (env XINYONG_SQLITE_CACHE_MB; default %d, and %d for gen and import, whose index inserts slow down once the indexes outgrow it)", DefaultSQLiteCacheMiB, BulkSQLiteCacheMiB))
+	fs.IntVar(&c.SQLiteCacheMiB, "sqlite-cache", int(c.envInt("XINYONG_SQLITE_CACHE_MB", 0)), fmt.Sprintf("SQLite writer page cache in MiB (env XINYONG_SQLITE_CACHE_MB; default %d, and %d for gen, whose index inserts slow down once the indexes outgrow it)", DefaultSQLiteCacheMiB, BulkSQLiteCacheMiB))
 }
 
 // SQLite writer page cache defaults, MiB. The server's is small: its
 // resident memory stays within its budget (issue 4: ≤ 500 MB with the page
-// caches counted) and the OS page cache holds the file anyway. Bulk writers
-// insert into indexes at random places; with 1 GiB instead of 64 MiB,
-// generating 1,000,000 records took 259 s instead of 331 s (BENCHMARKS.md).
+// caches counted) and the OS page cache holds the file anyway. gen inserts
+// into indexes at random places; with 1 GiB instead of 64 MiB, generating
+// 1,000,000 records took 259 s instead of 331 s. A 1,000,000-row import
+// into an empty store gained nothing from it (309 s against 301 s, 2.4 GB
+// of memory against 338 MB), so import keeps the default (BENCHMARKS.md).
 const (
 	DefaultSQLiteCacheMiB = 64
 	BulkSQLiteCacheMiB    = 1024
