@@ -220,7 +220,8 @@ func (t *Tx) RefusedFeedbackLines(from, to time.Time, after *xinyong.RefusedFeed
 FROM measure_feedback f LEFT JOIN measure_check c ON c.id = f.check_id WHERE f.refused = 1 AND f.at >= ? AND f.at < ?`
 	args := []any{Micros(from), Micros(to)}
 	if after != nil {
-		q += ` AND (f.at < ? OR (f.at = ? AND f.id > ?))`
+		// One range on at (both planners use it), then the tie on id.
+		q += ` AND f.at <= ? AND (f.at < ? OR f.id > ?)`
 		args = append(args, Micros(after.At), Micros(after.At), after.ID)
 	}
 	rows, err := t.rows(q+` ORDER BY f.at DESC, f.id LIMIT ?`, append(args, limitOr(limit, 500))...)

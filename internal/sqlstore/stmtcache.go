@@ -29,6 +29,11 @@ type stmtCache struct {
 	// pool closed would open a connection to a file that may be gone.
 	mu      sync.Mutex
 	running sync.WaitGroup
+	// ctx is cancelled by close, so that a preparation still waiting for a
+	// connection (the writer's one is held by a transaction) gives up
+	// instead of holding close until that transaction ends.
+	ctx    context.Context
+	cancel context.CancelFunc
 	// prepared, when set (tests), is called after a background prepare
 	// finished, successfully or not; closeStarted after close stopped new
 	// preparations and before it waits for running ones.
@@ -56,11 +61,15 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 	if c.closing.Load() {
 		return nil
 	}
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
+	ctx := c.ctx
 	c.n.Add(1)
 	c.running.Add(1)
 	go func() {
 		defer c.running.Done()
-		st, err := pool.PrepareContext(context.Background(), q)
+		st, err := pool.PrepareContext(ctx, q)
 		if c.prepared != nil {
 			defer c.prepared(q, err)
 		}
@@ -80,6 +89,9 @@ func (c *stmtCache) get(pool *sql.DB, q string) *sql.Stmt {
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	c.closing.Store(true)
+	if c.cancel != nil {
+		c.cancel()
+	}
 	c.mu.Unlock()
 	if c.closeStarted != nil {
 		c.closeStarted()

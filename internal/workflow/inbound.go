@@ -185,14 +185,7 @@ func (s *Service) ReceiveInbound(ctx context.Context, peerName, signature string
 		if err != nil {
 			return err
 		}
-		sets, err := repairRules(t)
-		if err != nil {
-			return err
-		}
-		rules, ok := sets.For(today)
-		if !ok {
-			return xinyong.Errorf(xinyong.ECONFLICT, "no repair rule set governs %s", today)
-		}
+		rules, _ := tg.check.Rules.For(today) // CheckInboundRecord refused a day no rule set governs
 		now := t.Now()
 		rep := xinyong.Repair{ID: NewID(), Code: newProgressCode(), Target: xinyong.TargetRecord, RecordID: r.ID, SubjectID: r.SubjectID, DepartmentID: r.DepartmentID,
 			Route: xinyong.RoutePeer, Rules: rules.Code, State: xinyong.RepairApproved, Version: 1, AppliedOn: today, AcceptBy: today, DecideBy: today,
