@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -12,34 +13,65 @@ import (
 // characters, the subject_bigram table for 2, LIKE for 1. The index rows
 // are written here, in the subject's transaction.
 func init() {
-	Dialect.Search = sqlstore.SearchDialect{Match: match, Hits: hits, Index: index}
+	Dialect.Search = sqlstore.SearchDialect{Match: match, Ranked: ranked, Index: index}
 }
 
-// hits reads the matches of 2 and 3+ characters from the index rows alone
-// (migration 0014: the kind and the name's length are in them).
-func hits(mode, text string, kinds []string) (string, []any, bool) {
-	var q string
-	var args []any
-	kind := func(col string) {
-		if len(kinds) > 0 {
-			q += " AND " + col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
-			for _, k := range kinds {
-				args = append(args, k)
-			}
+// The trigram index's rowid (subject_search.rid) ranks its subject
+// (migration 0014): the name's length in characters, then whether the
+// subject is a natural person, then a sequence number.
+const (
+	ridSeqBits = 40
+	ridMaxLen  = 1<<21 - 1
+)
+
+// rankedRID is the rid of a subject's search row.
+func rankedRID(name string, kind xinyong.SubjectKind, seq int64) int64 {
+	n := int64(min(utf8.RuneCountInString(name), ridMaxLen)) // SQLite's length() of the name
+	var person int64
+	if kind == xinyong.KindPerson {
+		person = 1
+	}
+	return n<<(ridSeqBits+1) | person<<ridSeqBits | seq&(1<<ridSeqBits-1)
+}
+
+// ranked reads a page of matches of 2 and 3+ characters from the index in
+// rank order (shortest names first): the bigram rows are keyed by length,
+// the trigram index's rowids are. The kinds the portal asks for (all, or
+// every kind but natural persons) are tested on the index rows; any other
+// set is left to match.
+func ranked(mode, text string, kinds []string) (ids, count string, args []any, ok bool) {
+	person, others := false, 0
+	for _, k := range kinds {
+		if k == string(xinyong.KindPerson) {
+			person = true
+		} else {
+			others++
 		}
+	}
+	all := len(kinds) == 0 || (person && others == 3)
+	orgs := !person && others == 3
+	if !all && !orgs {
+		return "", "", nil, false
 	}
 	switch mode {
 	case xinyong.SearchBigram:
-		q, args = `SELECT b.subject_id AS id, b.len AS len FROM subject_bigram b WHERE b.bigram = ?`, []any{text}
-		kind("b.kind")
+		where := `bigram = ?`
+		if orgs {
+			where += ` AND kind <> 'person'`
+		}
+		return `SELECT subject_id AS id FROM subject_bigram WHERE ` + where + ` ORDER BY len, subject_id LIMIT ? OFFSET ?`,
+			`SELECT COUNT(*) FROM (SELECT 1 FROM subject_bigram WHERE ` + where + ` LIMIT ?)`, []any{text}, true
 	case xinyong.SearchTrigram:
-		q, args = `SELECT m.subject_id AS id, length(m.name) AS len FROM subject_fts f CROSS JOIN subject_search m WHERE subject_fts MATCH ? AND m.rid = f.rowid`,
-			[]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
-		kind("m.kind")
-	default:
-		return "", nil, false
+		// A phrase: FTS5 syntax in the text is only text inside the quotes
+		// (a quote is doubled); the trigram phrase matches the substring.
+		where := `subject_fts MATCH ?`
+		if orgs {
+			where += ` AND (rowid >> 40) & 1 = 0`
+		}
+		return `SELECT m.subject_id AS id FROM (SELECT rowid AS rid FROM subject_fts WHERE ` + where + ` ORDER BY rowid LIMIT ? OFFSET ?) p CROSS JOIN subject_search m WHERE m.rid = p.rid ORDER BY p.rid`,
+			`SELECT COUNT(*) FROM (SELECT 1 FROM subject_fts WHERE ` + where + ` LIMIT ?)`, []any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, true
 	}
-	return q, args, true
+	return "", "", nil, false
 }
 
 // match drives the query from the index (a join, not IN (subquery)), so
@@ -103,19 +135,22 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 		case !ok:
 			fresh = append(fresh, s)
 		case o.name != s.Name:
-			// Renamed: take the old name out of both indexes, put the new in.
+			// Renamed: take the old name out of both indexes, put the new
+			// in, under a rid of the new length (the same sequence number).
 			if err := t.Exec(`INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', ?, ?)`, o.rid, o.name); err != nil {
 				return err
 			}
+			oldLen := utf8.RuneCountInString(o.name)
 			for _, b := range xinyong.Bigrams(o.name) {
-				if err := t.Exec(`DELETE FROM subject_bigram WHERE bigram = ? AND subject_id = ?`, b, s.ID); err != nil {
+				if err := t.Exec(`DELETE FROM subject_bigram WHERE bigram = ? AND len = ? AND subject_id = ?`, b, oldLen, s.ID); err != nil {
 					return err
 				}
 			}
-			if err := t.Exec(`UPDATE subject_search SET name = ? WHERE rid = ?`, s.Name, o.rid); err != nil {
+			rid := rankedRID(s.Name, s.Kind, o.rid)
+			if err := t.Exec(`UPDATE subject_search SET rid = ?, name = ? WHERE rid = ?`, rid, s.Name, o.rid); err != nil {
 				return err
 			}
-			if err := t.Exec(`INSERT INTO subject_fts (rowid, name) VALUES (?, ?)`, o.rid, s.Name); err != nil {
+			if err := t.Exec(`INSERT INTO subject_fts (rowid, name) VALUES (?, ?)`, rid, s.Name); err != nil {
 				return err
 			}
 			if err := insertBigrams(t, []xinyong.Subject{s}); err != nil {
@@ -126,8 +161,28 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	if err := t.InsertMany(`INSERT INTO subject_search (subject_id, name, kind) VALUES `, 3, len(fresh), func(i int, args []any) []any {
-		return append(args, fresh[i].ID, fresh[i].Name, string(fresh[i].Kind))
+	// Sequence numbers for the new rows' rids.
+	rows, err := t.Query(`UPDATE search_seq SET n = n + ? WHERE id = 1 RETURNING n`, len(fresh))
+	if err != nil {
+		return err
+	}
+	var last int64
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&last)
+	}
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if !found {
+		return errors.New("search index: the search_seq row is missing")
+	}
+	first := last - int64(len(fresh)) + 1
+	if err := t.InsertMany(`INSERT INTO subject_search (rid, subject_id, name) VALUES `, 3, len(fresh), func(i int, args []any) []any {
+		return append(args, rankedRID(fresh[i].Name, fresh[i].Kind, first+int64(i)), fresh[i].ID, fresh[i].Name)
 	}); err != nil {
 		return err
 	}
@@ -160,7 +215,7 @@ func insertBigrams(t *sqlstore.Tx, ss []xinyong.Subject) error {
 			rows = append(rows, row{b, s, n})
 		}
 	}
-	return t.InsertMany(`INSERT OR IGNORE INTO subject_bigram (bigram, subject_id, kind, len) VALUES `, 4, len(rows), func(i int, args []any) []any {
-		return append(args, rows[i].b, rows[i].s.ID, string(rows[i].s.Kind), rows[i].len)
+	return t.InsertMany(`INSERT OR IGNORE INTO subject_bigram (bigram, len, subject_id, kind) VALUES `, 4, len(rows), func(i int, args []any) []any {
+		return append(args, rows[i].b, rows[i].len, rows[i].s.ID, string(rows[i].s.Kind))
 	})
 }

@@ -21,11 +21,13 @@ type SearchDialect struct {
 	// the names containing text (already folded with xinyong.FoldSearch) in mode
 	// (xinyong.SearchLike, SearchBigram, SearchTrigram), and its arguments.
 	Match func(mode, text string) (from, cond string, args []any)
-	// Hits, where the dialect has it, returns a query of the matches'
-	// subject ids and name lengths (columns id, len) read from the search
-	// index alone, for the subject kinds given (all when empty), in the
-	// index's order; ok false leaves the mode to Match.
-	Hits func(mode, text string, kinds []string) (query string, args []any, ok bool)
+	// Ranked, where the dialect has it, returns two queries over an index
+	// that holds the ranking (shortest names first): ids selects the
+	// matches' subject ids (column id) in rank order and ends with
+	// "LIMIT ? OFFSET ?"; count counts them and ends with "LIMIT ?" (the
+	// cap), both with args before those. kinds restrict the subject kinds
+	// (all when empty); ok false leaves the search to Match.
+	Ranked func(mode, text string, kinds []string) (ids, count string, args []any, ok bool)
 	// Index writes the index rows of subjects just inserted or renamed.
 	Index func(t *Tx, ss []xinyong.Subject) error
 }
@@ -105,13 +107,13 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	if t.db.D.Search.Hits != nil {
+	if t.db.D.Search.Ranked != nil {
 		kinds := make([]string, len(q.Kinds))
 		for i, k := range q.Kinds {
 			kinds[i] = string(k)
 		}
-		if hits, hargs, ok := t.db.D.Search.Hits(mode, text, kinds); ok {
-			return t.searchRanked(hits, hargs, limit, max(q.Offset, 0))
+		if ids, count, rargs, ok := t.db.D.Search.Ranked(mode, text, kinds); ok {
+			return t.searchRanked(ids, count, rargs, limit, max(q.Offset, 0))
 		}
 	}
 	order := " ORDER BY length(s.name), s.id"
@@ -149,37 +151,69 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 	return out, n, nil
 }
 
-// searchRanked is SearchSubjects over a dialect's index-only hits: the
-// matches are capped, counted and ranked (name length, then id) from the
-// index rows, and only the page's subjects are read.
-func (t *Tx) searchRanked(hits string, args []any, limit, offset int) ([]xinyong.Subject, int, error) {
-	capped := `SELECT id, len FROM (` + hits + `) LIMIT ?`
-	page := `SELECT id, len, COUNT(*) OVER () AS n FROM (` + capped + `) ORDER BY len, id LIMIT ? OFFSET ?`
-	rows, err := t.searchRows(`SELECT `+subjectColsS+`, p.n FROM (`+page+`) p CROSS JOIN subject s WHERE s.id = p.id ORDER BY p.len, p.id`,
-		append(args, xinyong.MaxSearchResults+1, limit, offset)...)
+// searchRanked is SearchSubjects over a dialect's ranked index: a page of
+// ids is read from the index in rank order, then those subjects; the
+// matches are counted (up to the cap) only when the page does not show
+// them all.
+func (t *Tx) searchRanked(ids, count string, args []any, limit, offset int) ([]xinyong.Subject, int, error) {
+	rows, err := t.searchRows(ids, append(args[:len(args):len(args)], limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []xinyong.Subject
-	n := 0
+	var page []string
 	for rows.Next() {
-		s, err := scanSubject(countingScanner{rows, &n})
-		if err != nil {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, 0, err
 		}
-		out = append(out, s)
+		page = append(page, id)
 	}
-	if err := rows.Err(); err != nil {
+	if err := rows.Close(); err != nil {
 		return nil, 0, err
 	}
-	if len(out) == 0 && offset > 0 {
-		rows.Close()
-		if n, err = t.searchCount(`SELECT COUNT(*) FROM (`+capped+`) c`, append(args[:len(args):len(args)], xinyong.MaxSearchResults+1)...); err != nil {
+	n := offset + len(page)
+	if len(page) == limit || (len(page) == 0 && offset > 0) {
+		if n, err = t.searchCount(count, append(args[:len(args):len(args)], xinyong.MaxSearchResults+1)...); err != nil {
 			return nil, 0, err
+		}
+	}
+	if len(page) == 0 {
+		return nil, n, nil
+	}
+	byID, err := t.subjectsByIDs(page)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]xinyong.Subject, 0, len(page))
+	for _, id := range page {
+		if s, ok := byID[id]; ok {
+			out = append(out, s)
 		}
 	}
 	return out, n, nil
+}
+
+// subjectsByIDs reads subjects by id.
+func (t *Tx) subjectsByIDs(ids []string) (map[string]xinyong.Subject, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.rows(`SELECT `+subjectCols+` FROM subject WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]xinyong.Subject, len(ids))
+	for rows.Next() {
+		s, err := scanSubject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[s.ID] = s
+	}
+	return out, rows.Err()
 }
 
 // countingScanner scans a row whose last column is a count into n.

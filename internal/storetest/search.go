@@ -133,7 +133,14 @@ func testSearch(e *env) {
 		}
 	}
 	// Order: shortest names first (the closest matches), then id, on the
-	// trigram and the bigram path, with and without a kind filter.
+	// trigram and the bigram path, with and without a kind filter (a
+	// person whose name holds the text is left out by the filter).
+	p2 := subject("p2", "P:hash2")
+	p2.Kind, p2.Name, p2.Code = xinyong.KindPerson, "有限公司张", "620102********1245"
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.PutSubject(p2), "PutSubject person")
+		ok(t, tx.IndexSubjects([]xinyong.Subject{p2}), "IndexSubjects person")
+	})
 	for _, q := range []xinyong.SearchQuery{{Text: "有限公司"}, {Text: "公司"}, {Text: "有限公司", Kinds: orgs}, {Text: "公司", Kinds: orgs}} {
 		e.view(func(tx xinyong.Tx) {
 			ss, _, err := tx.SearchSubjects(q)
@@ -142,7 +149,10 @@ func testSearch(e *env) {
 			for _, s := range ss {
 				names = append(names, s.Name)
 			}
-			all := searchSubjects()
+			all := append(searchSubjects(), p2)
+			if len(q.Kinds) > 0 {
+				all = slices.DeleteFunc(all, func(s xinyong.Subject) bool { return !slices.Contains(q.Kinds, s.Kind) })
+			}
 			slices.SortFunc(all, func(a, b xinyong.Subject) int {
 				return cmp.Or(cmp.Compare(utf8.RuneCountInString(a.Name), utf8.RuneCountInString(b.Name)), cmp.Compare(a.ID, b.ID))
 			})
