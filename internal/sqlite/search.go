@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -40,16 +42,13 @@ func rankedRID(name string, kind xinyong.SubjectKind, seq int64) int64 {
 // every kind but natural persons) are tested on the index rows; any other
 // set is left to match.
 func ranked(mode, text string, kinds []string) (ids, count string, args []any, ok bool) {
-	person, others := false, 0
+	set := map[string]bool{}
 	for _, k := range kinds {
-		if k == string(xinyong.KindPerson) {
-			person = true
-		} else {
-			others++
-		}
+		set[k] = true
 	}
-	all := len(kinds) == 0 || (person && others == 3)
-	orgs := !person && others == 3
+	organisations := set[string(xinyong.KindEnterprise)] && set[string(xinyong.KindOrganisation)] && set[string(xinyong.KindIndividualBusiness)]
+	all := len(kinds) == 0 || (organisations && set[string(xinyong.KindPerson)] && len(set) == 4)
+	orgs := organisations && !set[string(xinyong.KindPerson)] && len(set) == 3
 	if !all && !orgs {
 		return "", "", nil, false
 	}
@@ -140,7 +139,7 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 			if err := t.Exec(`INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', ?, ?)`, o.rid, o.name); err != nil {
 				return err
 			}
-			oldLen := utf8.RuneCountInString(o.name)
+			oldLen := o.rid >> (ridSeqBits + 1) // the length the rows were stored with
 			for _, b := range xinyong.Bigrams(o.name) {
 				if err := t.Exec(`DELETE FROM subject_bigram WHERE bigram = ? AND len = ? AND subject_id = ?`, b, oldLen, s.ID); err != nil {
 					return err
@@ -181,22 +180,27 @@ func index(t *sqlstore.Tx, ss []xinyong.Subject) error {
 		return errors.New("search index: the search_seq row is missing")
 	}
 	first := last - int64(len(fresh)) + 1
-	if err := t.InsertMany(`INSERT INTO subject_search (rid, subject_id, name) VALUES `, 3, len(fresh), func(i int, args []any) []any {
-		return append(args, rankedRID(fresh[i].Name, fresh[i].Kind, first+int64(i)), fresh[i].ID, fresh[i].Name)
+	// Rows in rid order: FTS5 starts a new segment whenever a rowid is not
+	// above the previous one it was given.
+	type searchRow struct {
+		rid int64
+		s   *xinyong.Subject
+	}
+	rs := make([]searchRow, len(fresh))
+	for i := range fresh {
+		rs[i] = searchRow{rankedRID(fresh[i].Name, fresh[i].Kind, first+int64(i)), &fresh[i]}
+	}
+	slices.SortFunc(rs, func(a, b searchRow) int { return cmp.Compare(a.rid, b.rid) })
+	if err := t.InsertMany(`INSERT INTO subject_search (rid, subject_id, name) VALUES `, 3, len(rs), func(i int, args []any) []any {
+		return append(args, rs[i].rid, rs[i].s.ID, rs[i].s.Name)
 	}); err != nil {
 		return err
 	}
-	// The trigram index reads the new rows from subject_search (external
-	// content), by row id.
-	for start := 0; start < len(fresh); start += chunk {
-		part := fresh[start:min(start+chunk, len(fresh))]
-		args := make([]any, len(part))
-		for i, s := range part {
-			args[i] = s.ID
-		}
-		if err := t.Exec(`INSERT INTO subject_fts (rowid, name) SELECT rid, name FROM subject_search WHERE subject_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")+`)`, args...); err != nil {
-			return err
-		}
+	// The trigram index (external content) is given the same rows.
+	if err := t.InsertMany(`INSERT INTO subject_fts (rowid, name) VALUES `, 2, len(rs), func(i int, args []any) []any {
+		return append(args, rs[i].rid, rs[i].s.Name)
+	}); err != nil {
+		return err
 	}
 	return insertBigrams(t, fresh)
 }
@@ -210,7 +214,7 @@ func insertBigrams(t *sqlstore.Tx, ss []xinyong.Subject) error {
 	var rows []row
 	for i := range ss {
 		s := &ss[i]
-		n := utf8.RuneCountInString(s.Name) // SQLite's length() of the name
+		n := min(utf8.RuneCountInString(s.Name), ridMaxLen) // as in the rid
 		for _, b := range xinyong.Bigrams(s.Name) {
 			rows = append(rows, row{b, s, n})
 		}

@@ -66,10 +66,16 @@ func TestSearchRankedBeyondTheCap(t *testing.T) {
 		if ids, _ := search(xinyong.SearchQuery{Text: text, Limit: 20}); len(ids) < 2 || ids[0] != "z-person" || ids[1] != "z-short" {
 			t.Errorf("search %q over every kind: %v; want the person (shortest) first", text, ids[:min(3, len(ids))])
 		}
-		// The last page of the capped results, and one past it.
-		last := (xinyong.MaxSearchResults/20 - 1) * 20
-		if ids, n := search(xinyong.SearchQuery{Text: text, Kinds: orgs, Limit: 20, Offset: last}); len(ids) != 20 || n != xinyong.MaxSearchResults+1 {
-			t.Errorf("search %q at offset %d: %d results, count %d", text, last, len(ids), n)
+		// The last full page of the capped results, the page the cap cuts,
+		// and one past it: the results end where the count does.
+		for _, tt := range []struct{ offset, want int }{
+			{(xinyong.MaxSearchResults/20 - 1) * 20, 20},
+			{xinyong.MaxSearchResults - 9, 10},
+			{xinyong.MaxSearchResults + 20, 0},
+		} {
+			if ids, n := search(xinyong.SearchQuery{Text: text, Kinds: orgs, Limit: 20, Offset: tt.offset}); len(ids) != tt.want || n != xinyong.MaxSearchResults+1 {
+				t.Errorf("search %q at offset %d: %d results, count %d; want %d, count %d", text, tt.offset, len(ids), n, tt.want, xinyong.MaxSearchResults+1)
+			}
 		}
 	}
 	// A rename to a long name moves the subject down the ranking.

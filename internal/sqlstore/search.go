@@ -156,6 +156,12 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 // matches are counted (up to the cap) only when the page does not show
 // them all.
 func (t *Tx) searchRanked(ids, count string, args []any, limit, offset int) ([]xinyong.Subject, int, error) {
+	// The results end at the cap, as the counted ones do.
+	limit = min(limit, xinyong.MaxSearchResults+1-offset)
+	if limit <= 0 {
+		n, err := t.searchCount(count, append(args[:len(args):len(args)], xinyong.MaxSearchResults+1)...)
+		return nil, n, err
+	}
 	rows, err := t.searchRows(ids, append(args[:len(args):len(args)], limit, offset)...)
 	if err != nil {
 		return nil, 0, err

@@ -363,4 +363,23 @@ func SearchBackfill(t *testing.T, db *sqlstore.DB) {
 	if got, _ := e.search(xinyong.SearchQuery{Text: "鞋铁"}); !slices.Equal(got, []string{"n1", "n8"}) {
 		t.Errorf("after re-indexing, search 鞋铁 found %v", got)
 	}
+	// A subject indexed by the migrations, renamed: its old name's index
+	// rows go (on every path), its new name is found.
+	renamed := ss[0]
+	old := renamed.Name
+	renamed.Name = "兰州新名称商行"
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.PutSubject(renamed), "PutSubject renamed")
+		ok(t, tx.IndexSubjects([]xinyong.Subject{renamed}), "IndexSubjects renamed")
+	})
+	for _, q := range []string{old, string([]rune(old)[:2]), string([]rune(old)[1:4])} {
+		if got, _ := e.search(xinyong.SearchQuery{Text: q}); slices.Contains(got, renamed.ID) {
+			t.Errorf("after the rename, search %q still finds %s: %v", q, renamed.ID, got)
+		}
+	}
+	for _, q := range []string{"新名", "新名称", renamed.Name} {
+		if got, n := e.search(xinyong.SearchQuery{Text: q}); !slices.Equal(got, []string{renamed.ID}) || n != 1 {
+			t.Errorf("after the rename, search %q found %v (count %d)", q, got, n)
+		}
+	}
 }

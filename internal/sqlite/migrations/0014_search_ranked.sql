@@ -20,7 +20,8 @@ CREATE TABLE subject_bigram_ranked (
   PRIMARY KEY (bigram, len, subject_id)
 ) WITHOUT ROWID;
 INSERT INTO subject_bigram_ranked (bigram, len, subject_id, kind)
-  SELECT b.bigram, length(s.name), b.subject_id, s.kind FROM subject_bigram b JOIN subject s ON s.id = b.subject_id;
+  SELECT b.bigram, min(length(m.name), 2097151), b.subject_id, s.kind
+  FROM subject_bigram b JOIN subject s ON s.id = b.subject_id JOIN subject_search m ON m.subject_id = b.subject_id;
 DROP TABLE subject_bigram;
 ALTER TABLE subject_bigram_ranked RENAME TO subject_bigram;
 
