@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // DocType is the type of legally effective document a record rests on.
@@ -194,6 +196,10 @@ func DecideRecord(in RecordInput, ctx Intake) (Decided, error) {
 	}
 	if strings.TrimSpace(in.SubjectName) == "" {
 		v.Add("subject_name", "required", "the subject's name is required")
+	} else if strings.IndexFunc(in.SubjectName, unicode.IsControl) >= 0 || !utf8.ValidString(in.SubjectName) {
+		// A name is published, searched and ranked by its characters: a
+		// control character (NUL, a tab, a line break) is no part of it.
+		v.Add("subject_name", "record.subject_name", "the subject's name contains control characters or is not valid UTF-8")
 	}
 	// Fields: only what the item allows; required ones present; types.
 	out.Fields = map[string]string{}

@@ -103,3 +103,27 @@ func TestInboundRefusedByLocalState(t *testing.T) {
 		t.Error("a peer's decision ended the publication of a record under a listing in force")
 	}
 }
+
+// TestSubjectNameControlCharacters: a subject's name with a control
+// character (a NUL, a line break) is refused at intake, naming the field
+// and the rule; nothing is recorded.
+func TestSubjectNameControlCharacters(t *testing.T) {
+	e := newRepairEnv(t)
+	for _, name := range []string{"兰州某某商贸\x00有限公司", "兰州某某商贸\n有限公司", "兰州\xff商贸"} {
+		_, err := e.svc.SubmitRecord(e.ctx, e.offA, "", xinyong.RecordInput{
+			Item: "XZCF", SubjectCode: e.org, SubjectName: name,
+			Document: xinyong.Document{Type: xinyong.DocPenaltyDecision, Number: "兰市监罚〔2026〕901号", Authority: "兰州市市场监督管理局", DecisionDate: xinyong.MustDate("2026-05-04")},
+			Fields: map[string]string{"CF_XDR_LB": "法人及非法人组织", "CF_WFXW": "虚假宣传", "CF_SY": "发布虚假广告", "CF_YJ": "《广告法》第五十五条",
+				"CF_NR": "罚款人民币贰万元", "CF_NR_FK": "2", "CF_CFJGDM": e.deptA.Code, "CF_SJLY": "兰州市市场监督管理局", "CF_SJLYDM": e.deptA.Code},
+			Severity: "general", Categories: []string{"罚款"},
+		})
+		if xinyong.ErrorCode(err) != xinyong.EINVALID || !slices.ContainsFunc(xinyong.ErrorFields(err), func(f xinyong.FieldError) bool {
+			return f.Field == "subject_name" && f.Rule == "record.subject_name"
+		}) {
+			t.Errorf("name %q: %v (fields %+v)", name, err, xinyong.ErrorFields(err))
+		}
+	}
+	if rs, err := e.svc.Records(e.ctx, e.offA, xinyong.RecordFilter{Limit: 10}); err != nil || len(rs) != 0 {
+		t.Errorf("records after refused submissions: %d %v", len(rs), err)
+	}
+}
