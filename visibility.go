@@ -447,40 +447,57 @@ func MaskIDIfPerson(code string) string {
 	return code
 }
 
-// SubjectVisible decides whether the viewer sees a subject's page, and
-// whether its name is masked. Enterprises, other organisations and
-// individual businesses are public subjects (their registration is public);
-// a natural person is seen by itself and by those who may read subjects
-// (Authorize's ActSubjectRead: admin, officers, reviewers, agencies; the
-// auditor sees it masked), and by the public only when at least one of its
-// records is public (published with a basis), then masked (DOMAIN.md §3).
-// publicRecords is the number of the subject's records Visible shows the
-// viewer.
-func SubjectVisible(v Viewer, s Subject, visibleRecords int) (visible, masked bool) {
+// SubjectVisible decides whether the viewer sees a subject's card (its
+// page, a search hit) and whether its name is masked. Enterprises, other
+// organisations and individual businesses are public subjects (their
+// registration is public). A natural person is seen
+//
+//   - in clear by itself, and by a viewer who sees one of its records in
+//     clear (clearRecords: Visible with MaskSubject false — the department
+//     that recorded it);
+//   - masked by supervision (admin, auditor: every record, personal fields
+//     masked), and by anyone who sees one of its records (visibleRecords:
+//     the public, once one is published; DOMAIN.md §3);
+//   - in clear by a department, an agency or the admin in a registered
+//     query (a stated purpose: the query-use log names the subject);
+//   - by nobody else: an account or a token alone reveals no one. The
+//     portal's views are not registered queries (DOMAIN.md §7: a query of
+//     non-public information is registered with its purpose), so they show
+//     a person no further than the records they show.
+func SubjectVisible(v Viewer, s Subject, visibleRecords, clearRecords int) (visible, masked bool) {
 	if s.Kind != KindPerson {
 		return true, false
 	}
-	switch v.Kind {
-	case ViewerSubject:
-		if v.SubjectID == s.ID {
-			return true, false
-		}
-	case ViewerOfficer, ViewerAgency, ViewerAdmin:
+	if v.Kind == ViewerSubject && v.SubjectID != "" && v.SubjectID == s.ID {
 		return true, false
-	case ViewerAuditor:
+	}
+	if v.Purpose != "" && (v.Kind == ViewerOfficer || v.Kind == ViewerAgency || v.Kind == ViewerAdmin) {
+		return true, false // a registered query (查询使用登记) names its subject
+	}
+	if clearRecords > 0 {
+		return true, false
+	}
+	if v.Kind == ViewerAdmin || v.Kind == ViewerAuditor {
 		return true, true
 	}
 	return visibleRecords > 0, true
 }
 
 // SearchKinds returns the subject kinds a viewer's name search covers (nil:
-// all). The public (and the auditor, who needs no one's name) searches
-// organisations only: a natural person is found by the exact ID number,
-// and shown only when SubjectVisible says so, never by a name search.
+// all). Only an officer's search covers natural persons — those its
+// department recorded (NameSearchShows); everyone else searches
+// organisations, and finds a natural person by the exact ID number.
 func SearchKinds(v Viewer) []SubjectKind {
-	switch v.Kind {
-	case ViewerOfficer, ViewerAgency, ViewerAdmin:
+	if v.Kind == ViewerOfficer {
 		return nil
 	}
 	return []SubjectKind{KindEnterprise, KindOrganisation, KindIndividualBusiness}
+}
+
+// NameSearchShows decides whether a name search shows a subject the viewer
+// sees (SubjectVisible): a natural person only in clear. One shown masked
+// (a published record) is found by its ID number, as by the public, never
+// by a substring of its name.
+func NameSearchShows(s Subject, masked bool) bool {
+	return s.Kind != KindPerson || !masked
 }

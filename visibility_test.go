@@ -384,36 +384,48 @@ func TestViewerOf(t *testing.T) {
 func TestSubjectVisible(t *testing.T) {
 	org := Subject{ID: "s1", Kind: KindEnterprise}
 	p := Subject{ID: "p1", Kind: KindPerson}
+	withPurpose := func(v Viewer) Viewer { v.Purpose = "贷款审批"; return v }
 	tests := []struct {
 		name            string
 		v               Viewer
 		s               Subject
-		records         int
+		records, clear  int
 		visible, masked bool
 	}{
-		{"an enterprise is public", pubV, org, 0, true, false},
-		{"a person with no public record is not", pubV, p, 0, false, true},
-		{"a person with a public record, masked", pubV, p, 1, true, true},
-		{"the person itself", selfP, p, 0, true, false},
-		{"another subject: like the public", otherSubj, p, 0, false, true},
-		{"an officer may read subjects", otherNoP, p, 0, true, false},
-		{"an agency may read subjects", agencyNoP, p, 0, true, false},
-		{"admin", admin, p, 0, true, false},
-		{"auditor: masked", auditor, p, 0, true, true},
+		{"an enterprise is public (its registration is public)", pubV, org, 0, 0, true, false},
+		{"a person with no public record is not (DOMAIN.md §3)", pubV, p, 0, 0, false, true},
+		{"a person with a public record, masked (DOMAIN.md §3)", pubV, p, 1, 0, true, true},
+		{"the person itself", selfP, p, 0, 0, true, false},
+		{"another subject: like the public", otherSubj, p, 0, 0, false, true},
+		{"an officer whose department recorded the person: in clear", otherNoP, p, 1, 1, true, false},
+		{"an officer seeing only a published record: masked, like the public", otherNoP, p, 1, 0, true, true},
+		{"an officer with no record of the person: an account reveals no one (DOMAIN.md §7)", otherNoP, p, 0, 0, false, true},
+		{"an agency outside a registered query: like the public (DOMAIN.md §7)", agencyNoP, p, 0, 0, false, true},
+		{"an agency's registered query (查询使用登记) names its subject", withPurpose(agencyNoP), p, 0, 0, true, false},
+		{"an officer's registered query", withPurpose(otherNoP), p, 0, 0, true, false},
+		{"admin: supervision, masked", admin, p, 0, 0, true, true},
+		{"auditor: supervision, masked", auditor, p, 0, 0, true, true},
+		{"an auditor's purpose opens nothing", withPurpose(auditor), p, 0, 0, true, true},
 	}
 	for _, tt := range tests {
-		if v, m := SubjectVisible(tt.v, tt.s, tt.records); v != tt.visible || (v && m != tt.masked) {
+		if v, m := SubjectVisible(tt.v, tt.s, tt.records, tt.clear); v != tt.visible || (v && m != tt.masked) {
 			t.Errorf("%s: SubjectVisible = %v, %v; want %v, %v", tt.name, v, m, tt.visible, tt.masked)
 		}
 	}
 	if k := SearchKinds(pubV); slices.Contains(k, KindPerson) || len(k) != 3 {
 		t.Errorf("public searches %v", k)
 	}
-	if k := SearchKinds(auditor); slices.Contains(k, KindPerson) {
-		t.Errorf("auditor searches %v", k)
+	for _, v := range []Viewer{auditor, admin, agencyNoP} {
+		if k := SearchKinds(v); slices.Contains(k, KindPerson) || len(k) != 3 {
+			t.Errorf("%s searches %v", v.Kind, k)
+		}
 	}
 	if k := SearchKinds(otherNoP); k != nil {
 		t.Errorf("officer searches %v", k)
+	}
+	// A name search shows a person only in clear.
+	if !NameSearchShows(org, false) || !NameSearchShows(p, false) || NameSearchShows(p, true) {
+		t.Error("NameSearchShows: organisations always, persons only in clear")
 	}
 }
 

@@ -138,27 +138,29 @@ func (p *portal) item(code string) (xinyong.CatalogueItem, bool, error) {
 }
 
 // records returns the subject's records the viewer sees, as views, newest
-// decision first, and whether the subject has more than MaxProfileRecords.
-func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, error) {
+// decision first, how many of them show the subject in clear, and whether
+// the subject has more than MaxProfileRecords.
+func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, int, bool, error) {
 	var out []xinyong.RecordView
+	clear := 0
 	read := 0
 	for after := ""; read < MaxProfileRecords; {
 		page, err := p.tx.ListRecords(xinyong.RecordFilter{SubjectID: subj.ID, AfterID: after, Limit: 1000})
 		if err != nil {
-			return nil, false, err
+			return nil, 0, false, err
 		}
 		dis, err := disputed(p.tx, page) // open objections (objections.go)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, false, err
 		}
 		rep, err := recordRepairs(p.tx, page) // repair outcomes (repairs.go)
 		if err != nil {
-			return nil, false, err
+			return nil, 0, false, err
 		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
-				return nil, false, err
+				return nil, 0, false, err
 			}
 			if !ok {
 				continue // a record of no known item: nothing can decide it, nothing shows
@@ -168,6 +170,9 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on, Objection: dis[r.ID], Repair: rep[r.ID]})
 			if vis.Visible {
 				out = append(out, vis.Apply(r, it))
+				if !vis.MaskSubject {
+					clear++
+				}
 			}
 		}
 		read += len(page)
@@ -175,29 +180,29 @@ func (p *portal) records(subj xinyong.Subject) ([]xinyong.RecordView, bool, erro
 			slices.SortStableFunc(out, func(a, b xinyong.RecordView) int {
 				return b.Document.DecisionDate.Days() - a.Document.DecisionDate.Days()
 			})
-			return out, false, nil
+			return out, clear, false, nil
 		}
 		after = page[len(page)-1].ID
 	}
 	slices.SortStableFunc(out, func(a, b xinyong.RecordView) int {
 		return b.Document.DecisionDate.Days() - a.Document.DecisionDate.Days()
 	})
-	return out, true, nil
+	return out, clear, true, nil
 }
 
 // card decides whether the viewer sees the subject and how it is shown;
 // recs are the records the viewer sees (nil: read them if the decision
 // needs them).
-func (p *portal) card(subj xinyong.Subject, recs []xinyong.RecordView, haveRecs bool) (SubjectCard, bool, error) {
+func (p *portal) card(subj xinyong.Subject, recs []xinyong.RecordView, clear int, haveRecs bool) (SubjectCard, bool, error) {
 	n := len(recs)
-	visible, masked := xinyong.SubjectVisible(p.viewer, subj, n)
-	if !visible && subj.Kind == xinyong.KindPerson {
+	visible, masked := xinyong.SubjectVisible(p.viewer, subj, n, clear)
+	if (!visible || masked) && subj.Kind == xinyong.KindPerson {
 		if !haveRecs {
-			rs, _, err := p.records(subj)
+			rs, c, _, err := p.records(subj)
 			if err != nil {
 				return SubjectCard{}, false, err
 			}
-			n = len(rs)
+			n, clear = len(rs), c
 		}
 		if n == 0 {
 			// A published listing in force is public too.
@@ -207,7 +212,7 @@ func (p *portal) card(subj xinyong.Subject, recs []xinyong.RecordView, haveRecs 
 			}
 			n = len(ls)
 		}
-		visible, masked = xinyong.SubjectVisible(p.viewer, subj, n)
+		visible, masked = xinyong.SubjectVisible(p.viewer, subj, n, clear)
 	}
 	if !visible {
 		return SubjectCard{}, false, nil
@@ -220,9 +225,12 @@ func (p *portal) card(subj xinyong.Subject, recs []xinyong.RecordView, haveRecs 
 }
 
 func (p *portal) hit(subj xinyong.Subject, text string) (SearchHit, bool, error) {
-	c, ok, err := p.card(subj, nil, false)
+	c, ok, err := p.card(subj, nil, 0, false)
 	if err != nil || !ok {
 		return SearchHit{}, false, err
+	}
+	if text != "" && !xinyong.NameSearchShows(subj, c.Masked) {
+		return SearchHit{}, false, nil
 	}
 	h := SearchHit{Ref: c.Ref, Code: c.Code, Name: c.Name, Kind: c.Kind, KindName: c.KindName, Masked: c.Masked}
 	if !c.Masked && text != "" {
@@ -299,11 +307,11 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 			return err
 		}
 		p := portal{s: s, tx: tx, viewer: xinyong.ViewerOf(actor, "", ""), on: xinyong.DateOf(s.Now())}
-		recs, truncated, err := p.records(subj)
+		recs, clear, truncated, err := p.records(subj)
 		if err != nil {
 			return err
 		}
-		card, ok, err := p.card(subj, recs, true)
+		card, ok, err := p.card(subj, recs, clear, true)
 		if err != nil {
 			return err
 		}

@@ -178,7 +178,7 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 			if err != nil {
 				return err
 			}
-			card, ok, err := p.card(subj, recs, true)
+			card, ok, err := p.card(subj, recs, 0, true) // a registered query: SubjectVisible reads the purpose
 			if err != nil {
 				return err
 			}
