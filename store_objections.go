@@ -14,7 +14,9 @@ type ObjectionStore interface {
 	Objection(id string) (Objection, error)
 	// ObjectionVersions returns every stored version, oldest first.
 	ObjectionVersions(id string) ([]Objection, error)
-	// Objections returns the objections f selects, by id.
+	// Objections returns the objections f selects: open ones first, soonest
+	// deadline first, then decided ones, last changed first (at most
+	// f.Limit, 500 when 0).
 	Objections(f ObjectionFilter) ([]Objection, error)
 	// DisputedRecords returns which of the records have an open objection
 	// (the portal marks them 异议处理中).

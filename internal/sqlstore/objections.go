@@ -94,7 +94,13 @@ func (t *Tx) Objections(f xinyong.ObjectionFilter) ([]xinyong.Objection, error) 
 	if limit <= 0 {
 		limit = 500
 	}
-	return t.objections(q+` ORDER BY id LIMIT ?`, append(args, limit)...)
+	// Open objections first, soonest deadline first, then the decided
+	// ones, last changed first: a limited list keeps the most urgent.
+	order := ` ORDER BY open DESC, CASE WHEN open = 1 THEN deadline ELSE '' END, updated_at DESC, id`
+	if f.Open {
+		order = ` ORDER BY deadline, id`
+	}
+	return t.objections(q+order+` LIMIT ?`, append(args, limit)...)
 }
 
 // DisputedRecords returns which of the records have an open objection.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"time"
 
 	"xinyong"
@@ -59,6 +60,12 @@ func testObjections(e *env) {
 	})
 	wantCode(t, err, xinyong.ENOTFOUND, "UpdateObjection of an unknown id")
 
+	// Another open objection, filed after o2 with an earlier deadline: the
+	// lists put open objections first, soonest deadline first, so that a
+	// limited list keeps the most urgent.
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.InsertObjection(objection("o3", "r3", subj.ID, dept.ID, "2026-06-06", base.Add(3*time.Hour))), "InsertObjection o3")
+	})
 	e.view(func(tx xinyong.Tx) {
 		vs, err := tx.ObjectionVersions("o1")
 		ok(t, err, "ObjectionVersions")
@@ -77,14 +84,16 @@ func testObjections(e *env) {
 			f    xinyong.ObjectionFilter
 			want []string
 		}{
-			{"all", xinyong.ObjectionFilter{}, []string{"o1", "o2"}},
+			{"all: open by deadline, then decided", xinyong.ObjectionFilter{}, []string{"o3", "o2", "o1"}},
 			{"department", xinyong.ObjectionFilter{DepartmentID: "d2"}, []string{"o2"}},
-			{"subject", xinyong.ObjectionFilter{SubjectID: subj.ID}, []string{"o1", "o2"}},
+			{"department with a decided one", xinyong.ObjectionFilter{DepartmentID: dept.ID}, []string{"o3", "o1"}},
+			{"subject", xinyong.ObjectionFilter{SubjectID: subj.ID}, []string{"o3", "o2", "o1"}},
 			{"record", xinyong.ObjectionFilter{RecordID: "r1"}, []string{"o1"}},
-			{"open", xinyong.ObjectionFilter{Open: true}, []string{"o2"}},
+			{"open", xinyong.ObjectionFilter{Open: true}, []string{"o3", "o2"}},
 			{"deadline", xinyong.ObjectionFilter{DeadlineTo: xinyong.MustDate("2026-06-05")}, []string{"o1"}},
 			{"open and deadline", xinyong.ObjectionFilter{Open: true, DeadlineTo: xinyong.MustDate("2026-06-05")}, nil},
-			{"limit", xinyong.ObjectionFilter{Limit: 1}, []string{"o1"}},
+			{"limit keeps the most urgent", xinyong.ObjectionFilter{Limit: 1}, []string{"o3"}},
+			{"open, limit keeps the most urgent", xinyong.ObjectionFilter{Open: true, Limit: 1}, []string{"o3"}},
 		} {
 			got, err := tx.Objections(c.f)
 			ok(t, err, "Objections "+c.name)
@@ -92,7 +101,7 @@ func testObjections(e *env) {
 			for _, o := range got {
 				ids = append(ids, o.ID)
 			}
-			if len(ids) != len(c.want) || (len(ids) > 0 && ids[0] != c.want[0]) || (len(ids) > 1 && ids[1] != c.want[1]) {
+			if !slices.Equal(ids, c.want) {
 				t.Errorf("Objections %s: %v, want %v", c.name, ids, c.want)
 			}
 		}
