@@ -37,7 +37,10 @@ const MaxSearchQuery = 100
 type SearchQuery struct {
 	Text   string        // what the name contains; 1 to MaxSearchQuery characters
 	Kinds  []SubjectKind // only subjects of these kinds; empty means all
-	Offset int
+	// PersonsOf, when set, keeps only the natural persons of whom this
+	// department holds a record (an officer's search; SearchPersonsOf).
+	PersonsOf string
+	Offset    int
 	Limit  int
 }
 

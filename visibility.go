@@ -484,14 +484,24 @@ func SubjectVisible(v Viewer, s Subject, visibleRecords, clearRecords int) (visi
 }
 
 // SearchKinds returns the subject kinds a viewer's name search covers (nil:
-// all). Only an officer's search covers natural persons — those its
-// department recorded (NameSearchShows); everyone else searches
+// all). Only an officer's search covers natural persons, and only those
+// its department recorded (SearchPersonsOf), so that neither the matches
+// nor their count tell who else is on record; everyone else searches
 // organisations, and finds a natural person by the exact ID number.
 func SearchKinds(v Viewer) []SubjectKind {
-	if v.Kind == ViewerOfficer {
+	if v.Kind == ViewerOfficer && v.DepartmentID != "" {
 		return nil
 	}
 	return []SubjectKind{KindEnterprise, KindOrganisation, KindIndividualBusiness}
+}
+
+// SearchPersonsOf returns the department whose recorded natural persons a
+// viewer's name search covers ("" when SearchKinds leaves persons out).
+func SearchPersonsOf(v Viewer) string {
+	if v.Kind == ViewerOfficer {
+		return v.DepartmentID
+	}
+	return ""
 }
 
 // NameSearchShows decides whether a name search shows a subject the viewer

@@ -420,8 +420,16 @@ func TestSubjectVisible(t *testing.T) {
 			t.Errorf("%s searches %v", v.Kind, k)
 		}
 	}
-	if k := SearchKinds(otherNoP); k != nil {
-		t.Errorf("officer searches %v", k)
+	if k, d := SearchKinds(otherNoP), SearchPersonsOf(otherNoP); k != nil || d != visOther {
+		t.Errorf("officer searches %v, persons of %q", k, d)
+	}
+	for _, v := range []Viewer{pubV, agencyNoP, admin, auditor, selfP} {
+		if d := SearchPersonsOf(v); d != "" {
+			t.Errorf("%s searches the persons of %q", v.Kind, d)
+		}
+	}
+	if k := SearchKinds(Viewer{Kind: ViewerOfficer}); slices.Contains(k, KindPerson) {
+		t.Errorf("an officer of no department searches %v", k)
 	}
 	// A name search shows a person only in clear.
 	if !NameSearchShows(org, false) || !NameSearchShows(p, false) || NameSearchShows(p, true) {

@@ -103,11 +103,15 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 			args = append(args, string(k))
 		}
 	}
+	if q.PersonsOf != "" {
+		where += " AND (s.kind <> ? OR EXISTS (SELECT 1 FROM record r WHERE r.subject_id = s.id AND r.department_id = ?))"
+		args = append(args, string(xinyong.KindPerson), q.PersonsOf)
+	}
 	limit := q.Limit
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	if t.db.D.Search.Ranked != nil {
+	if t.db.D.Search.Ranked != nil && q.PersonsOf == "" {
 		kinds := make([]string, len(q.Kinds))
 		for i, k := range q.Kinds {
 			kinds[i] = string(k)

@@ -164,6 +164,24 @@ func testSearch(e *env) {
 			equal(t, "order of "+q.Text, names, want)
 		})
 	}
+	// PersonsOf keeps, of the natural persons, those the department holds
+	// a record of (an officer's search), on every path, and counts only
+	// them.
+	dept, _ := e.seed()
+	d2 := department("d2", "11110000000000002B")
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.CreateDepartment(d2), "CreateDepartment d2")
+		r := record("pr1", dept.ID, "p1", "P-1")
+		r.SubjectKind = xinyong.KindPerson
+		ok(t, tx.InsertRecord(r), "InsertRecord of p1")
+	})
+	for _, q := range []string{"甘", "甘肃", "甘肃张", "张三"} {
+		mine, n := e.search(xinyong.SearchQuery{Text: q, PersonsOf: dept.ID})
+		theirs, m := e.search(xinyong.SearchQuery{Text: q, PersonsOf: d2.ID})
+		if !slices.Contains(mine, "p1") || slices.Contains(theirs, "p1") || n != len(mine) || m != len(theirs) || n != m+1 {
+			t.Errorf("search %q: persons of the recording department %v (count %d), of another %v (count %d)", q, mine, n, theirs, m)
+		}
+	}
 }
 
 // testSearchRename: a renamed subject is found by its new name only.

@@ -86,7 +86,7 @@ func (s *Service) Search(ctx context.Context, actor xinyong.Actor, q string, pag
 				return nil
 			}
 		}
-		subjects, n, err := tx.SearchSubjects(xinyong.SearchQuery{Text: text, Kinds: xinyong.SearchKinds(viewer), Offset: (page - 1) * PageSize, Limit: PageSize})
+		subjects, n, err := tx.SearchSubjects(xinyong.SearchQuery{Text: text, Kinds: xinyong.SearchKinds(viewer), PersonsOf: xinyong.SearchPersonsOf(viewer), Offset: (page - 1) * PageSize, Limit: PageSize})
 		if err != nil {
 			return err
 		}
