@@ -35,13 +35,13 @@ const MaxSearchQuery = 100
 
 // SearchQuery is a name search.
 type SearchQuery struct {
-	Text   string        // what the name contains; 1 to MaxSearchQuery characters
-	Kinds  []SubjectKind // only subjects of these kinds; empty means all
+	Text  string        // what the name contains; 1 to MaxSearchQuery characters
+	Kinds []SubjectKind // only subjects of these kinds; empty means all
 	// PersonsOf, when set, keeps only the natural persons of whom this
 	// department holds a record (an officer's search; SearchPersonsOf).
 	PersonsOf string
 	Offset    int
-	Limit  int
+	Limit     int
 }
 
 // PublishedFilter selects records for the list pages.
