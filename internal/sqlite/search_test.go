@@ -97,3 +97,60 @@ func TestSearchRankedBeyondTheCap(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRankedTies: names of equal length are ordered by id on the
+// bigram path and by indexing order on the trigram path (doc/design.md);
+// either way each appears once across the pages.
+func TestSearchRankedTies(t *testing.T) {
+	db := open(t)
+	ctx := t.Context()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Indexed in the reverse of id order, in two transactions.
+	var ss []xinyong.Subject
+	for i := 29; i >= 0; i-- {
+		id := fmt.Sprintf("t%02d", i)
+		ss = append(ss, xinyong.Subject{ID: id, Key: "K" + id, Code: "C" + id, Kind: xinyong.KindEnterprise, Name: fmt.Sprintf("平凉同长商行%02d", i), CreatedAt: time.Unix(0, 0)})
+	}
+	for _, part := range [][]xinyong.Subject{ss[:15], ss[15:]} {
+		if err := db.Update(ctx, func(tx xinyong.Tx) error {
+			if err := tx.InsertSubjects(part); err != nil {
+				return err
+			}
+			return tx.IndexSubjects(part)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := func(text string) []string {
+		t.Helper()
+		var ids []string
+		for off := 0; off < 40; off += 20 {
+			if err := db.View(ctx, func(tx xinyong.Tx) error {
+				page, n, err := tx.SearchSubjects(xinyong.SearchQuery{Text: text, Limit: 20, Offset: off})
+				if n != 30 {
+					t.Errorf("search %q at offset %d: count %d, want 30", text, off, n)
+				}
+				for _, s := range page {
+					ids = append(ids, s.ID)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ids
+	}
+	var byID, byIndexing []string
+	for _, s := range ss {
+		byIndexing = append(byIndexing, s.ID)
+	}
+	byID = slices.Sorted(slices.Values(byIndexing))
+	if got := pages("同长"); !slices.Equal(got, byID) {
+		t.Errorf("bigram ties: %v, want by id %v", got, byID)
+	}
+	if got := pages("同长商行"); !slices.Equal(got, byIndexing) {
+		t.Errorf("trigram ties: %v, want in indexing order %v", got, byIndexing)
+	}
+}
