@@ -191,9 +191,13 @@ func (t *Tx) searchRanked(ids, count string, args []any, limit, offset int) ([]x
 	if len(page) == 0 {
 		return nil, n, nil
 	}
-	byID, err := t.subjectsByIDs(page)
+	found, err := t.subjectsIn("id", page)
 	if err != nil {
 		return nil, 0, err
+	}
+	byID := make(map[string]xinyong.Subject, len(found))
+	for _, s := range found {
+		byID[s.ID] = s
 	}
 	out := make([]xinyong.Subject, 0, len(page))
 	for _, id := range page {
@@ -202,28 +206,6 @@ func (t *Tx) searchRanked(ids, count string, args []any, limit, offset int) ([]x
 		}
 	}
 	return out, n, nil
-}
-
-// subjectsByIDs reads subjects by id.
-func (t *Tx) subjectsByIDs(ids []string) (map[string]xinyong.Subject, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := t.rows(`SELECT `+subjectCols+` FROM subject WHERE id IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[string]xinyong.Subject, len(ids))
-	for rows.Next() {
-		s, err := scanSubject(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[s.ID] = s
-	}
-	return out, rows.Err()
 }
 
 // countingScanner scans a row whose last column is a count into n.

@@ -697,14 +697,20 @@ func (t *Tx) InsertSubjects(ss []xinyong.Subject) error {
 
 // SubjectsByKeys returns the stored subjects among keys.
 func (t *Tx) SubjectsByKeys(keys []string) ([]xinyong.Subject, error) {
+	return t.subjectsIn("key", keys)
+}
+
+// subjectsIn returns the stored subjects whose column (key or id) is
+// among values, read in chunks.
+func (t *Tx) subjectsIn(column string, values []string) ([]xinyong.Subject, error) {
 	var out []xinyong.Subject
-	for start := 0; start < len(keys); start += inChunk {
-		chunk := keys[start:min(start+inChunk, len(keys))]
+	for start := 0; start < len(values); start += inChunk {
+		chunk := values[start:min(start+inChunk, len(values))]
 		args := make([]any, len(chunk))
 		for i, k := range chunk {
 			args[i] = k
 		}
-		rows, err := t.rows(`SELECT `+subjectCols+` FROM subject WHERE key IN (`+placeholders(len(chunk))+`)`, args...)
+		rows, err := t.rows(`SELECT `+subjectCols+` FROM subject WHERE `+column+` IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
