@@ -49,22 +49,31 @@ func uscc(t *testing.T, prefix16 string) string {
 // it is closed when t ends.
 func openApp(t *testing.T, clk *clock) (*app.App, config.Config) {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
+	return openAppIn(t, clk, t.TempDir(), "")
+}
+
+// openAppIn opens a fresh platform on db ("" for SQLite in dir), its keys
+// in dir, migrated and bootstrapped, on clk; it is closed when tb ends.
+func openAppIn(tb testing.TB, clk *clock, dir, db string) (*app.App, config.Config) {
+	tb.Helper()
+	if db == "" {
+		db = "sqlite:" + filepath.Join(dir, "x.db")
+	}
+	cfg := config.Config{DB: db, KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
 	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
+	tb.Cleanup(func() { a.Close() })
 	set, err := refdata.Load()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if _, err := a.Service.Bootstrap(context.Background(), set); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return a, cfg
 }

@@ -3,18 +3,13 @@ package workflow_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
 	"xinyong/internal/pgtest"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
@@ -46,23 +41,9 @@ func newGenEnv(t *testing.T, db func(t *testing.T, dir string) string) *genEnv {
 	ctx := context.Background()
 	dir := t.TempDir()
 	clk := &clock{now: day("2026-05-04")}
-	cfg := config.Config{DB: db(t, dir), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := openAppIn(t, clk, dir, db(t, dir))
 	e := &genEnv{ctx: ctx, svc: a.Service, clk: clk}
+	var err error
 	if e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,9 +13,7 @@ import (
 
 	"xinyong"
 	"xinyong/internal/app"
-	"xinyong/internal/config"
 	"xinyong/internal/pgtest"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
@@ -51,22 +47,7 @@ func newImportEnv(t *testing.T, db func(t *testing.T, dir string) string) *impEn
 	ctx := context.Background()
 	dir := t.TempDir()
 	clk := &clock{now: day("2026-06-01")}
-	cfg := config.Config{DB: db(t, dir), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := openAppIn(t, clk, dir, db(t, dir))
 	dept, err := a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,9 +11,7 @@ import (
 
 	"xinyong"
 	"xinyong/internal/app"
-	"xinyong/internal/config"
 	"xinyong/internal/pgtest"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
@@ -35,26 +30,7 @@ const (
 // directory), migrated and bootstrapped, with the clock at clk.
 func openListingApp(tb testing.TB, clk *clock, db string) *app.App {
 	tb.Helper()
-	dir := tb.TempDir()
-	if db == "" {
-		db = "sqlite:" + filepath.Join(dir, "x.db")
-	}
-	cfg := config.Config{DB: db, KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		tb.Fatal(err)
-	}
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Clock: clk.Now, Migrate: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { a.Close() })
-	set, err := refdata.Load()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(context.Background(), set); err != nil {
-		tb.Fatal(err)
-	}
+	a, _ := openAppIn(tb, clk, tb.TempDir(), db)
 	return a
 }
 
