@@ -47,23 +47,7 @@ func TestInboundRefusedByLocalState(t *testing.T) {
 	if _, err := e.svc.Withdraw(e.ctx, e.offA, withdrawn.ID, "revoked", "复议撤销"); err != nil {
 		t.Fatal(err)
 	}
-	l, err := e.svc.ProposeListing(e.ctx, e.offA, xinyong.ListingProposal{ListType: "SAMR_SERIOUS", Subject: e.org, RecordIDs: []string{listed.ID},
-		Reasons: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l, err = e.svc.NotifyListing(e.ctx, e.offA, l.ID, xinyong.NoticeInput{}); err != nil {
-		t.Fatal(err)
-	}
-	e.clk.Set(day(l.Notice.ObjectionDeadline.AddDays(1).String()))
-	if _, err = e.svc.DecideListing(e.ctx, e.offA, l.ID, xinyong.ListingDecision{Number: "兰市监认〔2026〕2号", Reason: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条",
-		Measures: []string{"CPC-SC-2025-RESTRICT"}, RemovalConditions: "列入满一年，已履行处罚", RemovalProcedure: "申请信用修复，免费",
-		Remedies: xinyong.Remedies{Reconsideration: "六十日内申请行政复议", Litigation: "六个月内提起行政诉讼"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err = e.svc.ListListing(e.ctx, e.offA, l.ID); err != nil {
-		t.Fatal(err)
-	}
+	e.list(t, listed, "兰市监认〔2026〕2号")
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	admin := xinyong.Actor{Kind: "account", ID: "adm", Role: xinyong.RoleAdmin}
 	if _, err := e.svc.AddPeer(e.ctx, admin, workflow.PeerInput{Name: "shaanxi", Key: base64.StdEncoding.EncodeToString(pub)}); err != nil {

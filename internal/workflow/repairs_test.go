@@ -74,6 +74,31 @@ func (e *rpEnv) penalty(t *testing.T, code, number, decided, severity string) xi
 	return res.Record
 }
 
+// list puts the subject of rec on the SAMR serious list through the whole
+// procedure (proposal, notice, decision after the objection deadline,
+// listing), the clock moved past the deadline; it returns the listing.
+func (e *rpEnv) list(t *testing.T, rec xinyong.Record, decision string) xinyong.Listing {
+	t.Helper()
+	l, err := e.svc.ProposeListing(e.ctx, e.offA, xinyong.ListingProposal{ListType: "SAMR_SERIOUS", Subject: e.org, RecordIDs: []string{rec.ID},
+		Reasons: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err = e.svc.NotifyListing(e.ctx, e.offA, l.ID, xinyong.NoticeInput{}); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Set(day(l.Notice.ObjectionDeadline.AddDays(1).String()))
+	if _, err = e.svc.DecideListing(e.ctx, e.offA, l.ID, xinyong.ListingDecision{Number: decision, Reason: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条",
+		Measures: []string{"CPC-SC-2025-RESTRICT"}, RemovalConditions: "列入满一年，已履行处罚", RemovalProcedure: "申请信用修复，免费",
+		Remedies: xinyong.Remedies{Reconsideration: "六十日内申请行政复议", Litigation: "六个月内提起行政诉讼"}}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = e.svc.ListListing(e.ctx, e.offA, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 func (e *rpEnv) proof(t *testing.T) xinyong.RepairFile {
@@ -413,23 +438,7 @@ func TestRepairDeletion(t *testing.T) {
 func TestRepairListing(t *testing.T) {
 	e := newRepairEnv(t)
 	rec := e.penalty(t, e.org, "兰市监罚〔2026〕401号", "2026-05-04", "serious")
-	l, err := e.svc.ProposeListing(e.ctx, e.offA, xinyong.ListingProposal{ListType: "SAMR_SERIOUS", Subject: e.org, RecordIDs: []string{rec.ID},
-		Reasons: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l, err = e.svc.NotifyListing(e.ctx, e.offA, l.ID, xinyong.NoticeInput{}); err != nil {
-		t.Fatal(err)
-	}
-	e.clk.Set(day(l.Notice.ObjectionDeadline.AddDays(1).String()))
-	if _, err = e.svc.DecideListing(e.ctx, e.offA, l.ID, xinyong.ListingDecision{Number: "兰市监认〔2026〕1号", Reason: "一年内三次虚假宣传受较重处罚", Basis: "《市场监督管理严重违法失信名单管理办法》第二条",
-		Measures: []string{"CPC-SC-2025-RESTRICT"}, RemovalConditions: "列入满一年，已履行处罚", RemovalProcedure: "申请信用修复，免费",
-		Remedies: xinyong.Remedies{Reconsideration: "六十日内申请行政复议", Litigation: "六个月内提起行政诉讼"}}); err != nil {
-		t.Fatal(err)
-	}
-	if l, err = e.svc.ListListing(e.ctx, e.offA, l.ID); err != nil {
-		t.Fatal(err)
-	}
+	l := e.list(t, rec, "兰市监认〔2026〕1号")
 	// The record under the listing is repaired through the listing first.
 	e.clk.Set(day(xinyong.MustDate("2026-05-04").AddMonths(4).String()))
 	if el, _ := e.svc.RepairEligibility(e.ctx, e.subj, rec.ID, ""); el.Eligible || !slices.ContainsFunc(el.Reasons, func(r xinyong.RepairReason) bool { return r.Rule == "repair.listed" }) {
