@@ -107,25 +107,26 @@ func (s *Server) maxRepairForm() int64 {
 // ("proof") are streamed to the files directory as they arrive. A body
 // announced larger than the form can be is refused before reading it; one
 // that grows past it (or a file past its limit) is cut off there.
-// readRepair reads an application; discard removes the files this
-// request kept, for when the application is then refused (on a refusal
-// while reading, they are removed already).
-func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (in xinyong.RepairInput, proofs []xinyong.RepairFile, discard func(), err error) {
-	var kept []func()
-	discard = func() {
+// readRepair reads an application; done(refused) tells the files this
+// request kept how the application was decided (a refused one's files are
+// removed unless another upload holds them; on a refusal while reading,
+// done(true) has run already).
+func (s *Server) readRepair(w http.ResponseWriter, r *http.Request) (in xinyong.RepairInput, proofs []xinyong.RepairFile, done func(refused bool), err error) {
+	var kept []func(bool)
+	done = func(refused bool) {
 		for _, d := range kept {
-			d()
+			d(refused)
 		}
 		kept = nil
 	}
 	in, proofs, err = s.readRepairParts(w, r, &kept)
 	if err != nil {
-		discard()
+		done(true)
 	}
-	return in, proofs, discard, err
+	return in, proofs, done, err
 }
 
-func (s *Server) readRepairParts(w http.ResponseWriter, r *http.Request, kept *[]func()) (xinyong.RepairInput, []xinyong.RepairFile, error) {
+func (s *Server) readRepairParts(w http.ResponseWriter, r *http.Request, kept *[]func(bool)) (xinyong.RepairInput, []xinyong.RepairFile, error) {
 	var in xinyong.RepairInput
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
@@ -170,12 +171,12 @@ func (s *Server) readRepairParts(w http.ResponseWriter, r *http.Request, kept *[
 			if len(proofs) == xinyong.MaxRepairProofs {
 				return in, nil, xinyong.Invalid("too many files", xinyong.FieldError{Field: "proof", Rule: "repair.proofs", Message: fmt.Sprintf("at most %d files", xinyong.MaxRepairProofs)})
 			}
-			f, discard, err := s.Svc.StoreUpload(r.Context(), part.FileName(), part)
+			f, done, err := s.Svc.StoreUpload(r.Context(), part.FileName(), part)
 			part.Close()
 			if err != nil {
 				return in, nil, err
 			}
-			*kept = append(*kept, discard)
+			*kept = append(*kept, done)
 			proofs = append(proofs, f)
 			continue
 		}
@@ -220,13 +221,13 @@ func formTrue(v string) bool {
 }
 
 func (s *Server) postRepair(w http.ResponseWriter, r *http.Request) error {
-	in, proofs, discard, err := s.readRepair(w, r)
+	in, proofs, done, err := s.readRepair(w, r)
 	if err != nil {
 		return err
 	}
 	rep, err := s.Svc.ApplyRepair(r.Context(), actorOf(r), in, proofs)
+	done(err != nil)
 	if err != nil {
-		discard()
 		return err
 	}
 	writeJSON(w, 201, rep)
@@ -447,16 +448,17 @@ func (w *web) repairForm(rw http.ResponseWriter, r *http.Request) {
 func (w *web) repairSubmit(rw http.ResponseWriter, r *http.Request) {
 	p := w.page(r, "", nil)
 	p.Title = p.T("repair.title")
-	in, proofs, discard, err := w.s.readRepair(rw, r)
+	in, proofs, done, err := w.s.readRepair(rw, r)
 	if err == nil {
 		var rep xinyong.Repair
-		if rep, err = w.s.Svc.ApplyRepair(r.Context(), p.Actor, in, proofs); err == nil {
+		rep, err = w.s.Svc.ApplyRepair(r.Context(), p.Actor, in, proofs)
+		done(err != nil)
+		if err == nil {
 			p.Title = p.T("repair.applied")
 			p.Data = repairFormPage{Applied: &rep}
 			w.render(rw, r, "repair_form", 201, p)
 			return
 		}
-		discard()
 	}
 	pr := problemOf(r, w.s.Log, err)
 	p.Error = pr.Detail

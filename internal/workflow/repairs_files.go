@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"xinyong"
@@ -75,24 +76,62 @@ func cleanFileName(name string) string {
 // without reading the rest), checks its type, and keeps it under its
 // SHA-256 in FilesDir. The caller lists the result in the application.
 func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xinyong.RepairFile, error) {
-	f, _, err := s.StoreUpload(ctx, name, r)
+	f, done, err := s.StoreUpload(ctx, name, r)
+	done(false)
 	return f, err
 }
 
-// StoreUpload is StoreProof for an application still being read: discard
-// removes the file again if this call created it (a material kept before,
-// perhaps listed by another application, stays). The caller discards
-// when the application is refused, so a refused upload keeps nothing.
-func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader) (f xinyong.RepairFile, discard func(), err error) {
-	f, final, err := s.storeProof(name, r)
-	if err != nil || final == "" {
-		return f, func() {}, err
+// StoreUpload is StoreProof for an application still being read. The
+// caller calls done once the application is decided: done(true) when it
+// was refused removes the file again if this call created it and no other
+// upload of this process holds it meanwhile (the same material sent twice,
+// by a double click or a common template: the other may be accepted); a
+// material kept before stays. done(false) keeps it.
+func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader) (f xinyong.RepairFile, done func(refused bool), err error) {
+	f, created, err := s.storeProof(name, r)
+	if err != nil {
+		return f, func(bool) {}, err
 	}
-	return f, func() {
-		if err := os.Remove(final); err != nil && !errors.Is(err, os.ErrNotExist) && s.Log != nil {
+	return f, func(refused bool) {
+		if removed, err := s.uploads.release(f.SHA256, refused, created); err != nil && s.Log != nil {
 			s.Log.Warn("refused upload not removed", "sha256", f.SHA256, "err", err)
+		} else if removed && s.Log != nil {
+			s.Log.Debug("refused upload removed", "sha256", f.SHA256)
 		}
 	}, nil
+}
+
+// uploadHolds counts the uploads of this process that hold each material
+// until their application is decided. Keeping a material (storeProof) and
+// removing a refused one (release) are ordered by mu, so a refused upload
+// never removes a file another upload has found or kept meanwhile.
+type uploadHolds struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (u *uploadHolds) hold(sum string) {
+	if u.n == nil {
+		u.n = map[string]int{}
+	}
+	u.n[sum]++
+}
+
+// release drops a hold; a refused upload that created the file, holding it
+// last, removes it.
+func (u *uploadHolds) release(sum string, refused bool, created string) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[sum]--; u.n[sum] <= 0 {
+		delete(u.n, sum)
+		if refused && created != "" {
+			if err := os.Remove(created); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return false, err
+			}
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // storeProof keeps the material; final is its path when this call
@@ -155,8 +194,14 @@ func (s *Service) storeProof(name string, r io.Reader) (xinyong.RepairFile, stri
 	// file no longer matches its name (changed or cut short): then this
 	// upload replaces it.
 	created := ""
+	s.uploads.mu.Lock()
+	defer s.uploads.mu.Unlock()
+	s.uploads.hold(sum)
 	if have, herr := fileSHA256(final); herr != nil || have != sum {
 		if err := os.Rename(tmp.Name(), final); err != nil {
+			if s.uploads.n[sum]--; s.uploads.n[sum] <= 0 {
+				delete(s.uploads.n, sum)
+			}
 			return xinyong.RepairFile{}, "", fmt.Errorf("keep the file: %w", err)
 		}
 		if herr != nil {

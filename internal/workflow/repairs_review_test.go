@@ -1,9 +1,13 @@
 package workflow_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -109,5 +113,40 @@ func TestSubjectNameControlCharacters(t *testing.T) {
 	}
 	if rs, err := e.svc.Records(e.ctx, e.offA, xinyong.RecordFilter{Limit: 10}); err != nil || len(rs) != 0 {
 		t.Errorf("records after refused submissions: %d %v", len(rs), err)
+	}
+}
+
+// TestRefusedUploadKeepsAHeldMaterial: the same material uploaded by two
+// applications being read (a double click): the one that created the file
+// is refused, the other accepted; the file stays. A refused upload held by
+// no one else removes the file it created.
+func TestRefusedUploadKeepsAHeldMaterial(t *testing.T) {
+	e := newRepairEnv(t)
+	body := []byte("%PDF-1.4\n% held by two uploads\n%%EOF\n")
+	a, doneA, err := e.svc.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, doneB, err := e.svc.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+	if err != nil || b.SHA256 != a.SHA256 {
+		t.Fatalf("second upload: %+v %v", b, err)
+	}
+	path := filepath.Join(e.files, a.SHA256[:2], a.SHA256)
+	doneA(true) // the first application refused
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the material the other upload holds was removed: %v", err)
+	}
+	doneB(false) // the second accepted
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the accepted application's material is gone: %v", err)
+	}
+	alone := []byte("%PDF-1.4\n% refused alone\n%%EOF\n")
+	c, doneC, err := e.svc.StoreUpload(e.ctx, "收据.pdf", bytes.NewReader(alone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doneC(true)
+	if _, err := os.Stat(filepath.Join(e.files, c.SHA256[:2], c.SHA256)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused upload held by no one kept its file: %v", err)
 	}
 }
