@@ -141,7 +141,7 @@ func (s *Service) noteRefusals(ctx context.Context, actor xinyong.Actor, deptRef
 		return tx.AddIntakeRefusals(intakeRefusals(rs, dept.ID, channel, tx.Now(), actor))
 	})
 	if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND && s.Log != nil {
-		s.Log.Warn("noting refusals outside the catalogue", "department", deptRef, "count", len(rs), "err", err)
+		s.log().Warn("noting refusals outside the catalogue", "department", deptRef, "count", len(rs), "err", err)
 	}
 }
 

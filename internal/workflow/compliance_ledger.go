@@ -104,7 +104,7 @@ func (s *Service) RunVerifyJob(ctx context.Context, id string) (VerifyJobView, e
 		j.Done, j.Total, j.UpdatedAt = done, total, s.Now()
 		cur := j
 		if err := s.Store.Update(ctx, func(tx xinyong.Tx) error { return tx.PutVerifyJob(cur) }); err != nil && s.Log != nil && ctx.Err() == nil {
-			s.Log.Warn("ledger verification progress", "job", id, "err", err)
+			s.log().Warn("ledger verification progress", "job", id, "err", err)
 		}
 	}
 	rep, verr := s.Verify(ctx, "", progress)
@@ -112,7 +112,7 @@ func (s *Service) RunVerifyJob(ctx context.Context, id string) (VerifyJobView, e
 	if verr != nil {
 		j.State, j.Error = xinyong.VerifyFailed, xinyong.ErrorMessage(verr)
 		if xinyong.ErrorCode(verr) == xinyong.EINTERNAL {
-			s.Log.Error("ledger verification failed", "job", j.ID, "err", verr)
+			s.log().Error("ledger verification failed", "job", j.ID, "err", verr)
 			j.Error = "internal error; the server log has the cause (job " + j.ID + ")"
 		}
 	} else {

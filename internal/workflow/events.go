@@ -435,6 +435,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) (DeliveryR
 
 func (s *Service) log() interface {
 	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
 } {
 	if s.Log != nil {
 		return s.Log
@@ -444,7 +445,8 @@ func (s *Service) log() interface {
 
 type nopLog struct{}
 
-func (nopLog) Warn(string, ...any) {}
+func (nopLog) Warn(string, ...any)  {}
+func (nopLog) Error(string, ...any) {}
 
 // attempt posts the jobs, a few at a time, and sets each delivery's new
 // state.

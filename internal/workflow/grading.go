@@ -697,7 +697,7 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 	if err != nil && ctx.Err() == nil {
 		msg := xinyong.ErrorMessage(err)
 		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
-			s.Log.Error("grading run failed", "run", run.ID, "err", err)
+			s.log().Error("grading run failed", "run", run.ID, "err", err)
 			msg = "internal error; the server log has the cause (run " + run.ID + ")"
 		}
 		_ = s.Store.Update(context.Background(), func(tx xinyong.Tx) error {

@@ -230,8 +230,8 @@ func (s *Service) RunImport(ctx context.Context, actor xinyong.Actor, id string,
 	if err != nil && ctx.Err() == nil {
 		msg := xinyong.ErrorMessage(err)
 		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
-			s.Log.Error("import failed", "import", j.ID, "err", err)
-			msg = "internal error: " + err.Error()
+			s.log().Error("import failed", "import", j.ID, "err", err)
+			msg = "internal error; the server log has the cause (import " + j.ID + ")"
 		}
 		j2, ferr := s.finishImport(context.Background(), j, xinyong.ImportFailed, msg)
 		if ferr == nil {
@@ -265,7 +265,7 @@ func (s *Service) finishImport(ctx context.Context, j xinyong.Import, status, ms
 			id := cur.ID
 			t.after = append(t.after, func() { // after the commit
 				if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-					s.Log.Warn("import file not deleted", "import", id, "err", err)
+					s.log().Warn("import file not deleted", "import", id, "err", err)
 				}
 			})
 		}

@@ -93,10 +93,8 @@ func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader) (f 
 		return f, func(bool) {}, err
 	}
 	return f, func(refused bool) {
-		if removed, err := s.uploads.release(f.SHA256, refused, created); err != nil && s.Log != nil {
-			s.Log.Warn("refused upload not removed", "sha256", f.SHA256, "err", err)
-		} else if removed && s.Log != nil {
-			s.Log.Debug("refused upload removed", "sha256", f.SHA256)
+		if _, err := s.uploads.release(f.SHA256, refused, created); err != nil {
+			s.log().Warn("refused upload not removed", "sha256", f.SHA256, "err", err)
 		}
 	}, nil
 }

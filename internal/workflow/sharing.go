@@ -120,7 +120,7 @@ func (s *Service) refuse(ctx context.Context, actor xinyong.Actor, action xinyon
 	msg = xinyong.MaskCitizenIDs(clip(msg, 1000))
 	err := s.update(ctx, actor, func(t *txn) error { return t.audit(action, objType, objID, nil, nil, msg) })
 	if err != nil && s.Log != nil {
-		s.Log.Warn("audit of a refusal failed", "action", string(action), "err", err)
+		s.log().Warn("audit of a refusal failed", "action", string(action), "err", err)
 	}
 }
 
