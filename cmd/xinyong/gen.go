@@ -72,7 +72,9 @@ func (m *Main) genCmd(ctx context.Context, args []string) error {
 	}
 	// Fill a store through the workflow, with the clock on each simulated day.
 	clock := gen.NewClock(g.Start().AddDays(-30).Start().Add(9 * time.Hour))
-	cfg.SQLiteCacheMiB = cfg.SQLiteCacheOr(config.BulkSQLiteCacheMiB)
+	if cfg.SQLiteCacheMiB == 0 { // not set: gen's default (a bad value is refused by open)
+		cfg.SQLiteCacheMiB = config.BulkSQLiteCacheMiB
+	}
 	a, err := m.openOn(ctx, &cfg, clock.Now, true)
 	if err != nil {
 		return err

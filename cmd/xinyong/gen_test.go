@@ -110,4 +110,9 @@ func TestGenPerTx(t *testing.T) {
 	if r := run(t, "gen", "--subjects", "10", "--records", "10", "--per-tx", "-1"); r.code == 0 {
 		t.Errorf("--per-tx -1 accepted: %s", r)
 	}
+	// gen's own cache default never hides a bad --sqlite-cache.
+	e := newEnv(t)
+	if r := e.run(t, "gen", "--subjects", "10", "--records", "10", "--sqlite-cache", "-5"); r.code != 2 || r.err == nil || !strings.Contains(r.err.Error(), "--sqlite-cache") {
+		t.Errorf("--sqlite-cache -5: %s", r)
+	}
 }
