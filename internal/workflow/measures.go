@@ -142,18 +142,18 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 				ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: xinyong.ViewerOf(actor, purpose, CheckBasis).Kind,
 				Purpose: purpose, Basis: CheckBasis, SubjectID: subj.ID, Items: []string{}, Records: []string{},
 			}
+			// The records and items the answer rests on, each once (a subject
+			// may have thousands: sorted and compacted, not searched).
 			for _, a := range answer {
 				for _, id := range a.Records {
-					if !slices.Contains(entry.Records, id) {
-						entry.Records = append(entry.Records, id)
-					}
-					if it := items[id]; !slices.Contains(entry.Items, it) {
-						entry.Items = append(entry.Items, it)
-					}
+					entry.Records = append(entry.Records, id)
+					entry.Items = append(entry.Items, items[id])
 				}
 			}
 			slices.Sort(entry.Items)
+			entry.Items = slices.Compact(entry.Items)
 			slices.Sort(entry.Records)
+			entry.Records = slices.Compact(entry.Records)
 			chk = xinyong.MeasureCheck{ID: NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: subj.ID,
 				SubjectDigest: xinyong.SubjectDigest(ref), Matter: matter, Purpose: purpose, Result: xinyong.CanonicalMeasures(answer),
 				ResultDigest: xinyong.ResultDigest(answer), QueryID: entry.ID}
