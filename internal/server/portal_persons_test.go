@@ -60,9 +60,18 @@ func TestSignedInViewsOfPersons(t *testing.T) {
 		t.Errorf("the admin's page of the minor: %+v", page.Subject)
 	}
 	// The adult with a published penalty: found by the exact ID number,
-	// masked, by an agency as by the public.
-	r := search(agency, f.personID)
-	if len(r.Hits) != 1 || !r.Hits[0].Masked || r.Hits[0].Name == f.personName {
-		t.Errorf("an agency's search by ID number: %+v", r.Hits)
+	// and its page opened, masked, by another department and an agency as
+	// by the public.
+	for who, tok := range map[string]string{"another department": otherOfficer, "an agency": agency, "the public": ""} {
+		r := search(tok, f.personID)
+		if len(r.Hits) != 1 || !r.Hits[0].Masked || r.Hits[0].Name == f.personName {
+			t.Errorf("%s's search by ID number: %+v", who, r.Hits)
+			continue
+		}
+		page.Subject = workflow.SubjectCard{}
+		e.do(t, req{Path: "/api/v1/subjects/" + r.Hits[0].Ref, Token: tok}).json(t, &page)
+		if !page.Subject.Masked || page.Subject.Name == f.personName {
+			t.Errorf("%s's page of the adult: %+v", who, page.Subject)
+		}
 	}
 }
