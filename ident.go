@@ -334,6 +334,20 @@ func AgeOn(birth, on Date) int {
 // (民法典 Art. 17; Administrative Penalty Law 2021 Art. 30).
 func IsMinorOn(birth, on Date) bool { return AgeOn(birth, on) < 18 }
 
+// AdultBornBy returns the last birth day of a person who is not a minor on
+// on (IsMinorOn decides; a later birth day is a minor's), for a store to
+// narrow a read to adults.
+func AdultBornBy(on Date) Date {
+	d := on.AddMonths(-18 * 12)
+	for IsMinorOn(d, on) {
+		d = d.AddDays(-1)
+	}
+	for !IsMinorOn(d.AddDays(1), on) {
+		d = d.AddDays(1)
+	}
+	return d
+}
+
 // IsUnder14On reports whether a person born on birth is under 14 on date on
 // (Administrative Penalty Law 2021 Art. 30: never penalised; PIPL Art. 28, 31:
 // sensitive information needing guardian consent).

@@ -638,3 +638,23 @@ func TestBirthDateErrorHidesDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestAdultBornBy: the last birth day of an adult on a day (Civil Code
+// Art. 17: 18 years and over), on ordinary days and around 29 February.
+func TestAdultBornBy(t *testing.T) {
+	for _, tt := range []struct{ on, want string }{
+		{"2026-11-26", "2008-11-26"},
+		{"2026-02-28", "2008-02-28"},
+		{"2026-03-01", "2008-03-01"},
+		{"2024-02-29", "2006-02-28"},
+	} {
+		on := MustDate(tt.on)
+		got := AdultBornBy(on)
+		if IsMinorOn(got, on) || !IsMinorOn(got.AddDays(1), on) {
+			t.Errorf("AdultBornBy(%s) = %s: not the last adult birth day", tt.on, got)
+		}
+		if got != MustDate(tt.want) {
+			t.Errorf("AdultBornBy(%s) = %s, want %s", tt.on, got, tt.want)
+		}
+	}
+}

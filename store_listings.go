@@ -37,6 +37,9 @@ const MaxPublicListingPage = 100
 // listed, published when listed, with a decision document, in force on On
 // (listed on or before it, ending after it or never), of one of ListTypes,
 // and not about a natural person born after AdultBornBy (a minor on On).
+// It only narrows the read to what ListingPublic can show (the public
+// column is Listing.Disclosable, AdultBornBy is xinyong.AdultBornBy);
+// ListingPublic still decides each listing shown.
 type PublicListingQuery struct {
 	ListTypes   []string // the published list types to include; none selects nothing
 	On          Date

@@ -18,13 +18,19 @@ func ListingPublic(l Listing, lt ListType, subj Subject, on Date) bool {
 		return false
 	case !l.Published || !lt.Published || lt.Code != l.ListType:
 		return false
-	case l.Decision == nil:
+	case !l.Disclosable():
 		return false
 	case subj.Kind == KindPerson && !subj.Birth.IsZero() && IsMinorOn(subj.Birth, on):
 		return false
 	}
 	return true
 }
+
+// Disclosable reports whether the listing may be shown to the public at
+// all, whatever the day and the list type: published when it was listed,
+// with a decision document (ListingPublic; the store keeps it as a column
+// to pick the public page from an index).
+func (l Listing) Disclosable() bool { return l.Published && l.Decision != nil }
 
 // PublicListingView is a listing as the public sees it: the list, the
 // decision document's number and date, the identifying department, the

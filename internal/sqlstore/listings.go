@@ -30,11 +30,11 @@ func (t *Tx) InsertListing(l xinyong.Listing) error {
 	return nil
 }
 
-// listingPublic is the listing's public column: published on the portal
-// and decided (a listing without a decision document is never shown).
-// With listed_on, state, list_type and end_date it lets the public list
-// page pick its page from the index listing_public (migration 0013).
-func listingPublic(l xinyong.Listing) bool { return l.Published && l.Decision != nil }
+// listingPublic is the listing's public column (xinyong's
+// Listing.Disclosable). With listed_on, state, list_type and end_date it
+// lets the public list page pick its page from the index listing_public
+// (migration 0013).
+func listingPublic(l xinyong.Listing) bool { return l.Disclosable() }
 
 func (t *Tx) addListingVersion(l xinyong.Listing, data string) error {
 	return t.exec(`INSERT INTO listing_version (listing_id, version, state, at, data) VALUES (?, ?, ?, ?, ?)`, l.ID, l.Version, string(l.State), Micros(l.UpdatedAt), data)

@@ -145,7 +145,7 @@ func (s *Service) PublicSeriousList(ctx context.Context, typ string, page int) (
 				types = append(types, o.Code)
 			}
 		}
-		ls, n, err := tx.PublicListings(xinyong.PublicListingQuery{ListTypes: types, On: p.on, AdultBornBy: adultBornBy(p.on),
+		ls, n, err := tx.PublicListings(xinyong.PublicListingQuery{ListTypes: types, On: p.on, AdultBornBy: xinyong.AdultBornBy(p.on),
 			Offset: (page - 1) * PageSize, Limit: PageSize})
 		if err != nil {
 			return err
@@ -166,15 +166,3 @@ func (s *Service) PublicSeriousList(ctx context.Context, typ string, page int) (
 	return out, err
 }
 
-// adultBornBy returns the last birth day of a person who is not a minor on
-// on (IsMinorOn decides; a later birth day is a minor's).
-func adultBornBy(on xinyong.Date) xinyong.Date {
-	d := on.AddMonths(-18 * 12)
-	for xinyong.IsMinorOn(d, on) {
-		d = d.AddDays(-1)
-	}
-	for !xinyong.IsMinorOn(d.AddDays(1), on) {
-		d = d.AddDays(1)
-	}
-	return d
-}
