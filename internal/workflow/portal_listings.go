@@ -165,4 +165,3 @@ func (s *Service) PublicSeriousList(ctx context.Context, typ string, page int) (
 	})
 	return out, err
 }
-
