@@ -241,16 +241,17 @@ func (s *Service) OpenProof(ctx context.Context, actor xinyong.Actor, repairID, 
 	}
 	for _, f := range v.Proofs {
 		if f.SHA256 == sum && hexSum.MatchString(sum) {
-			path := proofPath(s.RepairFiles.FilesDir, sum)
-			switch have, err := fileSHA256(path); {
-			case err != nil:
-				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s is missing from the files directory", sum[:12], v.Code)
-			case have != sum:
-				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s no longer matches its hash in the files directory", sum[:12], v.Code)
-			}
-			fh, err := os.Open(path)
+			// Hashed through the handle that is served, so what is checked
+			// is what is sent.
+			fh, err := os.Open(proofPath(s.RepairFiles.FilesDir, sum))
 			if err != nil {
 				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s is missing from the files directory", sum[:12], v.Code)
+			}
+			h := sha256.New()
+			_, herr := io.Copy(h, fh)
+			if _, err := fh.Seek(0, io.SeekStart); herr != nil || err != nil || hex.EncodeToString(h.Sum(nil)) != sum {
+				fh.Close()
+				return nil, f, xinyong.Errorf(xinyong.EINTERNAL, "material %s… of application %s no longer matches its hash in the files directory", sum[:12], v.Code)
 			}
 			return fh, f, nil
 		}
