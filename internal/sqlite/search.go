@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -56,7 +57,7 @@ func ranked(mode, text string, kinds []string) (ids, count string, args []any, o
 	case xinyong.SearchBigram:
 		where := `bigram = ?`
 		if orgs {
-			where += ` AND kind <> 'person'`
+			where += ` AND kind <> '` + string(xinyong.KindPerson) + `'`
 		}
 		return `SELECT subject_id AS id FROM subject_bigram WHERE ` + where + ` ORDER BY len, subject_id LIMIT ? OFFSET ?`,
 			`SELECT COUNT(*) FROM (SELECT 1 FROM subject_bigram WHERE ` + where + ` LIMIT ?)`, []any{text}, true
@@ -65,7 +66,7 @@ func ranked(mode, text string, kinds []string) (ids, count string, args []any, o
 		// (a quote is doubled); the trigram phrase matches the substring.
 		where := `subject_fts MATCH ?`
 		if orgs {
-			where += ` AND (rowid >> 40) & 1 = 0`
+			where += ` AND (rowid >> ` + strconv.Itoa(ridSeqBits) + `) & 1 = 0`
 		}
 		return `SELECT m.subject_id AS id FROM (SELECT rowid AS rid FROM subject_fts WHERE ` + where + ` ORDER BY rowid LIMIT ? OFFSET ?) p CROSS JOIN subject_search m WHERE m.rid = p.rid ORDER BY p.rid`,
 			`SELECT COUNT(*) FROM (SELECT 1 FROM subject_fts WHERE ` + where + ` LIMIT ?)`, []any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, true

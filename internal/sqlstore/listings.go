@@ -157,11 +157,9 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	if len(q.ListTypes) == 0 {
 		return nil, 0, nil
 	}
-	listedOn := `l.listed_on`
 	on := q.On.String()
-	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` +
-		strings.TrimSuffix(strings.Repeat("?, ", len(q.ListTypes)), ", ") + `) AND (l.end_date IS NULL OR l.end_date > ?) AND ` +
-		listedOn + ` <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` + placeholders(len(q.ListTypes)) +
+		`) AND (l.end_date IS NULL OR l.end_date > ?) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)
@@ -180,7 +178,7 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 		limit = 20
 	}
 	limit = min(limit, xinyong.MaxPublicListingPage)
-	rows, err := t.rows(`SELECT `+subjectColsS+`, l.data FROM (SELECT l.id, `+listedOn+` AS listed_on`+from+` ORDER BY listed_on DESC, l.id LIMIT ? OFFSET ?) p`+
+	rows, err := t.rows(`SELECT `+subjectColsS+`, l.data FROM (SELECT l.id, l.listed_on AS listed_on`+from+` ORDER BY listed_on DESC, l.id LIMIT ? OFFSET ?) p`+
 		` JOIN listing l ON l.id = p.id JOIN subject s ON s.id = l.subject_id ORDER BY p.listed_on DESC, p.id`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -189,7 +187,7 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	out := make([]xinyong.SubjectListing, 0, limit)
 	for rows.Next() {
 		var data string
-		subj, err := scanSubject(trailingScanner{rows, &data})
+		subj, err := scanSubject(countingScanner{rows, &data})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -201,12 +199,3 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	}
 	return out, n, rows.Err()
 }
-
-// trailingScanner scans a row into what its caller asks for, then into
-// the columns after them.
-type trailingScanner struct {
-	rows *sql.Rows
-	more any
-}
-
-func (s trailingScanner) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.more)...) }

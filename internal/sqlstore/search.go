@@ -208,13 +208,14 @@ func (t *Tx) searchRanked(ids, count string, args []any, limit, offset int) ([]x
 	return out, n, nil
 }
 
-// countingScanner scans a row whose last column is a count into n.
+// countingScanner scans a row into what its caller asks for, then its
+// last column (a count, a document) into more.
 type countingScanner struct {
 	rows *sql.Rows
-	n    *int
+	more any
 }
 
-func (c countingScanner) Scan(dest ...any) error { return c.rows.Scan(append(dest, c.n)...) }
+func (c countingScanner) Scan(dest ...any) error { return c.rows.Scan(append(dest, c.more)...) }
 
 // PublishedRecords returns a page of the active records of a kind whose
 // publication window is open on f.On, newest decision first.
