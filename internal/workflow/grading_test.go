@@ -222,9 +222,11 @@ func TestGradingRun(t *testing.T) {
 			break
 		}
 	}
-	// The same grading from scratch gives the same grades. (Not the same
-	// digest: each grade line names the ledger size it was read at, and the
-	// first run's finish added a leaf.)
+	// The same grading from scratch gives as many of each grade (the
+	// grades are stored per subject and model, so the second run replaces
+	// the first's; the counts are what both runs report). Not the same
+	// digest: each grade line names the ledger size it was read at, and
+	// the first run's finish added a leaf.
 	again, err := e.svc.StartGradingRun(e.ctx, e.admin, workflow.RunInput{})
 	if err != nil {
 		t.Fatal(err)
