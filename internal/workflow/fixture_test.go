@@ -32,15 +32,15 @@ func day(s string) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 10, 0, 0, 0, xinyong.Shanghai)
 }
 
-func uscc(t *testing.T, prefix16 string) string {
-	t.Helper()
+func uscc(tb testing.TB, prefix16 string) string {
+	tb.Helper()
 	oc, err := xinyong.OrgCodeCheckChar(prefix16[8:16])
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	cc, err := xinyong.USCCCheckChar(prefix16 + string(oc))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return prefix16 + string(oc) + string(cc)
 }

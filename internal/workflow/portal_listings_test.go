@@ -51,7 +51,7 @@ func seedListings(tb testing.TB, svc *workflow.Service, on xinyong.Date, n int, 
 	tb.Helper()
 	ctx := context.Background()
 	w := listingWorld{lts: map[string]xinyong.ListType{}, subjects: map[string]xinyong.Subject{}}
-	dept, err := svc.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: usccTB(tb, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
+	dept, err := svc.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(tb, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF"}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -165,19 +165,6 @@ func seedListings(tb testing.TB, svc *workflow.Service, on xinyong.Date, n int, 
 		tb.Fatal(err)
 	}
 	return w
-}
-
-func usccTB(tb testing.TB, prefix16 string) string {
-	tb.Helper()
-	oc, err := xinyong.OrgCodeCheckChar(prefix16[8:16])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cc, err := xinyong.USCCCheckChar(prefix16 + string(oc))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return prefix16 + string(oc) + string(cc)
 }
 
 // want is the domain's answer: the decision numbers of the listings of typ
