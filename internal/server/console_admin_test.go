@@ -96,7 +96,7 @@ func TestConsoleAdminBoundaries(t *testing.T) {
 	}
 	// A form without the session's CSRF token is refused.
 	ct, body := form(url.Values{"code": {uscc(t, "11620100MB000999")}, "name": {"x"}})
-	e.do(t, req{Method: "POST", Path: "/console/admin/departments", Type: ct, Body: body, Cookies: adm.jar}).problem(t, 403, xinyong.EFORBIDDEN)
+	e.do(t, req{Method: "POST", Path: "/console/admin/departments", Type: ct, Body: body, Cookies: adm.jar}).html(t, 403, "CSRF")
 }
 
 // TestConsoleAdminAccounts: departments, accounts and tokens — create
@@ -336,12 +336,29 @@ func TestConsoleAdminWebhooks(t *testing.T) {
 }
 
 // TestSignedInFormBound: a form posted with a session is read at most
-// MaxSignedInForm bytes (the CSRF check parses it), answered 413; a form
-// within it works as before.
+// MaxSignedInForm bytes (the CSRF check parses it), answered 413 with a
+// page a person can read (the same refusal through the API is
+// problem+json); a form within it works as before.
 func TestSignedInFormBound(t *testing.T) {
 	e := newEnv(t)
 	adm := e.consoleSession(t, workflow.AccountInput{Username: "boss", Role: "admin"})
 	big := url.Values{"name": {strings.Repeat("x", MaxSignedInForm)}, "role": {"officer"}}
-	e.post(t, adm, "/console/admin/tokens", big).problem(t, 413, xinyong.ETOOLARGE)
+	e.post(t, adm, "/console/admin/tokens", big).html(t, 413, "表单过大", "A form is at most 1024 KiB")
+	e.post(t, adm, "/api/v1/departments", big).problem(t, 413, xinyong.ETOOLARGE)
 	e.post(t, adm, "/console/admin/tokens", url.Values{"name": {""}, "role": {"officer"}}).html(t, 400, "a token needs a name")
+}
+
+// TestWrongCSRFOnPage: a console form with a wrong CSRF token is refused
+// (403) on a page that says what to do, and nothing is created.
+func TestWrongCSRFOnPage(t *testing.T) {
+	e := newEnv(t)
+	adm := e.consoleSession(t, workflow.AccountInput{Username: "boss", Role: "admin"})
+	forged := adm
+	forged.csrf = "wrong"
+	e.post(t, forged, "/console/admin/tokens", url.Values{"name": {"forged"}, "role": {"agency"}}).html(t, 403, "请刷新页面后重试", "reload the page and try again")
+	e.post(t, adm, "/console/admin/tokens", url.Values{"name": {"genuine"}, "role": {"agency"}}).html(t, 200)
+	page := e.do(t, req{Path: "/console/admin/tokens", Cookies: adm.jar}).html(t, 200, "genuine")
+	if strings.Contains(page, "forged") {
+		t.Error("a form with a wrong CSRF token created a token")
+	}
 }

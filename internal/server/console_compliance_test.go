@@ -156,7 +156,7 @@ func TestCleanupAndLedgerConsole(t *testing.T) {
 	// The ledger page and its verify button (POST with CSRF).
 	e.do(t, req{Path: "/console/ledger", Cookies: admin}).html(t, 200, `id="ledger-size"`, `id="verify-button"`, `id="checkpoints"`)
 	ct, body := form(url.Values{})
-	e.do(t, req{Method: "POST", Path: "/console/ledger/verify", Type: ct, Body: body, Cookies: admin}).problem(t, 403, xinyong.EFORBIDDEN)
+	e.do(t, req{Method: "POST", Path: "/console/ledger/verify", Type: ct, Body: body, Cookies: admin}).html(t, 403, "CSRF")
 	ct, body = form(url.Values{"csrf": {csrf}})
 	r = e.do(t, req{Method: "POST", Path: "/console/ledger/verify", Type: ct, Body: body, Cookies: admin})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/ledger" {

@@ -208,7 +208,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if p := recover(); p != nil {
 				s.Log.Error("panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
 				if rec.bytes == 0 {
-					writeProblem(rec, r.WithContext(ctx), s.Log, xinyong.Errorf(xinyong.EINTERNAL, "internal error"))
+					s.refuse(rec, r.WithContext(ctx), xinyong.Errorf(xinyong.EINTERNAL, "internal error"))
 				}
 			}
 			s.Log.Info("http", "request_id", id, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "status", rec.status, "bytes", rec.bytes,
@@ -217,11 +217,22 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		r = r.WithContext(ctx)
 		r, err := s.authenticate(r)
 		if err != nil {
-			writeProblem(rec, r, s.Log, err)
+			s.refuse(rec, r, err)
 			return
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// refuse answers an error met before a handler ran (a form over its bound,
+// a wrong CSRF token, a panic): problem+json for the API, the error page
+// for the pages people read.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if s.web == nil || strings.HasPrefix(r.URL.Path, "/api/") {
+		writeProblem(w, r, s.Log, err)
+		return
+	}
+	s.web.fail(w, r, err)
 }
 
 // MaxSignedInForm bounds a form posted with a session (the console's and
@@ -266,9 +277,9 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					return r, xinyong.Errorf(xinyong.ETOOLARGE, "a form is at most %d KiB", MaxSignedInForm>>10)
+					return r, xinyong.Errorf(xinyong.ETOOLARGE, "表单过大：最多 %d KiB。A form is at most %d KiB.", MaxSignedInForm>>10, MaxSignedInForm>>10)
 				}
-				return r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read")
+				return r, xinyong.Errorf(xinyong.EINVALID, "表单无法读取。The form could not be read.")
 			}
 			got = r.PostForm.Get("csrf")
 		}
@@ -278,7 +289,7 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 			got = r.URL.Query().Get("csrf")
 		}
 		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) != 1 {
-			return r, xinyong.Errorf(xinyong.EFORBIDDEN, "the form's CSRF token is missing or wrong; reload the page and try again")
+			return r, xinyong.Errorf(xinyong.EFORBIDDEN, "表单的 CSRF 令牌缺失或错误，请刷新页面后重试。The form's CSRF token is missing or wrong; reload the page and try again.")
 		}
 	}
 	ctx = context.WithValue(ctx, keyActor, a)

@@ -157,7 +157,7 @@ func TestConsoleLogin(t *testing.T) {
 		t.Fatalf("POST with the CSRF token: %s", r)
 	}
 	ct, body := form(url.Values{})
-	e.do(t, req{Method: "POST", Path: "/logout", Cookies: jar, Type: ct, Body: body}).problem(t, 403, "forbidden")
+	e.do(t, req{Method: "POST", Path: "/logout", Cookies: jar, Type: ct, Body: body}).html(t, 403, "CSRF")
 	if r := e.do(t, req{Path: "/console/", Cookies: jar}); r.Status != 200 {
 		t.Fatal("a logout without the CSRF token ended the session")
 	}
