@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"xinyong"
@@ -84,129 +84,176 @@ func (s *Service) StoreProof(ctx context.Context, name string, r io.Reader) (xin
 // StoreUpload is StoreProof for an application still being read. The
 // caller calls done once the application is decided: done(true) when it
 // was refused removes the file again if this call created it and no other
-// upload of this process holds it meanwhile (the same material sent twice,
-// by a double click or a common template: the other may be accepted); a
-// material kept before stays. done(false) keeps it.
+// upload holds it (the same material sent twice, by a double click or a
+// common template: the other may be accepted); a material kept before
+// stays. done(false), once the application has committed, keeps it for
+// good.
+//
+// Holds work across server processes sharing the files directory: each
+// upload being read holds a hard link to the material under tmp/, an
+// accepted material gets a lasting link under kept/, and a refused upload
+// removes the material only when its link count says nobody else holds
+// it (moved aside first, so an upload arriving meanwhile puts its own
+// copy back).
 func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader) (f xinyong.RepairFile, done func(refused bool), err error) {
-	f, created, err := s.storeProof(name, r)
+	f, hold, created, err := s.storeProof(name, r)
 	if err != nil {
 		return f, func(bool) {}, err
 	}
 	return f, func(refused bool) {
-		if _, err := s.uploads.release(f.SHA256, refused, created); err != nil {
-			s.log().Warn("refused upload not removed", "sha256", f.SHA256, "err", err)
+		if err := s.releaseUpload(f.SHA256, hold, refused, created); err != nil {
+			s.log().Warn("repair material hold not released", "sha256", f.SHA256, "refused", refused, "err", err)
 		}
 	}, nil
 }
 
-// uploadHolds counts the uploads of this process that hold each material
-// until their application is decided. Keeping a material (storeProof) and
-// removing a refused one (release) are ordered by mu, so a refused upload
-// never removes a file another upload has found or kept meanwhile.
-type uploadHolds struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (u *uploadHolds) hold(sum string) {
-	if u.n == nil {
-		u.n = map[string]int{}
+// releaseUpload ends an upload's hold on a material (see StoreUpload).
+func (s *Service) releaseUpload(sum, hold string, refused, created bool) error {
+	dir := s.RepairFiles.FilesDir
+	final := proofPath(dir, sum)
+	defer os.Remove(hold)
+	if !refused {
+		// The application has committed: its material stays, whatever a
+		// refused upload of the same file does later.
+		if err := os.Link(hold, final); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		kept := filepath.Join(dir, "kept", sum[:2], sum)
+		if err := os.MkdirAll(filepath.Dir(kept), 0o700); err != nil {
+			return err
+		}
+		if err := os.Link(final, kept); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		return nil
 	}
-	u.n[sum]++
-}
-
-// release drops a hold; a refused upload that created the file, holding it
-// last, removes it.
-func (u *uploadHolds) release(sum string, refused bool, created string) (bool, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.n[sum]--; u.n[sum] <= 0 {
-		delete(u.n, sum)
-		if refused && created != "" {
-			if err := os.Remove(created); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return false, err
-			}
-			return true, nil
+	if err := os.Remove(hold); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if !created {
+		return nil // kept before this upload: not this upload's to remove
+	}
+	if fi, err := os.Stat(final); err == nil {
+		if n, ok := linkCount(fi); !ok || n > 1 {
+			return nil // held or kept: nothing to move
 		}
 	}
-	return false, nil
+	dying := filepath.Join(dir, "tmp", "refused-"+RandomSecret(9))
+	if err := os.Rename(final, dying); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	defer os.Remove(dying)
+	fi, err := os.Stat(dying)
+	if n, ok := linkCount(fi); err != nil || !ok || n > 1 {
+		// Held by another upload, or kept for an accepted application:
+		// back in place (unless an upload has put its own copy there).
+		if err := os.Link(dying, final); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return nil
 }
 
-// storeProof keeps the material; final is its path when this call
-// created the file, "" when one of that name was there already.
-func (s *Service) storeProof(name string, r io.Reader) (xinyong.RepairFile, string, error) {
+// storeProof keeps the material. hold is this upload's link to it under
+// tmp/ (released by releaseUpload), created whether this call put the file
+// in place.
+func (s *Service) storeProof(name string, r io.Reader) (f xinyong.RepairFile, hold string, created bool, err error) {
 	dir := s.RepairFiles.FilesDir
 	if dir == "" {
-		return xinyong.RepairFile{}, "", xinyong.Errorf(xinyong.EINTERNAL, "no files directory is configured (--files-dir)")
+		return f, "", false, xinyong.Errorf(xinyong.EINTERNAL, "no files directory is configured (--files-dir)")
 	}
 	limit := s.RepairFiles.MaxProofSize()
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return xinyong.RepairFile{}, "", readErr(err, limit)
+		return f, "", false, readErr(err, limit)
 	}
 	head = head[:n]
 	if n == 0 {
-		return xinyong.RepairFile{}, "", xinyong.Invalid("empty file", xinyong.FieldError{Field: "proof", Rule: "repair.file_empty", Message: "the file " + cleanFileName(name) + " is empty"})
+		return f, "", false, xinyong.Invalid("empty file", xinyong.FieldError{Field: "proof", Rule: "repair.file_empty", Message: "the file " + cleanFileName(name) + " is empty"})
 	}
 	ct, err := SniffProof(head)
 	if err != nil {
-		return xinyong.RepairFile{}, "", err
+		return f, "", false, err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
-		return xinyong.RepairFile{}, "", fmt.Errorf("files directory: %w", err)
+		return f, "", false, fmt.Errorf("files directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Join(dir, "tmp"), "upload-*")
 	if err != nil {
-		return xinyong.RepairFile{}, "", fmt.Errorf("files directory: %w", err)
+		return f, "", false, fmt.Errorf("files directory: %w", err)
 	}
+	name0 := tmp.Name()
 	defer func() {
 		tmp.Close()
-		os.Remove(tmp.Name())
+		if err != nil {
+			os.Remove(name0)
+		}
 	}()
 	h := sha256.New()
 	w := io.MultiWriter(tmp, h)
 	if _, err := w.Write(head); err != nil {
-		return xinyong.RepairFile{}, "", err
+		return f, "", false, err
 	}
 	rest, err := io.Copy(w, io.LimitReader(r, limit-int64(n)+1))
 	if err != nil {
-		return xinyong.RepairFile{}, "", readErr(err, limit)
+		return f, "", false, readErr(err, limit)
 	}
 	size := int64(n) + rest
 	if size > limit {
-		return xinyong.RepairFile{}, "", tooLarge(limit)
+		return f, "", false, tooLarge(limit)
 	}
 	if err := tmp.Sync(); err != nil {
-		return xinyong.RepairFile{}, "", err
+		return f, "", false, err
 	}
 	if err := tmp.Close(); err != nil {
-		return xinyong.RepairFile{}, "", err
+		return f, "", false, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	final := proofPath(dir, sum)
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return xinyong.RepairFile{}, "", err
+		return f, "", false, err
 	}
-	// The same material uploaded before is kept as it is, unless the kept
-	// file no longer matches its name (changed or cut short): then this
-	// upload replaces it.
-	created := ""
-	s.uploads.mu.Lock()
-	defer s.uploads.mu.Unlock()
-	s.uploads.hold(sum)
-	if have, herr := fileSHA256(final); herr != nil || have != sum {
-		if err := os.Rename(tmp.Name(), final); err != nil {
-			if s.uploads.n[sum]--; s.uploads.n[sum] <= 0 {
-				delete(s.uploads.n, sum)
+	f = xinyong.RepairFile{Name: cleanFileName(name), Type: ct, Size: size, SHA256: sum}
+	for range 4 {
+		err := os.Link(name0, final)
+		if err == nil {
+			return f, name0, true, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return f, "", false, fmt.Errorf("keep the file: %w", err)
+		}
+		if have, herr := fileSHA256(final); herr != nil || have != sum {
+			// The kept file no longer matches its name (changed or cut
+			// short): this upload replaces it, but does not own it (it may
+			// be another application's).
+			repl := name0 + ".replace"
+			if err := os.Link(name0, repl); err != nil {
+				return f, "", false, fmt.Errorf("keep the file: %w", err)
 			}
-			return xinyong.RepairFile{}, "", fmt.Errorf("keep the file: %w", err)
+			if err := os.Rename(repl, final); err != nil {
+				os.Remove(repl)
+				return f, "", false, fmt.Errorf("keep the file: %w", err)
+			}
+			return f, name0, false, nil
 		}
-		if herr != nil {
-			created = final // new here (a replaced file may be another application's)
+		// The same material is kept already: hold that file itself, so a
+		// refused upload that created it sees this one. If it was moved
+		// aside meanwhile, try again to put this copy in place.
+		held := name0 + ".held"
+		if err := os.Link(final, held); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return f, "", false, fmt.Errorf("hold the file: %w", err)
 		}
+		os.Remove(name0)
+		return f, held, false, nil
 	}
-	return xinyong.RepairFile{Name: cleanFileName(name), Type: ct, Size: size, SHA256: sum}, created, nil
+	return f, "", false, xinyong.Errorf(xinyong.ECONFLICT, "the material %s… is being added and removed by other uploads; send it again", sum[:12])
 }
 
 func tooLarge(limit int64) error {

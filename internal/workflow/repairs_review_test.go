@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -148,5 +149,76 @@ func TestRefusedUploadKeepsAHeldMaterial(t *testing.T) {
 	doneC(true)
 	if _, err := os.Stat(filepath.Join(e.files, c.SHA256[:2], c.SHA256)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused upload held by no one kept its file: %v", err)
+	}
+}
+
+// TestRefusedUploadAfterTheOtherWasAccepted: a double click where the
+// second application is accepted first and the first, which created the
+// file, is then refused (a duplicate application): the accepted
+// application's material stays.
+func TestRefusedUploadAfterTheOtherWasAccepted(t *testing.T) {
+	e := newRepairEnv(t)
+	body := []byte("%PDF-1.4\n% accepted first, refused second\n%%EOF\n")
+	a, doneA, err := e.svc.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doneB, err := e.svc.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doneB(false) // accepted
+	doneA(true)  // refused as a duplicate of the accepted one
+	if b, err := os.ReadFile(filepath.Join(e.files, a.SHA256[:2], a.SHA256)); err != nil || !bytes.Equal(b, body) {
+		t.Fatalf("the accepted application's material is gone: %v", err)
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(e.files, "tmp")); len(tmp) != 0 {
+		t.Errorf("decided uploads left %d files in tmp/", len(tmp))
+	}
+}
+
+// TestUploadHoldsAcrossProcesses: two services (two server processes)
+// share the files directory. An upload refused in one process does not
+// remove the material an upload being read in the other holds, in either
+// order of decision; refused alone, it is removed.
+func TestUploadHoldsAcrossProcesses(t *testing.T) {
+	e := newRepairEnv(t)
+	other := &workflow.Service{RepairFiles: e.svc.RepairFiles} // a second process
+	for _, acceptFirst := range []bool{false, true} {
+		body := []byte(fmt.Sprintf("%%PDF-1.4\n%% two processes, accept first %v\n%%%%EOF\n", acceptFirst))
+		a, doneA, err := e.svc.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, doneB, err := other.StoreUpload(e.ctx, "承诺书.pdf", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(e.files, a.SHA256[:2], a.SHA256)
+		if acceptFirst {
+			doneB(false)
+			doneA(true)
+		} else {
+			doneA(true)
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("refused in one process, the material the other holds was removed: %v", err)
+			}
+			doneB(false)
+		}
+		if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, body) {
+			t.Fatalf("accept first %v: the accepted application's material is gone: %v", acceptFirst, err)
+		}
+	}
+	alone := []byte("%PDF-1.4\n% refused in the other process alone\n%%EOF\n")
+	c, doneC, err := other.StoreUpload(e.ctx, "收据.pdf", bytes.NewReader(alone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doneC(true)
+	if _, err := os.Stat(filepath.Join(e.files, c.SHA256[:2], c.SHA256)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused upload held by no one kept its file: %v", err)
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(e.files, "tmp")); len(tmp) != 0 {
+		t.Errorf("decided uploads left %d files in tmp/", len(tmp))
 	}
 }

@@ -575,6 +575,6 @@ func TestStoreProof(t *testing.T) {
 	}
 	tmp, _ := os.ReadDir(filepath.Join(e.files, "tmp"))
 	if len(tmp) != 0 {
-		t.Errorf("refused uploads left %d temporary files", len(tmp))
+		t.Errorf("refused uploads left %d temporary files: %v", len(tmp), tmp)
 	}
 }

@@ -45,7 +45,6 @@ type Service struct {
 	measureCache   revCache[[]xinyong.Measure] // group.go
 	catalogueCache revCache[catalogueSnapshot]
 	rulesCache     revCache[rulesSnapshot] // calendar corrections and regimes
-	uploads        uploadHolds             // repair materials held by applications being read (repairs_files.go)
 }
 
 // Now returns the service clock's time.
