@@ -294,6 +294,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv := server.New(a.Service, a.Log)
 	srv.MaxBody, srv.MaxUpload, srv.Version = cfg.MaxBody, cfg.MaxUpload, versionString()
+	if srv.TrustedProxies, err = cfg.Proxies(); err != nil {
+		return err
+	}
 	srv.UploadDir = "xinyong-uploads" // uploaded files wait here for their import job
 	if p, ok := cfg.SQLitePath(); ok {
 		srv.UploadDir = p + ".uploads"

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +28,10 @@ type Config struct {
 	MaxBody   int64         // largest JSON request body, bytes
 	MaxUpload int64         // largest uploaded file, bytes
 	Shutdown  time.Duration // grace period for in-flight requests
+	// TrustedProxies: comma-separated addresses or CIDR prefixes of the
+	// reverse proxies in front of serve, whose X-Forwarded-For names the
+	// client for the anonymous report limit and login throttling.
+	TrustedProxies string
 
 	// Sharing policy (issue 5): consent length, query flagging, retention.
 	ConsentMaxDays      int
@@ -82,6 +87,29 @@ func (c *Config) SQLiteCacheOr(def int) int {
 	return def
 }
 
+// Proxies parses TrustedProxies: each entry an address (a prefix of its
+// own length) or a CIDR prefix.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is neither an address nor a CIDR prefix such as 10.0.0.0/8", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 // ServeFlags declares the flags of `xinyong serve`.
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.Flags(fs)
@@ -89,6 +117,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", env("XINYONG_BASE_URL", ""), "public base URL (env XINYONG_BASE_URL; default http://ADDR)")
 	fs.Int64Var(&c.MaxBody, "max-body", c.envInt("XINYONG_MAX_BODY", 32<<20), "largest JSON request body in bytes (env XINYONG_MAX_BODY)")
 	fs.Int64Var(&c.MaxUpload, "max-upload", c.envInt("XINYONG_MAX_UPLOAD", 2<<30), "largest uploaded 双公示 file in bytes (env XINYONG_MAX_UPLOAD)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("XINYONG_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For header names the client, for the anonymous report limit and sign-in throttling (env XINYONG_TRUSTED_PROXIES; default none: the connecting address is the client)")
 	fs.DurationVar(&c.Shutdown, "shutdown-grace", c.envDuration("XINYONG_SHUTDOWN_GRACE", 20*time.Second), "time in-flight requests get to finish on SIGINT/SIGTERM (env XINYONG_SHUTDOWN_GRACE)")
 }
 
@@ -111,6 +140,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SQLiteCacheMiB < 0 || c.SQLiteCacheMiB > 1<<20 {
 		errs = append(errs, fmt.Errorf("--sqlite-cache %d: a number of MiB from 1 to %d (0 for the default)", c.SQLiteCacheMiB, 1<<20))
+	}
+	if _, err := c.Proxies(); err != nil {
+		errs = append(errs, err)
 	}
 	switch c.LogFormat {
 	case "text", "json", "auto":

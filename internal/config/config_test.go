@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,9 @@ func TestValidate(t *testing.T) {
 		{"sqlite cache", []string{"--sqlite-cache", "512"}, nil, ""},
 		{"negative sqlite cache", []string{"--sqlite-cache", "-1"}, nil, "--sqlite-cache"},
 		{"sqlite cache from the environment that does not parse", nil, map[string]string{"XINYONG_SQLITE_CACHE_MB": "big"}, "XINYONG_SQLITE_CACHE_MB"},
+		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.1,fd00::/64"}, nil, ""},
+		{"trusted proxy that is no address", []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, nil, `--trusted-proxies: "proxy.local"`},
+		{"trusted proxies from the environment", nil, map[string]string{"XINYONG_TRUSTED_PROXIES": "10.0.0.0/33"}, "--trusted-proxies"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
@@ -51,6 +55,10 @@ func TestValidate(t *testing.T) {
 	}
 	if got := (&Config{SQLiteCacheMiB: 200}).SQLiteCacheOr(BulkSQLiteCacheMiB); got != 200 {
 		t.Errorf("--sqlite-cache 200: %d", got)
+	}
+	proxies, err := (&Config{TrustedProxies: "192.0.2.1, 10.1.2.3/8,::ffff:198.51.100.2"}).Proxies()
+	if err != nil || fmt.Sprint(proxies) != "[192.0.2.1/32 10.0.0.0/8 198.51.100.2/32]" {
+		t.Errorf("proxies: %v %v", proxies, err)
 	}
 	var c Config
 	c.DB, c.Origin, c.LogFormat, c.LogLevel = "sqlite:x.db", "o", "json", "info"

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -9,7 +12,8 @@ import (
 // and a leaf of the ledger, and an organisation's public report may be
 // asked for by anyone without signing in. Without a limit one client could
 // grow the ledger and the register without bound. Signed-in accounts and
-// tokens are accountable and not limited here.
+// tokens are accountable and not limited here. Behind a reverse proxy, name
+// it with --trusted-proxies, or every client counts as the proxy.
 const (
 	// PublicReportsPerHour is how many reports one client address may
 	// issue without signing in, per hour.
@@ -36,8 +40,10 @@ func newClientLimiter(max int, window time.Duration, now func() time.Time) *clie
 }
 
 // allow counts a request of client and reports whether it is within the
-// limit; when it is not, retry is how long until the window ends.
-func (l *clientLimiter) allow(client string) (ok bool, retry time.Duration) {
+// limit; when it is not, retry is how long until the window ends, and full
+// says the refusal is because the window counts limiterClients addresses
+// already (not because this client used its share).
+func (l *clientLimiter) allow(client string) (ok, full bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -48,11 +54,65 @@ func (l *clientLimiter) allow(client string) (ok bool, retry time.Duration) {
 	retry = l.start.Add(l.window).Sub(now)
 	n, seen := l.counts[client]
 	if !seen && len(l.counts) >= limiterClients {
-		return false, retry
+		return false, true, retry
 	}
 	if n >= l.max {
-		return false, retry
+		return false, false, retry
 	}
 	l.counts[client] = n + 1
-	return true, 0
+	return true, false, 0
+}
+
+// refund gives back a request allow counted that wrote nothing (a refused
+// or failed issue): only what is issued uses the client's share.
+func (l *clientLimiter) refund(client string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := l.counts[client]; n > 1 {
+		l.counts[client] = n - 1
+	} else if n == 1 {
+		delete(l.counts, client)
+	}
+}
+
+// clientKey names the client a request is counted for: its address, or
+// the address the trusted proxies in front of the server forwarded for
+// (the rightmost X-Forwarded-For hop that is not a trusted proxy); an IPv6
+// client by its /64, which one subscriber holds whole.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
+	addr, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	a := addr.Addr().Unmap().WithZone("")
+	if isTrusted(a, trusted) {
+		var hops []string
+		for _, v := range r.Header.Values("X-Forwarded-For") {
+			hops = append(hops, strings.Split(v, ",")...)
+		}
+		for i := len(hops) - 1; i >= 0; i-- {
+			h, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // not an address: count the last hop known
+			}
+			a = h.Unmap().WithZone("")
+			if !isTrusted(a, trusted) {
+				break
+			}
+		}
+	}
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -24,11 +24,22 @@ func (s *Server) reportRoutes() []route {
 func (s *Server) issueReport(w http.ResponseWriter, r *http.Request) (workflow.Issued, error) {
 	q := r.URL.Query()
 	if a := actorOf(r); a.Kind == xinyong.Public.Kind {
-		if ok, retry := s.publicReports.allow(clientAddr(r)); !ok {
+		client := clientKey(r, s.TrustedProxies)
+		ok, full, retry := s.publicReports.allow(client)
+		if !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+			if full {
+				return workflow.Issued{}, xinyong.Errorf(xinyong.ETOOMANY,
+					"too many clients have asked for reports without signing in this hour; try again in %d minutes, or sign in", int(retry.Minutes())+1)
+			}
 			return workflow.Issued{}, xinyong.Errorf(xinyong.ETOOMANY,
 				"a client may issue %d reports an hour without signing in; try again in %d minutes, or sign in", s.publicReports.max, int(retry.Minutes())+1)
 		}
+		iss, err := s.Svc.IssueReportWith(r.Context(), a, r.PathValue("code"), workflow.ReportAccess{Consent: q.Get("consent"), Purpose: q.Get("purpose")})
+		if err != nil {
+			s.publicReports.refund(client) // nothing was issued
+		}
+		return iss, err
 	}
 	return s.Svc.IssueReportWith(r.Context(), actorOf(r), r.PathValue("code"), workflow.ReportAccess{Consent: q.Get("consent"), Purpose: q.Get("purpose")})
 }

@@ -11,8 +11,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -34,6 +34,9 @@ type Server struct {
 	MaxUpload int64
 	UploadDir string
 	Version   string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (limit.go); none by default.
+	TrustedProxies []netip.Prefix
 	// Delivery: the webhook deliverer's loop (events.go).
 	Delivery DeliveryLoop
 
@@ -313,13 +316,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ready\n"))
-}
-
-// clientAddr is the client's IP for login throttling.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

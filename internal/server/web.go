@@ -203,7 +203,7 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 		w.renderLogin(rw, r, http.StatusForbidden, p)
 		return
 	}
-	_, _, secret, err := w.s.Svc.Login(r.Context(), r.PostForm.Get("username"), r.PostForm.Get("password"), clientAddr(r))
+	_, _, secret, err := w.s.Svc.Login(r.Context(), r.PostForm.Get("username"), r.PostForm.Get("password"), clientKey(r, w.s.TrustedProxies))
 	if err != nil {
 		p := w.page(r, "", nil)
 		p.Title, p.Error = p.T("login"), xinyong.ErrorMessage(err)
