@@ -57,15 +57,24 @@ func NewMain() *Main {
 }
 
 // Close releases the store.
-func (m *Main) Close() error {
+func (m *Main) Close() error { return m.close(false) }
+
+// CloseForExit releases the store of a process about to exit (the store's
+// memory is left to the exit: app.App.CloseForExit).
+func (m *Main) CloseForExit() error { return m.close(true) }
+
+func (m *Main) close(exit bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.app != nil {
-		err := m.app.Close()
-		m.app = nil
-		return err
+	if m.app == nil {
+		return nil
 	}
-	return nil
+	a := m.app
+	m.app = nil
+	if exit {
+		return a.CloseForExit()
+	}
+	return a.Close()
 }
 
 type command struct {

@@ -25,7 +25,9 @@ func main() {
 	}
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
-	m.Close()
+	if cerr := m.CloseForExit(); cerr != nil && err == nil {
+		err = fmt.Errorf("close the store: %w", cerr)
+	}
 	pprof.StopCPUProfile()
 	if err != nil {
 		var ex exitError

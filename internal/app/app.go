@@ -96,6 +96,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 // Close closes the store.
 func (a *App) Close() error { return a.Store.Close() }
 
+// CloseForExit closes the store for a process about to exit: a store that
+// can leave its writer's memory to the exit does (sqlstore.DB.CloseForExit).
+func (a *App) CloseForExit() error {
+	if c, ok := a.Store.(interface{ CloseForExit() error }); ok {
+		return c.CloseForExit()
+	}
+	return a.Store.Close()
+}
+
 // loadOrCreateSecret reads a 32-byte secret, creating it (mode 0600) once.
 func loadOrCreateSecret(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,5 +93,43 @@ func TestWriterCache(t *testing.T) {
 		if w != -tt.want*1024 || r != -32*1024 {
 			t.Errorf("OpenCache(%d): writer cache_size %d, reader %d; want %d and %d (KiB, negative)", tt.mib, w, r, -tt.want*1024, -32*1024)
 		}
+	}
+}
+
+// TestCloseForExit: a process ending with CloseForExit leaves every
+// committed write in the database file (the WAL checkpointed and empty),
+// readable by the next opener.
+func TestCloseForExit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	db, err := sqlite.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(`CREATE TABLE t (v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if _, err := db.W.Exec(`INSERT INTO t (v) VALUES (?)`, strings.Repeat("x", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.CloseForExit(); err != nil {
+		t.Fatal(err)
+	}
+	defer db.W.Close() // the exit's part, in a test
+	if st, err := os.Stat(path + "-wal"); err != nil || st.Size() != 0 {
+		t.Fatalf("WAL after CloseForExit: %v, size %d; want an empty file", err, st.Size())
+	}
+	if err := db.R.Ping(); err == nil {
+		t.Error("the readers are still open")
+	}
+	again, err := sqlite.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var n int
+	if err := again.R.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 100 {
+		t.Fatalf("rows after reopening: %d %v", n, err)
 	}
 }

@@ -98,6 +98,26 @@ func (db *DB) Close() error {
 	return err
 }
 
+// CloseForExit is Close for a process about to exit. On SQLite the
+// writer's WAL is checkpointed into the database file (as closing the last
+// connection would) and the writer's connection is left to the exit:
+// closing it frees its page cache one page at a time, which for gen's
+// 1 GiB cache took 16 of a run's 91 seconds in system calls
+// (modernc.org/memory decommits each freed slab); the exit hands the
+// memory back at once. The -wal file stays, empty.
+func (db *DB) CloseForExit() error {
+	if db.D.Name != "sqlite" || db.R == db.W {
+		return db.Close()
+	}
+	db.rStmts.close()
+	db.wStmts.close()
+	err := db.R.Close()
+	if _, e := db.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err == nil {
+		err = e
+	}
+	return err
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.R.PingContext(ctx) }
 
