@@ -53,10 +53,12 @@ type ReportAccess struct {
 // whose consent in force covers the request (then the consent is returned).
 func (s *Service) reportSubject(tx xinyong.Tx, actor xinyong.Actor, code string, acc ReportAccess, now time.Time) (xinyong.Subject, string, *xinyong.Consent, error) {
 	subj, scope, err := s.reportSubjectScope(tx, actor, code)
-	if err != errPersonReport || acc.Consent == "" && acc.Purpose == "" || subj.ID == "" {
+	if err != errPersonReport || acc.Consent == "" && acc.Purpose == "" {
 		return subj, scope, nil, err
 	}
-	// Someone else asks for a person's report with a consent.
+	// Someone else asks for a person's report with a consent. A person not
+	// on record (subj.ID "") takes the same path to the same answers: no
+	// consent can be of it, so it is refused as another's would be.
 	purpose, _, consentID, err := xinyong.CheckQueryPurpose(acc.Purpose, "", acc.Consent)
 	if err != nil {
 		return xinyong.Subject{}, "", nil, err
