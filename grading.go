@@ -883,7 +883,7 @@ func DecideGradeReview(r GradeReview, m GradingModel, in ReviewDecisionInput, to
 		return r, &Error{Code: ECONFLICT, Message: "review " + r.ID + " was already decided"}
 	}
 	var v Validation
-	in.Reasons, in.Grade = strings.TrimSpace(in.Reasons), strings.TrimSpace(in.Grade)
+	in.Reasons, in.Grade = MaskCitizenIDs(strings.TrimSpace(in.Reasons)), strings.TrimSpace(in.Grade) // staff text (DOMAIN.md §7)
 	if in.Reasons == "" {
 		v.Add("reasons", "required", "every decision states its reasons")
 	}

@@ -267,7 +267,7 @@ func ResolveObjection(o Objection, in ObjectionResolveInput, r Record, it Catalo
 		return o, &Error{Code: ECONFLICT, Message: "objection " + o.ID + " was already resolved"}
 	}
 	var v Validation
-	in.Reasons = strings.TrimSpace(in.Reasons)
+	in.Reasons = MaskCitizenIDs(strings.TrimSpace(in.Reasons)) // staff text, sent on in events (DOMAIN.md §7)
 	if !slices.Contains(ObjectionOutcomes, in.Outcome) {
 		v.Add("outcome", "objection.outcome", "outcome is corrected, deleted or upheld")
 	}

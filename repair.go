@@ -630,7 +630,9 @@ func DecideRepair(r Repair, in RepairDecisionInput, rules RepairRules, today Dat
 		return r, &Error{Code: ECONFLICT, Message: "application " + r.Code + " was already decided (" + string(r.State) + ")"}
 	}
 	var v Validation
-	in.Reasons, in.Remedy = strings.TrimSpace(in.Reasons), strings.TrimSpace(in.Remedy)
+	// Staff text goes to the subject, agencies and webhooks: a citizen ID
+	// number typed into it is masked (DOMAIN.md §7).
+	in.Reasons, in.Remedy = MaskCitizenIDs(strings.TrimSpace(in.Reasons)), MaskCitizenIDs(strings.TrimSpace(in.Remedy))
 	if in.Reasons == "" {
 		v.Add("reasons", "required", "a decision states its reasons")
 	}

@@ -519,6 +519,7 @@ func (s *Service) withdrawIn(t *txn, actor xinyong.Actor, id, reason, note strin
 	before := sealed(r)
 	r.Version++
 	r.Status = xinyong.RecordWithdrawn
+	note = xinyong.MaskCitizenIDs(strings.TrimSpace(note)) // sent on to agencies and webhooks (DOMAIN.md §7)
 	r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: reason + strings.TrimSpace(" "+note), By: actor.Ref()}
 	r.Window.Published = false
 	r.Window.Reason = "withdrawn: " + reason

@@ -341,7 +341,10 @@ var auditSalt = []byte("xinyong-audit")
 func (t *txn) audit(action xinyong.Action, objType, objID string, before, after any, detail string) error {
 	e := xinyong.AuditEvent{
 		At: t.Now().UTC().Truncate(time.Microsecond), Actor: t.actor.Ref(), ActorName: t.actor.Name, Action: action,
-		ObjectType: objType, ObjectID: objID, BeforeDigest: Digest(before), AfterDigest: Digest(after), Detail: detail,
+		ObjectType: objType, ObjectID: objID, BeforeDigest: Digest(before), AfterDigest: Digest(after),
+		// Free text in the audit trail (and its ledger leaf, which is never
+		// erased) holds no full citizen ID number (DOMAIN.md §7).
+		Detail: xinyong.MaskCitizenIDs(detail),
 	}
 	idx, err := t.leaf("audit", "audit", objType+":"+objID, 0, ledger.Commit(auditSalt, AuditContent(e)))
 	if err != nil {
