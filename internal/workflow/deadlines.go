@@ -97,8 +97,20 @@ func (s *Service) publishOpened(ctx context.Context, today xinyong.Date) (int, e
 			}
 			rs = cut
 		}
+		cat, err := s.catalogue(t)
+		if err != nil {
+			return err
+		}
 		for _, r := range rs {
-			if xinyong.PublicationOpensLater(r.Window, r.Status, xinyong.DateOf(r.UpdatedAt), today) {
+			if !xinyong.PublicationOpensLater(r.Window, r.Status, xinyong.DateOf(r.UpdatedAt), today) {
+				continue
+			}
+			// Only what the public sees is announced (events.go).
+			subj, err := t.Subject(r.SubjectID)
+			if err != nil {
+				return err
+			}
+			if publishedToday(r, subj, cat.byCode[r.Item], today) {
 				t.event(xinyong.EventRecordPublished, r.ID, recordEventOf(r))
 				sent++
 			}

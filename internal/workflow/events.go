@@ -149,11 +149,23 @@ func recordEventOf(r xinyong.Record) recordEvent {
 }
 
 // recordPublished queues record.published for a record created or changed
-// whose publication window is open.
-func (t *txn) recordPublished(r xinyong.Record) {
-	if r.Status == xinyong.RecordActive && r.Window.Published && r.Window.Open(xinyong.DateOf(t.Now())) {
+// that the public sees today: its publication window open, and the
+// visibility rules agreeing (a minor's record, one outside its item's
+// disclosure scope or a person's without a basis is published to nobody,
+// so it is announced to nobody).
+func (t *txn) recordPublished(r xinyong.Record, subj xinyong.Subject, item xinyong.CatalogueItem) {
+	if publishedToday(r, subj, item, xinyong.DateOf(t.Now())) {
 		t.event(xinyong.EventRecordPublished, r.ID, recordEventOf(r))
 	}
+}
+
+// publishedToday reports whether the public sees r on day on.
+func publishedToday(r xinyong.Record, subj xinyong.Subject, item xinyong.CatalogueItem, on xinyong.Date) bool {
+	if r.Status != xinyong.RecordActive || !r.Window.Published || !r.Window.Open(on) {
+		return false
+	}
+	v := xinyong.Visible(xinyong.VisibilityInput{Viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, Record: r, Item: item, Subject: subj, On: on})
+	return v.Visible && v.Public
 }
 
 // listingEvent is the data of a listing event.

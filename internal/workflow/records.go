@@ -218,14 +218,14 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 		if err := t.insertRecord(r); err != nil {
 			return r, "", err
 		}
-		t.recordPublished(r)
+		t.recordPublished(r, subj, item)
 		return r, Created, nil
 	}
 	if err := t.UpdateRecord(r); err != nil {
 		return r, "", err
 	}
 	t.cacheRecord(r)
-	t.recordPublished(r)
+	t.recordPublished(r, subj, item)
 	return r, NewVersion, nil
 }
 

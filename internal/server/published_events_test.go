@@ -1,0 +1,48 @@
+package server
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"xinyong"
+)
+
+// TestPublishedEventsFollowVisibility: record.published is sent for what
+// the public sees (an enterprise's penalty, an adult's) and never for a
+// record published to nobody, such as a minor's (DOMAIN.md §2, §3): the
+// event would tell agencies and webhooks what the portal withholds.
+func TestPublishedEventsFollowVisibility(t *testing.T) {
+	f := newPortal(t)
+	e := f.e
+	agency := e.token(t, "agency", "", "")
+	r := e.do(t, req{Path: "/api/v1/events?after=0&limit=1000", Token: agency})
+	if r.Status != 200 {
+		t.Fatalf("event feed: %s", r)
+	}
+	var page struct {
+		Events []xinyong.Event `json:"events"`
+	}
+	r.json(t, &page)
+	var published []string
+	for _, ev := range page.Events {
+		if ev.Type != xinyong.EventRecordPublished {
+			continue
+		}
+		var d struct {
+			DocumentNumber string `json:"document_number"`
+		}
+		if err := json.Unmarshal(ev.Payload, &d); err != nil {
+			t.Fatal(err)
+		}
+		published = append(published, d.DocumentNumber)
+	}
+	for _, want := range []string{f.orgPenalty, f.personPenalty} {
+		if !slices.Contains(published, want) {
+			t.Errorf("no record.published for %s (published: %v)", want, published)
+		}
+	}
+	if slices.Contains(published, "兰市监罚〔2026〕303号") {
+		t.Errorf("record.published was sent for the minor's penalty: %v", published)
+	}
+}
