@@ -413,8 +413,16 @@ func gradeSubjectRef(s xinyong.Subject) SubjectRef {
 	return SubjectRef{ID: s.ID, Code: s.Code, Name: s.DisplayName(), Kind: s.Kind}
 }
 
-func gradeView(tx xinyong.Tx, g xinyong.Grade, subj xinyong.Subject, stored bool) (GradeView, error) {
+// gradeView builds the answer for actor. The records behind a grade are
+// described (item, number, date, severity) only to who may read them
+// (gradeRecordShown); the explanation keeps every record's id and reason.
+func (s *Service) gradeView(tx xinyong.Tx, actor xinyong.Actor, g xinyong.Grade, subj xinyong.Subject, stored bool) (GradeView, error) {
 	v := GradeView{Grade: g, Subject: gradeSubjectRef(subj), Stored: stored, Records: map[string]GradeRec{}}
+	cat, err := s.catalogue(tx)
+	if err != nil {
+		return v, err
+	}
+	on := xinyong.DateOf(tx.Now())
 	m, err := tx.GradingModel(g.ModelID, g.ModelVersion)
 	if err != nil {
 		return v, err
@@ -434,20 +442,47 @@ func gradeView(tx xinyong.Tx, g xinyong.Grade, subj xinyong.Subject, stored bool
 		v.Indicators = append(v.Indicators, IndicatorView{IndicatorScore: s, Name: in.Name, Items: in.Items})
 		ids = append(ids, s.Records...)
 	}
+	deleted := map[string]bool{}
 	for _, n := range g.Explanation.NotCounted {
 		ids = append(ids, n.Record)
+		deleted[n.Record] = deleted[n.Record] || n.Reason == "repaired."+string(xinyong.RepairDeleted)
+	}
+	repaired, err := tx.RecordRepairs(ids)
+	if err != nil {
+		return v, err
 	}
 	for _, id := range ids {
-		if _, ok := v.Records[id]; ok || len(v.Records) >= 200 {
-			continue
+		if _, ok := v.Records[id]; ok || len(v.Records) >= 200 || deleted[id] || repaired[id] == xinyong.RepairDeleted {
+			continue // a record deleted by credit repair is shown to nobody (DOMAIN.md §6)
 		}
 		r, err := tx.Record(id)
 		if err != nil {
 			continue // erased or gone since: the id stays in the explanation
 		}
+		if !gradeRecordShown(actor, subj, r, repaired[id], cat.byCode[r.Item], on) {
+			continue
+		}
 		v.Records[id] = GradeRec{Item: r.Item, Number: r.Document.Number, Decision: r.Document.DecisionDate, Severity: r.Severity}
 	}
 	return v, nil
+}
+
+// gradeRecordShown reports whether the grade's reader may see what a
+// record behind it is: the subject itself, supervision (admin, auditor)
+// and the department that recorded it; anyone else only what the public
+// sees (grades are read across departments; a person's record of another
+// department, a minor's, a withdrawn or shielded one is not theirs to
+// read: DOMAIN.md §6, §7).
+func gradeRecordShown(actor xinyong.Actor, subj xinyong.Subject, r xinyong.Record, repair xinyong.RepairOutcome, item xinyong.CatalogueItem, on xinyong.Date) bool {
+	switch {
+	case actor.Role == xinyong.RoleSubject && actor.SubjectID == subj.ID:
+		return true
+	case actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor:
+		return true
+	case (actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer) && actor.DepartmentID != "" && actor.DepartmentID == r.DepartmentID:
+		return true
+	}
+	return repair == xinyong.RepairNone && publishedToday(r, subj, item, on)
 }
 
 // subjectFor resolves a subject reference for grading ("me": the signed-in
@@ -497,7 +532,7 @@ func (s *Service) SubjectGrade(ctx context.Context, actor xinyong.Actor, ref, mo
 		} else if err != nil {
 			return err
 		}
-		if v, err = gradeView(tx, g, subj, stored); err != nil {
+		if v, err = s.gradeView(tx, actor, g, subj, stored); err != nil {
 			return err
 		}
 		rs, err := tx.GradeReviews(xinyong.GradeReviewFilter{SubjectID: subj.ID})
@@ -541,7 +576,7 @@ func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref,
 		if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
 			return err
 		}
-		if v, err = gradeView(t, g, subj, true); err != nil {
+		if v, err = s.gradeView(t, actor, g, subj, true); err != nil {
 			return err
 		}
 		return t.audit(ActGradeEvaluate, "grade", m.ID+":"+subj.ID, nil, g, fmt.Sprintf("%s %s %.2f (model %s@%d, ledger size %d)", subj.ID, g.Grade, g.Score, m.ID, m.Version, g.LedgerSize))
