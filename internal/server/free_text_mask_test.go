@@ -54,3 +54,43 @@ func TestWithdrawalNoteMasksCitizenIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestPersonIDInCodeColumnMasked: a department that puts a person's
+// citizen ID number in the code column meant for the unified social credit
+// code (CF_XDR_SHXYM) has it kept masked, like the ID column: neither the
+// record served nor its stored content holds it in full.
+func TestPersonIDInCodeColumnMasked(t *testing.T) {
+	e := newEnv(t)
+	d := e.dept(t, "11620100MB0001AA", "兰州市市场监督管理局", "XZCF")
+	off := e.token(t, "officer", d.Code, "")
+	id := citizenID(t, "62010219800101123")
+	in := penaltyInput(t, id, "张三明", "兰市监罚〔2026〕97号")
+	in.Fields["CF_XDR_LB"] = "自然人"
+	in.Fields["CF_XDR_SHXYM"] = id
+	r := e.do(t, req{Method: "POST", Path: "/api/v1/records", Token: off, Body: in})
+	if r.Status != 201 {
+		t.Fatalf("submit: %s", r)
+	}
+	var res workflow.SubmitResult
+	r.json(t, &res)
+	if got := res.Record.Fields["CF_XDR_SHXYM"]; got != xinyong.MaskID(id) {
+		t.Errorf("CF_XDR_SHXYM kept as %q, want %q", got, xinyong.MaskID(id))
+	}
+	for _, rec := range e.storedRecords(t, d.ID) {
+		if strings.Contains(string(rec.Content), id) || strings.Contains(rec.Fields["CF_XDR_SHXYM"], id) {
+			t.Errorf("record %s stores the full ID number", rec.ID)
+		}
+	}
+	// An organisation's code in the same column stays as it is.
+	org := uscc(t, "91620100MA74QX3K")
+	in = penaltyInput(t, org, "兰州某某商贸有限公司", "兰市监罚〔2026〕98号")
+	in.Fields["CF_XDR_SHXYM"] = org
+	r = e.do(t, req{Method: "POST", Path: "/api/v1/records", Token: off, Body: in})
+	if r.Status != 201 {
+		t.Fatalf("submit: %s", r)
+	}
+	r.json(t, &res)
+	if got := res.Record.Fields["CF_XDR_SHXYM"]; got != org {
+		t.Errorf("an organisation's code became %q", got)
+	}
+}

@@ -170,11 +170,18 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 		return r, "", err
 	}
 	// Personal information is kept only masked in the record's fields; the
-	// subject is linked by its keyed hash.
+	// subject is linked by its keyed hash. A citizen ID number a department
+	// put in a code column meant for the unified social credit code (a
+	// person recorded under CF_XDR_SHXYM) is masked as well.
 	for _, f := range item.Fields {
-		if f.Personal && f.Type == xinyong.FieldCode {
-			if v, ok := dec.Fields[f.Code]; ok {
+		if f.Type != xinyong.FieldCode {
+			continue
+		}
+		if v, ok := dec.Fields[f.Code]; ok {
+			if f.Personal {
 				dec.Fields[f.Code] = xinyong.MaskID(v)
+			} else if n := xinyong.NormalizeCode(v); xinyong.MaskIDIfPerson(n) != n {
+				dec.Fields[f.Code] = xinyong.MaskIDIfPerson(n)
 			}
 		}
 	}
@@ -191,7 +198,10 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 			return r, "", xinyong.Invalid("duplicate row", xinyong.FieldError{Field: "document.number", Rule: "row.duplicate", Message: fmt.Sprintf("decision number %s appears earlier in this file", p.Document.Number), Value: p.Document.Number})
 		}
 		old, perr := payloadOf(prev.Content)
-		if perr == nil && prev.Status == xinyong.RecordActive && samePayload(old.Payload, p) {
+		if perr == nil && samePayload(old.Payload, p) {
+			// Idempotent, also after a withdrawal: the same decision sent
+			// again (a department's next routine 双公示 export still listing
+			// a revoked decision) does not bring a withdrawn record back.
 			return prev, Unchanged, nil
 		}
 		r = prev
@@ -221,7 +231,7 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 		t.recordPublished(r, subj, item)
 		return r, Created, nil
 	}
-	if err := t.UpdateRecord(r); err != nil {
+	if err := t.updateRecord(r); err != nil {
 		return r, "", err
 	}
 	t.cacheRecord(r)

@@ -97,6 +97,7 @@ type bulk struct {
 	records     map[string]xinyong.Record  // by kind and decision number (docKey); likewise
 	newSubjects []xinyong.Subject
 	newRecords  []xinyong.Record
+	pending     map[string]bool // ids of newRecords
 }
 
 func bulkKey(kind, number string) string { return kind + "\x00" + number }
@@ -204,25 +205,51 @@ func (t *txn) insertRecord(r xinyong.Record) error {
 	if b := t.bulk; b != nil && b.dept == r.DepartmentID && b.kinds[r.Kind] {
 		b.records[bulkKey(r.Kind, r.Document.Number)] = r
 		b.newRecords = append(b.newRecords, r)
+		if b.pending == nil {
+			b.pending = map[string]bool{}
+		}
+		b.pending[r.ID] = true
 		return nil
 	}
 	return t.InsertRecord(r)
 }
 
-// flushBulk writes the buffered subjects and records.
+// updateRecord writes a new version of a record. In bulk mode a record
+// created earlier in the same batch (the same decision number twice, the
+// second changed) is still in the buffer: the buffer is written first, so
+// that the new version has the row it follows.
+func (t *txn) updateRecord(r xinyong.Record) error {
+	if b := t.bulk; b != nil && b.pending[r.ID] {
+		if err := t.writeBuffered(); err != nil {
+			return err
+		}
+	}
+	return t.UpdateRecord(r)
+}
+
+// flushBulk writes the buffered subjects and records and ends bulk mode.
 func (t *txn) flushBulk() error {
-	b := t.bulk
-	if b == nil {
+	if t.bulk == nil {
 		return nil
 	}
+	err := t.writeBuffered()
 	t.bulk = nil
-	if err := t.InsertSubjects(b.newSubjects); err != nil {
+	return err
+}
+
+// writeBuffered writes the buffered subjects and records; bulk mode goes on.
+func (t *txn) writeBuffered() error {
+	b := t.bulk
+	subjects, records := b.newSubjects, b.newRecords
+	b.newSubjects, b.newRecords = nil, nil
+	clear(b.pending)
+	if err := t.InsertSubjects(subjects); err != nil {
 		return err
 	}
-	if err := t.IndexSubjects(b.newSubjects); err != nil {
+	if err := t.IndexSubjects(subjects); err != nil {
 		return err
 	}
-	return t.InsertRecords(b.newRecords)
+	return t.InsertRecords(records)
 }
 
 // salt returns a fresh 32-byte salt. A transaction draws its salts from a
