@@ -23,9 +23,14 @@ type record struct {
 	line  int
 }
 
+// pendingRow is one result of Next. open is set for a syntax error of a
+// record that spans lines and ends in a bad or missing quote: it is the
+// file-level error that replaces the row error when the end of the file
+// follows.
 type pendingRow struct {
-	row Row
-	err error
+	row  Row
+	err  error
+	open error
 }
 
 type csvReader struct {
@@ -40,7 +45,7 @@ type csvReader struct {
 	lastLine int // spreadsheet row of the last record read
 	count    int // data rows returned
 	replay   []record
-	pending  []pendingRow
+	held     *pendingRow // result read ahead after an open quote
 	final    error
 }
 
@@ -76,9 +81,11 @@ func openCSV(src io.Reader, opts Options) (Reader, error) {
 		return nil, fmt.Errorf("intake: read: %w", err)
 	}
 	c := &csvReader{format: sn.format, opts: opts}
-	var rd io.Reader = br
+	// The guard sees the raw bytes: see recordGuard for why that is safe
+	// before GBK/GB18030 decoding.
+	var rd io.Reader = newRecordGuard(br, sn.comma)
 	if sn.gb {
-		rd = bufio.NewReaderSize(transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), sampleSize)
+		rd = bufio.NewReaderSize(transform.NewReader(rd, simplifiedchinese.GB18030.NewDecoder()), sampleSize)
 	}
 	c.cr = csv.NewReader(rd)
 	c.cr.Comma = sn.comma
@@ -126,9 +133,21 @@ func (c *csvReader) fatal(err error) error {
 		return io.EOF
 	case errors.Is(err, errLimit):
 		return errTooLarge(maxBytes(c.opts))
-	case errors.Is(err, errLongLine):
-		return xinyong.Errorf(xinyong.EINVALID, "第%d行之后有一行超过 %s 没有换行，文件可能不是 CSV (a line longer than %d bytes after row %d)",
-			c.lastLine, humanBytes(maxLine), maxLine, c.lastLine)
+	}
+	var le *longRecordError
+	if errors.As(err, &le) {
+		// Every record before this one has been read, so c.delta holds
+		// the extra lines of the multi-line records before it.
+		row := le.line - c.delta
+		if row <= c.lastLine {
+			row = c.lastLine + 1
+		}
+		if le.quoted {
+			return xinyong.Errorf(xinyong.EINVALID, "第%d行起的加引号单元格超过 %s 仍未闭合，请检查该行的双引号 (a quoted field from row %d is still open after %d bytes: unclosed quote?)",
+				row, humanBytes(maxLine), row, maxLine)
+		}
+		return xinyong.Errorf(xinyong.EINVALID, "第%d行起有一行超过 %s 没有换行，文件可能不是 CSV (a line longer than %d bytes from row %d)",
+			row, humanBytes(maxLine), maxLine, row)
 	}
 	return fmt.Errorf("intake: read csv after row %d: %w", c.lastLine, err)
 }
@@ -206,13 +225,34 @@ func isBlankRecord(rec []string) bool {
 }
 
 func (c *csvReader) Next() (Row, error) {
-	if len(c.pending) > 0 {
-		p := c.pending[0]
-		c.pending = c.pending[1:]
-		return p.row, p.err
-	}
-	if c.final != nil {
+	var p pendingRow
+	switch {
+	case c.held != nil:
+		p, c.held = *c.held, nil
+	case c.final != nil:
 		return Row{}, c.final
+	default:
+		p = c.step()
+	}
+	if p.open != nil {
+		// A quote left open may have swallowed the rest of the file: look
+		// one result ahead. The result read ahead is held, not looked
+		// ahead from, so this takes constant stack however many such
+		// records follow each other.
+		q := c.step()
+		if q.err == io.EOF {
+			c.final = p.open
+			return Row{}, c.final
+		}
+		c.held = &q
+	}
+	return p.row, p.err
+}
+
+// step reads the next result without looking ahead.
+func (c *csvReader) step() pendingRow {
+	if c.final != nil {
+		return pendingRow{err: c.final}
 	}
 	for {
 		var (
@@ -231,36 +271,30 @@ func (c *csvReader) Next() (Row, error) {
 		case err == nil:
 		case errors.As(err, &pe):
 			if c.tooMany() {
-				return Row{}, c.final
+				return pendingRow{err: c.final}
 			}
-			rerr := &RowError{Line: line, Rule: "csv.syntax", Message: syntaxMessage(pe)}
+			p := pendingRow{row: Row{Line: line}, err: &RowError{Line: line, Rule: "csv.syntax", Message: syntaxMessage(pe)}}
 			if pe.Line > pe.StartLine && errors.Is(pe.Err, csv.ErrQuote) {
-				// A quote left open may have swallowed the rest of the file.
-				next, nerr := c.Next()
-				if nerr == io.EOF {
-					c.final = xinyong.Errorf(xinyong.EINVALID,
-						"第%d行的引号没有闭合，从第%d行到文件末尾（第%d行）都被当成了一个单元格，请检查该行的双引号 (unterminated quoted field from row %d to the end of the file)",
-						line, line, pe.Line, line)
-					return Row{}, c.final
-				}
-				c.pending = append(c.pending, pendingRow{next, nerr})
+				p.open = xinyong.Errorf(xinyong.EINVALID,
+					"第%d行的引号没有闭合，从第%d行到文件末尾（第%d行）都被当成了一个单元格，请检查该行的双引号 (unterminated quoted field from row %d to the end of the file)",
+					line, line, pe.Line, line)
 			}
-			return Row{Line: line}, rerr
+			return p
 		default:
 			c.final = err
-			return Row{}, err
+			return pendingRow{err: err}
 		}
 		row, rerr, blank := c.b.build(line, rec, true)
 		if blank {
 			continue
 		}
 		if c.tooMany() {
-			return Row{}, c.final
+			return pendingRow{err: c.final}
 		}
 		if rerr != nil {
-			return row, rerr
+			return pendingRow{row: row, err: rerr}
 		}
-		return row, nil
+		return pendingRow{row: row}
 	}
 }
 

@@ -227,20 +227,16 @@ func humanBytes(n int64) string {
 // errLimit is returned by limitReader when the byte limit is passed.
 var errLimit = errors.New("intake: size limit")
 
-// errLongLine is returned by limitReader for a line longer than maxLine.
-var errLongLine = errors.New("intake: line too long")
-
-// maxLine bounds the bytes between two newlines, so that a file without
-// line breaks cannot make the CSV parser buffer it whole.
+// maxLine bounds the bytes of one CSV record (a physical line, or several
+// when a quoted cell spans lines), so that a file without line breaks or
+// with a quote left open cannot make the CSV parser buffer it whole.
 const maxLine = 16 << 20
 
-// limitReader counts bytes, stops after max, and refuses very long lines.
-// Its errors are sticky.
+// limitReader counts bytes and stops after max. Its error is sticky.
 type limitReader struct {
-	r       io.Reader
-	n, max  int64
-	sinceNL int64
-	err     error
+	r      io.Reader
+	n, max int64
+	err    error
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -252,20 +248,188 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)
-	if i := bytes.LastIndexByte(p[:n], '\n'); i >= 0 {
-		l.sinceNL = int64(n - i - 1)
-	} else {
-		l.sinceNL += int64(n)
-	}
-	switch {
-	case l.n > l.max:
+	if l.n > l.max {
 		l.err = errLimit
-	case l.sinceNL > maxLine:
-		l.err = errLongLine
-	default:
-		return n, err
+		return n, l.err
 	}
-	return n, l.err
+	return n, err
+}
+
+// longRecordError is returned by recordGuard for a record longer than
+// maxLine.
+type longRecordError struct {
+	line   int  // physical line where the record starts (1-based, after the BOM)
+	quoted bool // the limit was reached inside a quoted cell
+}
+
+func (e *longRecordError) Error() string {
+	if e.quoted {
+		return fmt.Sprintf("intake: quoted field of the record from line %d longer than %d bytes", e.line, maxLine)
+	}
+	return fmt.Sprintf("intake: record from line %d longer than %d bytes", e.line, maxLine)
+}
+
+// Parser states followed by recordGuard.
+const (
+	gsField   = iota // at the start of a field (or of a record)
+	gsBare           // in a field without quotes
+	gsQuoted         // in a quoted field
+	gsQuote          // just after a '"' in a quoted field
+	gsQuoteCR        // after `"\r` in a quoted field
+	gsSkip           // after a syntax error: the parser drops the rest of the line
+)
+
+// recordGuard refuses a CSV record longer than maxLine. It sits directly
+// under the CSV parser, on the bytes after the BOM, and follows
+// encoding/csv's state machine (with LazyQuotes and TrimLeadingSpace off) to
+// know where a record ends: a newline inside a quoted cell does not end it,
+// so an unclosed quote is stopped after maxLine bytes instead of being
+// buffered up to the end of the file. A doubled quote ("") inside a quoted
+// cell keeps the cell open; a syntax error makes the parser skip to the end
+// of the physical line, and the guard does the same.
+//
+// For GBK and GB18030 files it sees the bytes before decoding. This is
+// safe: the bytes it looks at ('"', the delimiter ',' or '\t', '\r', '\n')
+// are below 0x30 and never occur in a GBK or GB18030 multi-byte sequence
+// (lead bytes are 0x81-0xFE, trail bytes 0x40-0xFE or, for four-byte codes,
+// 0x30-0x39), and x/text's decoder consumes an invalid lead byte alone, so
+// every such byte reaches the parser unchanged and in place. The same holds
+// for UTF-8, where multi-byte sequences contain only bytes >= 0x80.
+// Its error is sticky.
+type recordGuard struct {
+	r     io.Reader
+	comma byte
+	state int
+	size  int64 // bytes of the current record so far
+	line  int   // physical line of the next byte
+	start int   // physical line where the current record starts
+	err   error
+}
+
+func newRecordGuard(r io.Reader, comma rune) *recordGuard {
+	return &recordGuard{r: r, comma: byte(comma), line: 1, start: 1}
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	if i := g.scan(p[:n]); i >= 0 {
+		// Hand the parser the bytes up to the limit, then the error.
+		g.err = &longRecordError{line: g.start, quoted: g.state == gsQuoted || g.state == gsQuote || g.state == gsQuoteCR}
+		return i, g.err
+	}
+	return n, err
+}
+
+// scan advances the state over b. It returns -1, or the number of bytes of b
+// up to the point where the current record passed maxLine.
+func (g *recordGuard) scan(b []byte) int {
+	i := 0
+	for i < len(b) {
+		switch g.state {
+		case gsQuoted:
+			// Up to and including the next quote.
+			seg := b[i:]
+			if j := bytes.IndexByte(seg, '"'); j >= 0 {
+				seg = seg[:j+1]
+				g.state = gsQuote
+			}
+			g.line += bytes.Count(seg, newline)
+			g.size += int64(len(seg))
+			i += len(seg)
+			if g.size > maxLine {
+				return i
+			}
+			continue
+		case gsSkip:
+			// Up to the end of the line.
+			seg := b[i:]
+			j := bytes.IndexByte(seg, '\n')
+			if j >= 0 {
+				seg = seg[:j]
+			}
+			g.size += int64(len(seg))
+			i += len(seg)
+			if g.size > maxLine {
+				return i
+			}
+			if j < 0 {
+				continue
+			}
+		case gsField, gsBare:
+			// Unquoted cells and delimiters, up to a quote or a newline.
+			seg := b[i:]
+			if j := bytes.IndexByte(seg, '\n'); j >= 0 {
+				seg = seg[:j]
+			}
+			if j := bytes.IndexByte(seg, '"'); j >= 0 {
+				seg = seg[:j]
+			}
+			if len(seg) > 0 {
+				if seg[len(seg)-1] == g.comma {
+					g.state = gsField
+				} else {
+					g.state = gsBare
+				}
+				g.size += int64(len(seg))
+				i += len(seg)
+				if g.size > maxLine {
+					return i
+				}
+				continue
+			}
+		}
+		// One byte: a quote or a newline outside a quoted cell, or the
+		// byte after a closing quote.
+		c := b[i]
+		i++
+		g.size++
+		if g.size > maxLine {
+			return i
+		}
+		switch {
+		case c == '\n':
+			g.newRecord()
+		case g.state == gsField:
+			if c == '"' {
+				g.state = gsQuoted
+			} else if c != g.comma {
+				g.state = gsBare
+			}
+		case g.state == gsBare:
+			if c == '"' {
+				g.state = gsSkip
+			} else if c == g.comma {
+				g.state = gsField
+			}
+		case g.state == gsQuote:
+			switch c {
+			case '"':
+				g.state = gsQuoted
+			case g.comma:
+				g.state = gsField
+			case '\r':
+				g.state = gsQuoteCR
+			default:
+				g.state = gsSkip
+			}
+		default: // gsQuoteCR: anything but '\n' makes an extraneous quote
+			g.state = gsSkip
+		}
+	}
+	return -1
+}
+
+var newline = []byte{'\n'}
+
+// newRecord is called after a newline that ends a record (or a blank line).
+func (g *recordGuard) newRecord() {
+	g.line++
+	g.start = g.line
+	g.size = 0
+	g.state = gsField
 }
 
 // shorten cuts a value for an error report.

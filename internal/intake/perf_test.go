@@ -184,18 +184,27 @@ func BenchmarkXLSXRead(b *testing.B) {
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// drainFuzz reads everything and fails if Next does not make progress.
-func drainFuzz(t *testing.T, r Reader, budget int) {
+// drainFuzz reads everything and fails if Next does not make progress. With
+// ordered, every result (row or row error) must be on a later row than the
+// one before.
+func drainFuzz(t *testing.T, r Reader, budget int, ordered bool) {
 	defer r.Close()
 	_ = r.Columns()
 	_ = r.Unknown()
 	_ = r.Format()
+	last := r.HeaderLine()
 	for i := 0; ; i++ {
 		if i > budget {
 			t.Fatalf("Next did not finish after %d calls", budget)
 		}
 		row, err := r.Next()
 		var re *RowError
+		if ordered && (err == nil || errors.As(err, &re)) {
+			if row.Line <= last {
+				t.Fatalf("row %d after row %d (%v)", row.Line, last, err)
+			}
+			last = row.Line
+		}
 		switch {
 		case err == nil:
 			if row.Line <= r.HeaderLine() {
@@ -218,6 +227,8 @@ func FuzzCSV(f *testing.F) {
 	f.Add(gbk(f, "行政相对人名称\t行政处罚决定书文号\t处罚类别\t处罚决定日期\n甲\t罚1\t罚款\t2024-03-01\n"))
 	f.Add([]byte("a,b\n\xff\xfe,\"\"\"\n,,,,\n"))
 	f.Add([]byte{})
+	f.Add([]byte(codeHeader + strings.Repeat(openQuotePair, 5) + "甲,,罚1,罚款,,2024-03-01,\n" + openQuotePair))
+	f.Add([]byte(codeHeader + "甲,,罚1,罚款,,2024-03-01,\"a\"\"\n\"\"b\"\r\n乙,,罚2,罚款,,2024-03-01,5\" x\n\"丙\"x,,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o := Options{Fields: penaltyFields, MaxBytes: 1 << 20, MaxRows: 10_000}
 		if len(data)%2 == 0 {
@@ -227,7 +238,7 @@ func FuzzCSV(f *testing.F) {
 		if err != nil {
 			return
 		}
-		drainFuzz(t, r, len(data)+20)
+		drainFuzz(t, r, len(data)+20, true)
 	})
 }
 
@@ -247,7 +258,7 @@ func FuzzXLSX(f *testing.F) {
 		if err != nil {
 			return
 		}
-		drainFuzz(t, r, 1<<20)
+		drainFuzz(t, r, 1<<20, false)
 	})
 }
 
