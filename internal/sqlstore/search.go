@@ -104,8 +104,11 @@ func (t *Tx) SearchSubjects(q xinyong.SearchQuery) ([]xinyong.Subject, int, erro
 		}
 	}
 	if q.PersonsOf != "" {
-		where += " AND (s.kind <> ? OR EXISTS (SELECT 1 FROM record r WHERE r.subject_id = s.id AND r.department_id = ?))"
-		args = append(args, string(xinyong.KindPerson), q.PersonsOf)
+		// A record deleted by credit repair is shown to nobody: it does
+		// not make its person the department's to find (DOMAIN.md §6).
+		where += " AND (s.kind <> ? OR EXISTS (SELECT 1 FROM record r WHERE r.subject_id = s.id AND r.department_id = ?" +
+			" AND NOT EXISTS (SELECT 1 FROM record_repair rr WHERE rr.record_id = r.id AND rr.outcome = ?)))"
+		args = append(args, string(xinyong.KindPerson), q.PersonsOf, string(xinyong.RepairDeleted))
 	}
 	limit := q.Limit
 	if limit <= 0 || limit > 100 {

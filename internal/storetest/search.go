@@ -182,6 +182,18 @@ func testSearch(e *env) {
 			t.Errorf("search %q: persons of the recording department %v (count %d), of another %v (count %d)", q, mine, n, theirs, m)
 		}
 	}
+	// Once its only record is deleted by credit repair, the person is
+	// nobody's to find, and is not counted.
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.SetRecordRepair("pr1", "rep-1", xinyong.RepairDeleted), "SetRecordRepair")
+	})
+	for _, q := range []string{"甘", "甘肃", "甘肃张", "张三"} {
+		mine, n := e.search(xinyong.SearchQuery{Text: q, PersonsOf: dept.ID})
+		_, m := e.search(xinyong.SearchQuery{Text: q, PersonsOf: d2.ID})
+		if slices.Contains(mine, "p1") || n != m || n != len(mine) {
+			t.Errorf("search %q after repair by deletion: persons of the recording department %v (count %d), of another (count %d)", q, mine, n, m)
+		}
+	}
 }
 
 // testSearchRename: a renamed subject is found by its new name only.
