@@ -18,7 +18,12 @@ import (
 //     not retired and in force on the day of the check (过惩相当: 清单之外不得
 //     实施);
 //   - R2 a measure applies when one of its ListTypes is the list type of a
-//     current listing of the subject;
+//     current listing of the subject and the listing's decision document
+//     named it among the measures that follow (issue 6; nothing added
+//     beyond the decision: 过惩相当); a measure of kind 3 is returned as
+//     information (R5) whether or not the decision named it. A listing
+//     whose decision names no measure (none recorded) triggers its list
+//     type's measures;
 //   - R3 a measure applies when one of its Severities is the severity of an
 //     active (not withdrawn), currently published (Window.Open) negative
 //     record of the subject;
@@ -42,10 +47,11 @@ type CheckRecord struct {
 }
 
 // CheckListing is one of the subject's current listings (严重失信主体名单):
-// its id and list type.
+// its id, list type and the measures its decision document named.
 type CheckListing struct {
 	ID       string
 	ListType string
+	Measures []string
 }
 
 // CheckInput is everything the measures check decides on.
@@ -104,7 +110,8 @@ func ApplicableMeasures(in CheckInput) []ApplicableMeasure {
 		a := ApplicableMeasure{MeasureID: m.Code, Kind: m.Kind, Item: m.Item, Target: m.Target, Means: m.Means, Body: m.Body,
 			Basis: m.LegalBasis, Layer: m.Layer, InformationOnly: m.Kind == MeasureVoluntary, Triggers: []string{}, Listings: []string{}, Records: []string{}}
 		for _, l := range in.Listings { // R2
-			if l.ListType != "" && slices.Contains(m.ListTypes, l.ListType) {
+			named := len(l.Measures) == 0 || slices.Contains(l.Measures, m.Code) || m.Kind == MeasureVoluntary
+			if l.ListType != "" && slices.Contains(m.ListTypes, l.ListType) && named {
 				a.Listings = append(a.Listings, l.ID)
 				if t := "list:" + l.ListType; !slices.Contains(a.Triggers, t) {
 					a.Triggers = append(a.Triggers, t)

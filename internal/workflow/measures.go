@@ -234,7 +234,11 @@ func checkListings(t xinyong.Tx, subjectID string, on xinyong.Date) ([]xinyong.C
 	var out []xinyong.CheckListing
 	for _, l := range ls {
 		if l.Active(on) {
-			out = append(out, xinyong.CheckListing{ID: l.ID, ListType: l.ListType})
+			c := xinyong.CheckListing{ID: l.ID, ListType: l.ListType}
+			if l.Decision != nil {
+				c.Measures = l.Decision.Measures // the measures that follow (R2)
+			}
+			out = append(out, c)
 		}
 	}
 	return out, nil
