@@ -190,8 +190,10 @@ func (s *Service) ReceiveInbound(ctx context.Context, peerName, signature string
 		rep := xinyong.Repair{ID: NewID(), Code: newProgressCode(), Target: xinyong.TargetRecord, RecordID: r.ID, SubjectID: r.SubjectID, DepartmentID: r.DepartmentID,
 			Route: xinyong.RoutePeer, Rules: rules.Code, State: xinyong.RepairApproved, Version: 1, AppliedOn: today, AcceptBy: today, DecideBy: today,
 			Name: peer.Name, Contact: peer.Name, Correction: "decided by peer platform " + peer.Name, Obligations: true,
-			Origin:   &xinyong.RepairOrigin{Peer: peer.Name, DecisionID: strings.TrimSpace(in.DecisionID), Issuer: strings.TrimSpace(in.Issuer)},
-			Decision: &xinyong.RepairDecision{Approved: true, Treatment: in.Treatment, Effects: xinyong.TreatmentEffects(in.Treatment), Reasons: strings.TrimSpace(in.Reasons), Date: today, By: actor.Ref(), SyncBy: cal.AddWorkingDays(today, rules.SyncDays)},
+			// A peer's text is sent on in events like local staff text: a
+			// citizen ID number in it is masked (DOMAIN.md §7).
+			Origin:   &xinyong.RepairOrigin{Peer: peer.Name, DecisionID: strings.TrimSpace(in.DecisionID), Issuer: xinyong.MaskCitizenIDs(strings.TrimSpace(in.Issuer))},
+			Decision: &xinyong.RepairDecision{Approved: true, Treatment: in.Treatment, Effects: xinyong.TreatmentEffects(in.Treatment), Reasons: xinyong.MaskCitizenIDs(strings.TrimSpace(in.Reasons)), Date: today, By: actor.Ref(), SyncBy: cal.AddWorkingDays(today, rules.SyncDays)},
 			FiledBy:  actor.Ref(), CreatedAt: now, UpdatedAt: now, UpdatedBy: actor.Ref()}
 		if err := s.finishDecision(t, xinyong.Repair{}, &rep); err != nil {
 			return err
@@ -211,6 +213,17 @@ func (s *Service) matchInbound(t *txn, in xinyong.InboundRepair) (xinyong.Record
 		if err == nil {
 			r, err := t.RecordByDocKey(d.ID, strings.TrimSpace(in.Kind), num)
 			if err == nil {
+				// The subject the peer names must be the record's: a decision
+				// about one subject never repairs another's record.
+				if named := strings.TrimSpace(in.SubjectCode); named != "" {
+					subj, err := t.Subject(r.SubjectID)
+					if err != nil {
+						return r, err
+					}
+					if subj.Key != s.SubjectKey(named) {
+						return xinyong.Record{}, xinyong.Errorf(xinyong.ECONFLICT, "decision %s of department %s is about another subject than the one the peer names", num, code)
+					}
+				}
 				return r, nil
 			}
 			if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {

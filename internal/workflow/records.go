@@ -192,10 +192,21 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	}
 	// Nothing is written before every check has passed.
 	prev, err := t.recordByDocKey(sc.dept.ID, kind, p.Document.Number)
+	repaired := xinyong.RepairNone
 	switch {
 	case err == nil:
 		if sc.importID != "" && prev.ImportID == sc.importID {
 			return r, "", xinyong.Invalid("duplicate row", xinyong.FieldError{Field: "document.number", Rule: "row.duplicate", Message: fmt.Sprintf("decision number %s appears earlier in this file", p.Document.Number), Value: p.Document.Number})
+		}
+		var rerr error
+		if repaired, _, rerr = t.RecordRepair(prev.ID); rerr != nil && xinyong.ErrorCode(rerr) != xinyong.ENOTFOUND {
+			return r, "", rerr
+		}
+		if repaired == xinyong.RepairDeleted {
+			// Deleted by credit repair: its content is erased and it is
+			// shown to nobody (DOMAIN.md §6). The decision sent again (a
+			// routine export still listing it) changes nothing.
+			return prev, Unchanged, nil
 		}
 		old, perr := payloadOf(prev.Content)
 		if perr == nil && samePayload(old.Payload, p) {
@@ -221,6 +232,11 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	r.SubjectID, r.SubjectCode, r.SubjectName, r.SubjectKind = subj.ID, subj.Code, p.SubjectName, subj.Kind
 	r.Document, r.Fields, r.Severity, r.Categories, r.Sector, r.Leniency = p.Document, p.Fields, p.Severity, p.Categories, p.Sector, p.Leniency
 	r.Window, r.Dropped, r.UpdatedAt, r.ImportID = dec.Window, dec.Dropped, t.Now(), sc.importID
+	if repaired != xinyong.RepairNone {
+		// A changed version of a repaired record keeps the repair's end of
+		// publication: a correction does not publish it again.
+		r.Window = prev.Window
+	}
 	if err := s.seal(t, &r, p, ledger.KindRecordVersion); err != nil {
 		return r, "", err
 	}

@@ -462,6 +462,24 @@ func (s *Service) DecideRepair(ctx context.Context, actor xinyong.Actor, id stri
 		if rep, err = xinyong.DecideRepair(cur, in, rules, xinyong.DateOf(t.Now()), cal, actor.Ref()); err != nil {
 			return err
 		}
+		if in.Approve && cur.RecordID != "" {
+			// Eligibility was checked when the subject applied; the record
+			// may have changed since (put on a serious list, the law now
+			// marking it unrepairable). Its state today and the law still
+			// govern, as for a peer's decision (the minimum period, once
+			// run, stays run).
+			tg, err := s.loadTarget(t, actor, cur.RecordID, "")
+			if err != nil {
+				return err
+			}
+			if reasons := xinyong.CheckInboundRecord(tg.check); len(reasons) > 0 {
+				fs := make([]xinyong.FieldError, len(reasons))
+				for i, r := range reasons {
+					fs[i] = xinyong.FieldError{Field: "approve", Rule: r.Rule, Message: r.Message}
+				}
+				return &xinyong.Error{Code: xinyong.ECONFLICT, Message: "the record changed since the application and cannot be repaired now: " + reasons[0].Message + "; refuse the application with these reasons", Fields: fs}
+			}
+		}
 		return s.finishDecision(t, cur, &rep)
 	})
 	return rep, err
