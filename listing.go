@@ -286,7 +286,8 @@ type NoticeInput struct {
 // Notify returns the listing after the prior notice (告知): reasons, basis,
 // the rights to state its case and object, and the objection deadline
 // (the date plus the working days of the notice, of the list type or the
-// default, on the official calendar).
+// default, on the official calendar). The window is at most
+// MaxObjectionWorkingDays: a longer one is refused, not computed.
 func Notify(l Listing, lt ListType, in NoticeInput, on Date, cal Calendar, by string) (Listing, error) {
 	if err := checkStep(l, ListingNotified, "notify"); err != nil {
 		return l, err
@@ -306,6 +307,11 @@ func Notify(l Listing, lt ListType, in NoticeInput, on Date, cal Calendar, by st
 	switch {
 	case in.Days < 0:
 		v.Add("objection_working_days", "notice.days", "the objection window is a positive number of working days")
+	case in.Days > MaxObjectionWorkingDays:
+		v.Add("objection_working_days", "notice.days", "the objection window is at most %d working days (a short window: 国办发〔2020〕49号 \"within a set time\"; local bound, see MaxObjectionWorkingDays)", MaxObjectionWorkingDays)
+	case in.Days == 0 && lt.ObjectionWorkingDays > MaxObjectionWorkingDays:
+		// A list type stored before the bound existed.
+		v.Add("objection_working_days", "notice.days", "list type %s sets an objection window of %d working days, above the maximum %d: state the window in the notice or correct the list type", lt.Code, lt.ObjectionWorkingDays, MaxObjectionWorkingDays)
 	case in.Days == 0 && lt.ObjectionWorkingDays > 0:
 		n.ObjectionDays = lt.ObjectionWorkingDays
 	case in.Days == 0:
@@ -570,12 +576,62 @@ func firstNonBlank(ss ...string) string {
 	return ""
 }
 
+// CheckNoOpenListing refuses a proposal while the subject already has a
+// listing on the same list type that is not removed (ECONFLICT naming it):
+// a subject is on a list once. A second listing would trigger the same
+// measures twice and keep them in force after the first is removed
+// (expiry, repair, revocation; DOMAIN.md §4: removal ends the measures).
+// existing are the subject's listings; those of other subjects or list
+// types, and removed ones, are ignored.
+func CheckNoOpenListing(existing []Listing, listType, subjectID string) error {
+	for _, l := range existing {
+		if l.ListType != listType || l.SubjectID != subjectID || l.State == ListingRemoved {
+			continue
+		}
+		return &Error{Code: ECONFLICT, Message: "the subject already has listing " + l.ID + " on list type " + listType + " (state " + string(l.State) +
+			"): a subject is listed once per list type; continue that procedure, or remove it before proposing again"}
+	}
+	return nil
+}
+
 // ListingFilter selects listings; zero fields match everything.
 type ListingFilter struct {
 	DepartmentID string
 	SubjectID    string
+	ListType     string
 	State        ListingState
+	Open         bool // only listings not removed
 	RecordID     string
 	EndBefore    Date // listings with an end date on or before this day
 	Limit        int  // 0: 500
+}
+
+// The officer's queue (ListingQueue) is read a page at a time.
+const (
+	DefaultListingQueuePage = 100
+	MaxListingQueuePage     = 500
+)
+
+// ListingQueueQuery selects one page of an officer's queue. Every
+// condition is applied before the page is cut; the page is in the order of
+// QueueDue: the listings with a due date first, soonest (so overdue) first,
+// then those without one, oldest first (by id).
+type ListingQueueQuery struct {
+	DepartmentID string
+	SubjectID    string
+	// State selects one state; "" selects every state but removed (the
+	// open listings).
+	State ListingState
+	// OverdueOn, when set, keeps only the listings overdue on that day
+	// (Overdue: the due date is before it).
+	OverdueOn Date
+	Offset    int
+	Limit     int // 0: DefaultListingQueuePage; at most MaxListingQueuePage
+}
+
+// QueueDue is the date the queue orders a listing by and the store keeps
+// beside it: its due date (Listing.Due), zero when nothing is due.
+func QueueDue(l Listing) Date {
+	d, _ := l.Due()
+	return d
 }

@@ -2,6 +2,7 @@ package xinyong
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -327,5 +328,98 @@ func TestListingDecisionMeasuresInForce(t *testing.T) {
 	d.Measures = []string{"NOW"}
 	if _, err := Decide(n, lt, d, ms, company(), []Record{activeRecord("r1")}, on); err != nil {
 		t.Errorf("decision stating a measure in force: %v", err)
+	}
+}
+
+// TestNotifyObjectionWindowBound: the objection window is short
+// (国办发〔2020〕49号: objections answered "within a set time"; the number is
+// a local bound, MaxObjectionWorkingDays = 60 working days, see measure.go).
+// A longer window is refused with a field error before any deadline is
+// computed: 2,200,000 working days stored a deadline in year 10459 that
+// could not be read back, and 1e10 walked the calendar for minutes.
+func TestNotifyObjectionWindowBound(t *testing.T) {
+	huge := courtList()
+	huge.ObjectionWorkingDays = 2_200_000 // a list type stored before the bound
+	tests := []struct {
+		name     string
+		lt       ListType
+		days     int
+		deadline string // "" : refused on objection_working_days
+		rule     string
+	}{
+		{"the list type's window (5)", courtList(), 0, "2026-03-13", "regulation.md §7.1: the list type's objection window"},
+		{"the default (5) when the list type sets none", samrList(), 0, "2026-03-13", "DefaultObjectionWorkingDays"},
+		{"one working day", courtList(), 1, "2026-03-09", "49号: a set time"},
+		{"the maximum, 60 working days", courtList(), MaxObjectionWorkingDays, "2026-05-29", "local bound: 60 working days"},
+		{"61 working days", courtList(), MaxObjectionWorkingDays + 1, "", "local bound: 60 working days"},
+		{"2,200,000 working days (year 10459)", courtList(), 2_200_000, "", "a date past 9999 cannot be stored"},
+		{"1e10 working days (minutes of calendar walk)", courtList(), 10_000_000_000, "", "refused before walking the calendar"},
+		{"negative", courtList(), -1, "", "a positive number of working days"},
+		{"a list type stored with a window above the bound", huge, 0, "", "local bound applies to the list type's window too"},
+		{"a stated window overrides such a list type", huge, 5, "2026-03-13", "the notice's own window"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := proposed(t, courtList())
+			n, err := Notify(l, tt.lt, NoticeInput{Days: tt.days}, MustDate("2026-03-06"), plainCal, "officer")
+			if tt.deadline == "" {
+				if ErrorCode(err) != EINVALID || !slices.Contains(fieldNames(err), "objection_working_days") || !hasRule(err, "notice.days") {
+					t.Fatalf("Days %d: err = %v, want a field error on objection_working_days (%s)", tt.days, err, tt.rule)
+				}
+				if n.State != ListingProposed || n.Notice != nil {
+					t.Errorf("refused notice changed the listing: %+v", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Days %d refused: %v (%s)", tt.days, err, tt.rule)
+			}
+			if got := n.Notice.ObjectionDeadline.String(); got != tt.deadline {
+				t.Errorf("Days %d from Fri 2026-03-06: deadline %s, want %s (%s)", tt.days, got, tt.deadline, tt.rule)
+			}
+		})
+	}
+}
+
+// TestCheckNoOpenListing: a subject is listed once per list type; a second
+// proposal while a listing on that type is not removed is ECONFLICT naming
+// the listing and its state (a duplicate triggers the measures twice and
+// keeps them after the first is removed; DOMAIN.md §4).
+func TestCheckNoOpenListing(t *testing.T) {
+	mk := func(id, lt, subj string, st ListingState) Listing {
+		return Listing{ID: id, ListType: lt, SubjectID: subj, State: st}
+	}
+	tests := []struct {
+		name     string
+		existing []Listing
+		conflict string // the listing named; "" : allowed
+	}{
+		{"no listing", nil, ""},
+		{"removed only", []Listing{mk("l1", "SXBZXR", "s1", ListingRemoved)}, ""},
+		{"another list type", []Listing{mk("l1", "SAMR-YZWF", "s1", ListingListed)}, ""},
+		{"another subject", []Listing{mk("l1", "SXBZXR", "s2", ListingListed)}, ""},
+		{"proposed", []Listing{mk("l1", "SXBZXR", "s1", ListingProposed)}, "l1"},
+		{"objected", []Listing{mk("l1", "SXBZXR", "s1", ListingObjected)}, "l1"},
+		{"listed after a removed one", []Listing{mk("l1", "SXBZXR", "s1", ListingRemoved), mk("l2", "SXBZXR", "s1", ListingListed)}, "l2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckNoOpenListing(tt.existing, "SXBZXR", "s1")
+			if tt.conflict == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var st ListingState
+			for _, l := range tt.existing {
+				if l.ID == tt.conflict {
+					st = l.State
+				}
+			}
+			if ErrorCode(err) != ECONFLICT || !strings.Contains(ErrorMessage(err), "listing "+tt.conflict+" ") || !strings.Contains(ErrorMessage(err), string(st)) {
+				t.Fatalf("err = %v, want ECONFLICT naming %s (%s)", err, tt.conflict, st)
+			}
+		})
 	}
 }

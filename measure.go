@@ -172,8 +172,29 @@ type ListType struct {
 	EffectiveFrom        Date       `json:"effective_from"`
 }
 
+// Bounds of a list type's numbers. No national text caps them; these are
+// local bounds (configuration, not law) set above every period in
+// regulation.md §7 so that a typing error cannot store a listing period or
+// an objection window that runs for centuries (a deadline past year 9999
+// cannot be stored as a date):
+//   - listing periods: SPC 2 years + extension 1–3 years = 5 years at most
+//     (§7.1); SAMR at most 3 years (§7.2); STA and MOFCOM 3 years (§7.3,
+//     §7.4); the 2015 SAIC rules removed after 5 years (§7.2);
+//   - extensions: SPC "extended by 1 to 3 years" (§7.1);
+//   - objection window: 49号 says only "within a set time" (§7); the
+//     default is DefaultObjectionWorkingDays, objections to records are
+//     answered within 3 or 7 working days (DOMAIN.md §6); 60 working days
+//     (about three months) is far above any practice.
+const (
+	MaxListPeriodMonths     = 60
+	MaxListExtensionMonths  = 36
+	MaxObjectionWorkingDays = 60
+)
+
 // ValidateListType refuses a list type without a legal basis or outside the
-// four permitted fields (国办发〔2020〕49号).
+// four permitted fields (国办发〔2020〕49号), with numbers outside the bounds
+// above, or one that would list minors (DOMAIN.md §2: under 18 never put on
+// a serious list; the reference loader refuses it too).
 func ValidateListType(lt ListType) error {
 	var v Validation
 	if strings.TrimSpace(lt.Code) == "" {
@@ -190,6 +211,25 @@ func ValidateListType(lt ListType) error {
 	}
 	if lt.PeriodMonths < 0 || lt.ExtensionMinMonths < 0 || lt.ExtensionMaxMonths < lt.ExtensionMinMonths || lt.EarlyRemovalMonths < 0 {
 		v.Add("period_months", "list.period", "periods are whole months, not negative, extension max ≥ min")
+	}
+	if lt.PeriodMonths > MaxListPeriodMonths {
+		v.Add("period_months", "list.period_max", "a listing period is at most %d months (5 years: the longest known period, regulation.md §7; local bound)", MaxListPeriodMonths)
+	}
+	if lt.ExtensionMaxMonths > MaxListExtensionMonths {
+		v.Add("extension_max_months", "list.extension_max", "an extension is at most %d months (SPC 2017: extendable by 1 to 3 years, regulation.md §7.1)", MaxListExtensionMonths)
+	}
+	if lt.PeriodMonths >= 0 && lt.ExtensionMaxMonths >= 0 && lt.PeriodMonths <= MaxListPeriodMonths && lt.ExtensionMaxMonths <= MaxListExtensionMonths &&
+		lt.PeriodMonths+lt.ExtensionMaxMonths > MaxListPeriodMonths {
+		v.Add("extension_max_months", "list.period_max", "the period with the longest extension is at most %d months (SPC 2017: 2 years + 3 years, regulation.md §7.1; local bound)", MaxListPeriodMonths)
+	}
+	if lt.EarlyRemovalMonths > MaxListPeriodMonths || (lt.PeriodMonths > 0 && lt.EarlyRemovalMonths > lt.PeriodMonths) {
+		v.Add("early_removal_months", "list.early_removal", "the minimum time before early removal is within the listing period (at most %d months)", MaxListPeriodMonths)
+	}
+	if lt.ObjectionWorkingDays < 0 || lt.ObjectionWorkingDays > MaxObjectionWorkingDays {
+		v.Add("objection_working_days", "list.objection", "the objection window is 1 to %d working days (0: the default of %d; 国办发〔2020〕49号 asks for a set time, the number is a local bound)", MaxObjectionWorkingDays, DefaultObjectionWorkingDays)
+	}
+	if lt.MinorsMayBeListed {
+		v.Add("minors_may_be_listed", "list.minors", "minors are never put on a serious-dishonesty list: a person under 18 is never listed (DOMAIN.md §2, 宽容审慎; SPC 2017 Art. 4)")
 	}
 	if strings.TrimSpace(lt.Remedies) == "" {
 		v.Add("remedies", "required", "a list type states the remedies (行政复议、行政诉讼)")

@@ -78,6 +78,31 @@ func TestValidateListType(t *testing.T) {
 		{"no code", func(l *ListType) { l.Code = "" }, "required", "DOMAIN.md §4"},
 		{"no name", func(l *ListType) { l.Name = "" }, "required", "DOMAIN.md §4"},
 		{"bad provenance", func(l *ListType) { l.Provenance = "official" }, "enum", "DOMAIN.md: provenance"},
+		// DOMAIN.md §2 (宽容审慎): under 18 never put on a serious list; SPC
+		// 2017 Art. 4 (regulation.md §7.1); the reference loader refuses it too.
+		{"minors may be listed", func(l *ListType) { l.MinorsMayBeListed = true }, "list.minors", "DOMAIN.md §2: minors under 18 never listed"},
+		// Bounds (local, measure.go MaxListPeriodMonths etc.; regulation.md §7).
+		{"period of 5 years, no extension", func(l *ListType) { l.PeriodMonths, l.ExtensionMinMonths, l.ExtensionMaxMonths = 60, 0, 0 }, "", "regulation.md §7: 5 years the longest known period"},
+		{"period of 61 months", func(l *ListType) { l.PeriodMonths, l.ExtensionMinMonths, l.ExtensionMaxMonths = 61, 0, 0 }, "list.period_max", "local bound: 60 months"},
+		{"period of 100 years", func(l *ListType) { l.PeriodMonths = 1200 }, "list.period_max", "local bound: 60 months"},
+		{"extension up to 3 years", func(l *ListType) { l.PeriodMonths, l.ExtensionMaxMonths = 24, 36 }, "", "regulation.md §7.1: 2 years, extendable 1-3 years"},
+		{"extension of 37 months", func(l *ListType) { l.PeriodMonths, l.ExtensionMaxMonths = 12, 37 }, "list.extension_max", "regulation.md §7.1: extendable by 1 to 3 years"},
+		{"period and extension above 5 years", func(l *ListType) { l.PeriodMonths, l.ExtensionMaxMonths = 36, 36 }, "list.period_max", "regulation.md §7.1: 2 + 3 years at most; local bound"},
+		{"early removal after 1 year of 3", func(l *ListType) {
+			l.PeriodMonths, l.ExtensionMinMonths, l.ExtensionMaxMonths, l.EarlyRemovalMonths = 36, 0, 0, 12
+		}, "", "regulation.md §7.2: SAMR Order 44"},
+		{"early removal, no fixed period", func(l *ListType) {
+			l.PeriodMonths, l.ExtensionMinMonths, l.ExtensionMaxMonths, l.EarlyRemovalMonths = 0, 0, 0, 24
+		}, "", "regulation.md §7.4: social organisations after 2 years"},
+		{"early removal after the period", func(l *ListType) { l.PeriodMonths, l.EarlyRemovalMonths = 24, 25 }, "list.early_removal", "early removal comes within the period"},
+		{"early removal after 61 months", func(l *ListType) {
+			l.PeriodMonths, l.ExtensionMinMonths, l.ExtensionMaxMonths, l.EarlyRemovalMonths = 0, 0, 0, 61
+		}, "list.early_removal", "local bound: 60 months"},
+		{"objection window default (0)", func(l *ListType) { l.ObjectionWorkingDays = 0 }, "", "0: DefaultObjectionWorkingDays"},
+		{"objection window of 60 working days", func(l *ListType) { l.ObjectionWorkingDays = 60 }, "", "local bound: 60 working days"},
+		{"objection window of 61 working days", func(l *ListType) { l.ObjectionWorkingDays = 61 }, "list.objection", "49号 \"within a set time\"; local bound 60"},
+		{"objection window of 2,200,000 working days", func(l *ListType) { l.ObjectionWorkingDays = 2_200_000 }, "list.objection", "a deadline past year 9999 cannot be stored"},
+		{"negative objection window", func(l *ListType) { l.ObjectionWorkingDays = -1 }, "list.objection", "a window is not negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

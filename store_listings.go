@@ -16,6 +16,11 @@ type ListingStore interface {
 	ListingVersions(id string) ([]Listing, error)
 	// Listings returns the listings f selects, by id.
 	Listings(f ListingFilter) ([]Listing, error)
+	// ListingQueue returns one page of the listings q selects, in queue
+	// order (QueueDue soonest first, listings without a due date last,
+	// then by id), every condition applied before the page is cut; and how
+	// many q selects in all.
+	ListingQueue(q ListingQueueQuery) ([]Listing, int, error)
 	PublicListingStore
 }
 

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 
 	"xinyong"
 	"xinyong/internal/workflow"
@@ -32,6 +35,7 @@ var consoleListingsChinese = map[string]string{
 	"decision.measures": "惩戒措施", "decision.removal_conditions": "移出条件", "decision.removal_procedure": "移出程序",
 	"decision.remedies": "救济途径", "removal.reason": "移出原因", "history": "办理记录", "version": "版本", "updated_at": "时间", "updated_by": "经办人",
 	"date": "日期", "by": "经办", "note": "说明", "actions.api": "办理操作通过接口进行：",
+	"queue.partial": "本页显示第 %d–%d 件（按办理期限排序，已逾期的在前），共 %d 件。", "queue.next": "下一页：",
 }
 
 var consoleListingsEnglish = map[string]string{
@@ -46,6 +50,7 @@ var consoleListingsEnglish = map[string]string{
 	"decision.measures": "Measures", "decision.removal_conditions": "Removal conditions", "decision.removal_procedure": "Removal procedure",
 	"decision.remedies": "Remedies", "removal.reason": "Reason", "history": "History", "version": "Version", "updated_at": "Time", "updated_by": "By",
 	"date": "Date", "by": "By", "note": "Note", "actions.api": "Steps are taken through the API:",
+	"queue.partial": "This page shows listings %d–%d (by deadline, overdue first) of %d.", "queue.next": "Next page:",
 }
 
 // queueGroup is the listings in one state, soonest deadline first.
@@ -58,7 +63,13 @@ type queueGroup struct {
 
 type consoleListingsPage struct {
 	Groups []queueGroup
-	Total  int
+	// Total counts every listing of the queue, not only the page shown;
+	// Shown, Offset and NextOffset say which part is shown.
+	Total      int
+	Shown      int
+	Offset     int
+	More       bool
+	NextOffset int
 	// Admins and auditors may narrow the queue to one department.
 	Departments []xinyong.Department
 	Department  string
@@ -74,12 +85,25 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 	if p.Actor.Role == xinyong.RoleAdmin || p.Actor.Role == xinyong.RoleAuditor {
 		dept = r.URL.Query().Get("department")
 	}
-	ls, err := w.s.Svc.ListingQueue(r.Context(), p.Actor, dept, "", false)
+	var v xinyong.Validation
+	offset := intField(&v, r.URL.Query(), "offset")
+	if err := v.Err("bad query"); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	// One page of the open listings, the next deadline first (overdue
+	// first): the workflow cuts it after every condition and counts all.
+	page, err := w.s.Svc.ListingQueuePage(r.Context(), p.Actor, workflow.QueueRequest{Department: dept, Offset: offset, Limit: consoleQueuePage})
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	data := consoleListingsPage{Total: len(ls), Department: dept}
+	ls := page.Listings
+	data := consoleListingsPage{Total: page.Total, Shown: len(ls), Offset: page.Offset, More: page.More, NextOffset: page.NextOffset, Department: dept}
+	if page.More || page.Offset > 0 {
+		// Say so when the page is not the whole queue.
+		p.Error = queueTruncated(p, page, dept)
+	}
 	if p.Actor.Role == xinyong.RoleAdmin || p.Actor.Role == xinyong.RoleAuditor {
 		data.Departments, _ = w.s.Svc.Departments(r.Context(), p.Actor)
 	}
@@ -116,6 +140,24 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 	}
 	p.Data, p.Title = data, p.T("console.listings")
 	w.render(rw, r, "console_listings", 200, p)
+}
+
+// consoleQueuePage is the most listings the console's queue shows at once.
+const consoleQueuePage = xinyong.MaxListingQueuePage
+
+// queueTruncated tells the officer which part of the queue the page shows
+// and where the next part is.
+func queueTruncated(p Page, q workflow.QueuePage, dept string) string {
+	from, to := q.Offset+1, q.Offset+len(q.Listings)
+	msg := fmt.Sprintf(p.T("queue.partial"), from, to, q.Total)
+	if q.More {
+		next := url.Values{"offset": {strconv.Itoa(q.NextOffset)}}
+		if dept != "" {
+			next.Set("department", dept)
+		}
+		msg += " " + p.T("queue.next") + " /console/listings?" + next.Encode()
+	}
+	return msg
 }
 
 type consoleListingPage struct {

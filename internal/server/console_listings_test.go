@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -44,9 +45,12 @@ func TestConsoleListings(t *testing.T) {
 	b := e.dept(t, "11620100MB0002BB", "兰州市税务局", "XZCF")
 	f := &listingFixture{e: e, deptA: a, offA: e.token(t, "officer", a.Code, ""), offB: e.token(t, "officer", b.Code, "")}
 	f.orgCode = uscc(t, "91620100MA74QX3K")
+	// Two subjects: a subject is on a list type once (the second would be
+	// refused while the first is listed).
 	var recs []string
-	for _, num := range []string{"兰市监罚〔2026〕301号", "兰市监罚〔2026〕302号"} {
-		in := penaltyInput(t, f.orgCode, "兰州某某商贸有限公司", num)
+	orgs := []string{f.orgCode, uscc(t, "91620100MA74QX4L")}
+	for i, num := range []string{"兰市监罚〔2026〕301号", "兰市监罚〔2026〕302号"} {
+		in := penaltyInput(t, orgs[i], "兰州某某商贸有限公司", num)
 		in.Severity = "serious"
 		r := e.do(t, req{Method: "POST", Path: "/api/v1/records", Token: f.offA, Body: in})
 		if r.Status != 201 {
@@ -59,6 +63,7 @@ func TestConsoleListings(t *testing.T) {
 	// One listing listed (with its decision), one waiting for the answer to
 	// its objection.
 	listed := f.listThrough(t, f.propose(t, recs[0]).ID, decisionBody())
+	f.orgCode = orgs[1]
 	waiting := f.propose(t, recs[1])
 	f.step(t, f.offA, waiting.ID, "notify", nil, 200)
 	var objected xinyong.Listing
@@ -125,4 +130,83 @@ func TestConsoleListings(t *testing.T) {
 	e.do(t, req{Path: "/console/listings/" + listed.ID + "?lang=en", Cookies: jarA}).html(t, 200, `<html lang="en">`, "Notice", "Decision", "History", "Open the decision document")
 	// The decision document opens with the session.
 	e.do(t, req{Path: "/listings/" + listed.ID + "/decision", Cookies: jarA}).html(t, 200, "认定决定书")
+}
+
+// TestConsoleListingsQueuePaged: a department with more open listings than
+// a page: the console counts them all, says which part it shows and where
+// the next page is, puts the overdue listing on the first page although it
+// is the newest (pages are cut by deadline, overdue first), and never shows
+// removed ones (the old queue showed the 500
+// oldest by id, removed included, and "Total" was the length of the cut).
+func TestConsoleListingsQueuePaged(t *testing.T) {
+	var offset atomic.Int64 // days the service clock runs ahead
+	e := newEnv(t, func(s *Server) {
+		s.Svc.Clock = func() time.Time { return time.Now().Add(time.Duration(offset.Load()) * 24 * time.Hour) }
+	})
+	a := e.dept(t, "11620100MB0001AA", "兰州市市场监督管理局", "XZCF")
+	f := &listingFixture{e: e, deptA: a, offA: e.token(t, "officer", a.Code, "")}
+	f.orgCode = uscc(t, "91620100MA74QX3K")
+	in := penaltyInput(t, f.orgCode, "兰州某某商贸有限公司", "兰市监罚〔2026〕301号")
+	in.Severity = "serious"
+	r := e.do(t, req{Method: "POST", Path: "/api/v1/records", Token: f.offA, Body: in})
+	if r.Status != 201 {
+		t.Fatalf("submit: %s", r)
+	}
+	var res workflow.SubmitResult
+	r.json(t, &res)
+
+	// The history: 100 removed and consoleQueuePage proposed listings, all
+	// older than the one below.
+	const removed, open = 100, consoleQueuePage
+	at := time.Now().UTC()
+	err := e.svc.Store.Update(e.ctx, func(tx xinyong.Tx) error {
+		for i := range removed + open {
+			subj := xinyong.Subject{ID: fmt.Sprintf("S%06d", i), Key: fmt.Sprintf("key-S%06d", i), Code: fmt.Sprintf("91620100MA%08d", i), Kind: xinyong.KindEnterprise,
+				Name: fmt.Sprintf("兰州历史%05d有限公司", i), CreatedAt: at}
+			if err := tx.PutSubject(subj); err != nil {
+				return err
+			}
+			l := xinyong.Listing{ID: fmt.Sprintf("00000000-0000-7000-8000-%012d", i), ListType: "SAMR_SERIOUS", SubjectID: subj.ID, DepartmentID: a.ID,
+				RecordIDs: []string{"r"}, State: xinyong.ListingProposed, Version: 1, Reasons: "r", Basis: "b", ProposedAt: at, UpdatedAt: at}
+			if i < removed {
+				l.State, l.Version, l.Removal = xinyong.ListingRemoved, 2, &xinyong.ListingRemoval{Date: xinyong.DateOf(at), Reason: xinyong.RemovalRevoked}
+			}
+			if err := tx.InsertListing(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newest: objected, its answer overdue a month later.
+	waiting := f.propose(t, res.Record.ID)
+	f.step(t, f.offA, waiting.ID, "notify", nil, 200)
+	f.step(t, f.offA, waiting.ID, "object", xinyong.ObjectionInput{Statement: "罚款已缴清"}, 200)
+	offset.Store(30)
+
+	jarA := e.signIn(t, workflow.AccountInput{Username: "officer-a", Name: "市监局 甲", Role: "officer", Department: a.Code})
+	total := open + 1
+	body := e.do(t, req{Path: "/console/listings", Cookies: jarA}).html(t, 200,
+		fmt.Sprintf("%d 件", total), fmt.Sprintf("本页显示第 1–%d 件", consoleQueuePage), fmt.Sprintf("共 %d 件", total),
+		fmt.Sprintf("/console/listings?offset=%d", consoleQueuePage), "/console/listings/"+waiting.ID, "已逾期")
+	// The overdue one and the oldest open ones fill the page.
+	if n := strings.Count(body, `<a href="/console/listings/00000000-`); n != consoleQueuePage-1 {
+		t.Errorf("the page shows %d of the older listings, want %d", n, consoleQueuePage-1)
+	}
+	for i := range removed {
+		if strings.Contains(body, fmt.Sprintf("00000000-0000-7000-8000-%012d", i)) {
+			t.Fatalf("the queue shows removed listing %d", i)
+		}
+	}
+	// The next page: the rest, and no link further.
+	body = e.do(t, req{Path: fmt.Sprintf("/console/listings?offset=%d", consoleQueuePage), Cookies: jarA}).html(t, 200,
+		fmt.Sprintf("本页显示第 %d–%d 件", consoleQueuePage+1, total), fmt.Sprintf("00000000-0000-7000-8000-%012d", removed+open-1))
+	if strings.Contains(body, "下一页") || strings.Contains(body, "/console/listings/"+waiting.ID) {
+		t.Error("the last page links further, or repeats the first page's listing")
+	}
+	// A bad offset: a precise error, not a page.
+	e.do(t, req{Path: "/console/listings?offset=-1", Cookies: jarA}).html(t, 400)
+	e.do(t, req{Path: "/console/listings?offset=x", Cookies: jarA}).html(t, 400)
 }

@@ -15,8 +15,8 @@ import (
 // InsertListing stores a new listing, its first version and its records.
 func (t *Tx) InsertListing(l xinyong.Listing) error {
 	data := mustJSON(l)
-	if err := t.execOne("listing", `INSERT INTO listing (id, list_type, subject_id, department_id, state, version, end_date, updated_at, data, listed_on, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.ID, l.ListType, l.SubjectID, l.DepartmentID, string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l)); err != nil {
+	if err := t.execOne("listing", `INSERT INTO listing (id, list_type, subject_id, department_id, state, version, end_date, updated_at, data, listed_on, public, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.ListType, l.SubjectID, l.DepartmentID, string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l), xinyong.QueueDue(l)); err != nil {
 		return err
 	}
 	if err := t.addListingVersion(l, data); err != nil {
@@ -45,8 +45,8 @@ func (t *Tx) addListingVersion(l xinyong.Listing, data string) error {
 // exactly one wins).
 func (t *Tx) UpdateListing(l xinyong.Listing, from xinyong.ListingState, fromVersion int) error {
 	data := mustJSON(l)
-	res, err := t.execResult(`UPDATE listing SET state = ?, version = ?, end_date = ?, updated_at = ?, data = ?, listed_on = ?, public = ? WHERE id = ? AND state = ? AND version = ?`,
-		string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l), l.ID, string(from), fromVersion)
+	res, err := t.execResult(`UPDATE listing SET state = ?, version = ?, end_date = ?, updated_at = ?, data = ?, listed_on = ?, public = ?, due = ? WHERE id = ? AND state = ? AND version = ?`,
+		string(l.State), l.Version, l.EndDate, Micros(l.UpdatedAt), data, l.ListedOn.String(), listingPublic(l), xinyong.QueueDue(l), l.ID, string(from), fromVersion)
 	if err := casOutcome(res, err, "listing", l.ID, string(from), fromVersion, func() error { _, err := t.Listing(l.ID); return err }); err != nil {
 		return err
 	}
@@ -107,8 +107,14 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 	if f.SubjectID != "" {
 		conds, args = append(conds, "subject_id = ?"), append(args, f.SubjectID)
 	}
+	if f.ListType != "" {
+		conds, args = append(conds, "list_type = ?"), append(args, f.ListType)
+	}
 	if f.State != "" {
 		conds, args = append(conds, "state = ?"), append(args, string(f.State))
+	}
+	if f.Open {
+		conds = append(conds, openListing)
 	}
 	if f.RecordID != "" {
 		conds, args = append(conds, "id IN (SELECT listing_id FROM listing_record WHERE record_id = ?)"), append(args, f.RecordID)
@@ -125,6 +131,50 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 		limit = 500
 	}
 	return t.listings(q+` ORDER BY id LIMIT ?`, append(args, limit)...)
+}
+
+// openListing selects the listings not removed. The state is written out,
+// not bound, so that SQLite can use the partial indexes of migration 0015
+// (their WHERE must appear in the query as it is).
+const openListing = "state <> '" + string(xinyong.ListingRemoved) + "'"
+
+// ListingQueue returns one page of the officer's queue: the listings q
+// selects, due date first (soonest, so overdue, first; none last), then by
+// id; and how many q selects. Count and page are two statements in the
+// caller's transaction.
+func (t *Tx) ListingQueue(q xinyong.ListingQueueQuery) ([]xinyong.Listing, int, error) {
+	var conds []string
+	var args []any
+	if q.DepartmentID != "" {
+		conds, args = append(conds, "department_id = ?"), append(args, q.DepartmentID)
+	}
+	if q.SubjectID != "" {
+		conds, args = append(conds, "subject_id = ?"), append(args, q.SubjectID)
+	}
+	if q.State != "" {
+		conds, args = append(conds, "state = ?"), append(args, string(q.State))
+	} else {
+		conds = append(conds, openListing)
+	}
+	if !q.OverdueOn.IsZero() {
+		conds, args = append(conds, "due IS NOT NULL AND due < ?"), append(args, q.OverdueOn)
+	}
+	where := " WHERE " + strings.Join(conds, " AND ")
+	var n int
+	if err := t.row(`SELECT COUNT(*) FROM listing`+where, args...).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	offset := max(q.Offset, 0)
+	if n == 0 || offset >= n {
+		return nil, n, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = xinyong.DefaultListingQueuePage
+	}
+	limit = min(limit, xinyong.MaxListingQueuePage)
+	out, err := t.listings(`SELECT data FROM listing`+where+` ORDER BY due NULLS LAST, id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	return out, n, err
 }
 
 func (t *Tx) listings(query string, args ...any) ([]xinyong.Listing, error) {

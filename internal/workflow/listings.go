@@ -106,6 +106,9 @@ func (s *Service) ProposeListing(ctx context.Context, actor xinyong.Actor, p xin
 		if l, err = xinyong.ProposeListing(p, lt, subj, dept, recs, xinyong.DateOf(now)); err != nil {
 			return err
 		}
+		if err := checkNoOpenListing(t, lt.Code, subj.ID); err != nil {
+			return err
+		}
 		l.ID, l.ProposedBy, l.ProposedAt, l.UpdatedAt, l.UpdatedBy = NewID(), actor.Ref(), now, now, actor.Ref()
 		if err := t.InsertListing(l); err != nil {
 			return err
@@ -116,6 +119,27 @@ func (s *Service) ProposeListing(ctx context.Context, actor xinyong.Actor, p xin
 		return t.audit(ActListingPropose, "listing", l.ID, nil, l, lt.Code+" "+strings.Join(l.RecordIDs, ","))
 	})
 	return l, err
+}
+
+// checkNoOpenListing refuses, with ECONFLICT naming it, a proposal while
+// the subject has a listing on the list type that is not removed
+// (xinyong.CheckNoOpenListing). It first takes the ledger lock the
+// transaction's leaf takes anyway: on PostgreSQL two racing proposals
+// would otherwise both read "none" and both insert; under the lock the
+// second reads the first's committed row (SQLite has one writer).
+func checkNoOpenListing(t *txn, listType, subjectID string) error {
+	if t.head == nil {
+		h, err := t.LockLedger()
+		if err != nil {
+			return err
+		}
+		t.head = &h
+	}
+	open, err := t.Listings(xinyong.ListingFilter{SubjectID: subjectID, ListType: listType, Open: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	return xinyong.CheckNoOpenListing(open, listType, subjectID)
 }
 
 // stepEnv is what a step sees.
@@ -354,56 +378,104 @@ func (s *Service) Listing(ctx context.Context, actor xinyong.Actor, id string) (
 	return out, err
 }
 
-// ListingQueue is the officer's queue: its own department's listings,
-// optionally in one state or only the overdue ones. Admins and auditors
-// see every department (or dept); a subject sees its own listings.
+// ListingQueue is the first page (MaxListingQueuePage listings) of the
+// officer's queue (ListingQueuePage), for callers that take a slice.
 func (s *Service) ListingQueue(ctx context.Context, actor xinyong.Actor, dept string, state xinyong.ListingState, overdueOnly bool) ([]ListingView, error) {
-	f := xinyong.ListingFilter{DepartmentID: dept, State: state}
+	p, err := s.ListingQueuePage(ctx, actor, QueueRequest{Department: dept, State: state, Overdue: overdueOnly, Limit: xinyong.MaxListingQueuePage})
+	return p.Listings, err
+}
+
+// QueueRequest asks for one page of the listing queue.
+type QueueRequest struct {
+	Department string               // admins and auditors: one department ("" all)
+	State      xinyong.ListingState // "" : every open state (not removed)
+	Overdue    bool                 // only the listings overdue today
+	Offset     int
+	Limit      int // 0: xinyong.DefaultListingQueuePage; at most MaxListingQueuePage
+}
+
+// QueuePage is one page of the listing queue and how many listings the
+// request selects in all: More says whether a page follows (NextOffset).
+type QueuePage struct {
+	Listings   []ListingView `json:"listings"`
+	Total      int           `json:"total"`
+	Offset     int           `json:"offset"`
+	Limit      int           `json:"limit"`
+	More       bool          `json:"more"`
+	NextOffset int           `json:"next_offset,omitempty"`
+}
+
+// ListingQueuePage is the officer's queue: its own department's open
+// listings (every state but removed, unless State asks for one), the next
+// due date first (overdue first), those without one after, oldest first;
+// optionally in one state or only the overdue ones. Every condition is
+// applied before the page is cut, and Total counts them all. Admins and
+// auditors see every department (or one); a subject sees its own listings.
+func (s *Service) ListingQueuePage(ctx context.Context, actor xinyong.Actor, in QueueRequest) (QueuePage, error) {
+	out := QueuePage{Listings: []ListingView{}}
+	q := xinyong.ListingQueueQuery{DepartmentID: in.Department, State: in.State, Offset: in.Offset, Limit: in.Limit}
 	switch actor.Role {
 	case xinyong.RoleOfficer, xinyong.RoleReviewer:
-		if dept != "" && dept != actor.DepartmentID {
-			return nil, &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "role " + string(actor.Role) + " may not read another department's listings"}
+		if in.Department != "" && in.Department != actor.DepartmentID {
+			return out, &xinyong.Error{Code: xinyong.EFORBIDDEN, Message: "role " + string(actor.Role) + " may not read another department's listings"}
 		}
-		f.DepartmentID = actor.DepartmentID
+		q.DepartmentID = actor.DepartmentID
 	case xinyong.RoleSubject:
-		f.SubjectID = actor.SubjectID
+		q.SubjectID = actor.SubjectID
 	}
-	if state != "" && !state.Valid() {
-		return nil, xinyong.Invalid("bad state", xinyong.FieldError{Field: "state", Rule: "enum", Message: "state is one of proposed, notified, objected, verified, decided, listed, removed"})
+	var v xinyong.Validation
+	if in.State != "" && !in.State.Valid() {
+		v.Add("state", "enum", "state is one of proposed, notified, objected, verified, decided, listed, removed")
 	}
-	if err := xinyong.Authorize(actor, xinyong.ActListingRead, xinyong.Resource{DepartmentID: f.DepartmentID, SubjectID: f.SubjectID}, nil); err != nil {
-		return nil, err
+	if in.Offset < 0 {
+		v.Add("offset", "range", "offset is 0 or more")
+	}
+	if in.Limit < 0 || in.Limit > xinyong.MaxListingQueuePage {
+		v.Add("limit", "range", "limit is 1 to %d (0: %d)", xinyong.MaxListingQueuePage, xinyong.DefaultListingQueuePage)
+	}
+	if err := v.Err("bad queue request"); err != nil {
+		return out, err
+	}
+	if err := xinyong.Authorize(actor, xinyong.ActListingRead, xinyong.Resource{DepartmentID: q.DepartmentID, SubjectID: q.SubjectID}, nil); err != nil {
+		return out, err
+	}
+	if q.Limit == 0 {
+		q.Limit = xinyong.DefaultListingQueuePage
 	}
 	today := xinyong.DateOf(s.Now())
-	out := []ListingView{}
+	if in.Overdue {
+		q.OverdueOn = today
+	}
+	out.Offset, out.Limit = q.Offset, q.Limit
 	err := s.view(ctx, func(tx xinyong.Tx) error {
-		ls, err := tx.Listings(f)
+		ls, n, err := tx.ListingQueue(q)
 		if err != nil {
 			return err
 		}
+		out.Total = n
 		lts, err := tx.ListTypes()
 		if err != nil {
 			return err
 		}
+		names := make(map[string]string, len(lts))
+		for _, lt := range lts {
+			names[lt.Code] = lt.Name
+		}
 		for _, l := range ls {
 			v := viewOf(l, today)
-			if overdueOnly && !v.Overdue {
-				continue
-			}
-			for _, lt := range lts {
-				if lt.Code == l.ListType {
-					v.ListTypeName = lt.Name
-				}
-			}
+			v.ListTypeName = names[l.ListType]
 			// The queue names the subject (the console shows it); a
 			// natural person's stored code is masked already.
 			if subj, err := tx.Subject(l.SubjectID); err == nil {
 				v.Subject = &SubjectCard{Ref: subj.ID, Code: xinyong.MaskIDIfPerson(subj.Code), Kind: subj.Kind, KindName: subj.Kind.Chinese(), Name: subj.DisplayName(), Masked: subj.Kind == xinyong.KindPerson}
 			}
-			out = append(out, v)
+			out.Listings = append(out.Listings, v)
 		}
 		return nil
 	})
+	if next := out.Offset + len(out.Listings); err == nil && next < out.Total {
+		out.More, out.NextOffset = true, next
+	}
 	return out, err
 }
 
