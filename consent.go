@@ -133,6 +133,19 @@ func checkText(v *Validation, field, what, s string, maxLen int, required bool) 
 	return s
 }
 
+// CheckConsentGrantor decides whether a subject may consent for itself on
+// day on: an organisation may, and an adult person; a minor's personal
+// information is processed only with a guardian's consent (DOMAIN.md §2,
+// §7; Personal Information Protection Law Art. 31), which the platform
+// does not take in: a minor's own consent is refused.
+func CheckConsentGrantor(s Subject, on Date) error {
+	if s.Kind == KindPerson && !s.Birth.IsZero() && IsMinorOn(s.Birth, on) {
+		return &Error{Code: EFORBIDDEN, Message: "a person under 18 cannot consent alone: a minor's personal information is shared only with a guardian's consent, which is not taken in online",
+			Fields: []FieldError{{Field: "subject", Rule: "consent.minor", Message: "the subject is under 18"}}}
+	}
+	return nil
+}
+
 // NewConsent validates a grant by subjectID at now and returns the consent
 // (without an ID). known reports whether a catalogue item code exists.
 func NewConsent(in ConsentInput, subjectID, by string, now time.Time, p SharingPolicy, known func(item string) bool) (Consent, error) {

@@ -10,6 +10,35 @@ var consentNow = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func knownItems(code string) bool { return code == "XZCF" || code == "XZXK" }
 
+// TestCheckConsentGrantor: a minor does not consent alone (DOMAIN.md §2, §7;
+// PIPL Art. 31); an adult and an organisation do.
+func TestCheckConsentGrantor(t *testing.T) {
+	on := NewDate(2026, 3, 1)
+	for _, tt := range []struct {
+		name string
+		s    Subject
+		rule string
+	}{
+		{"an adult person", Subject{Kind: KindPerson, Birth: NewDate(1990, 1, 1)}, ""},
+		{"18 today", Subject{Kind: KindPerson, Birth: NewDate(2008, 3, 1)}, ""},
+		{"18 tomorrow: a minor", Subject{Kind: KindPerson, Birth: NewDate(2008, 3, 2)}, "consent.minor"},
+		{"a 16-year-old", Subject{Kind: KindPerson, Birth: NewDate(2010, 3, 12)}, "consent.minor"},
+		{"an enterprise", Subject{Kind: KindEnterprise}, ""},
+	} {
+		err := CheckConsentGrantor(tt.s, on)
+		if got := ""; err != nil {
+			if fs := ErrorFields(err); len(fs) > 0 {
+				got = fs[0].Rule
+			}
+			if got != tt.rule {
+				t.Errorf("%s: %v, want rule %q", tt.name, err, tt.rule)
+			}
+		} else if tt.rule != "" {
+			t.Errorf("%s: allowed, want %s", tt.name, tt.rule)
+		}
+	}
+}
+
 func TestNewConsent(t *testing.T) {
 	ok := ConsentInput{Organisation: " 某银行 ", Items: []string{"XZXK", "XZCF", "XZCF"}, Purpose: "贷款审批", ExpiresAt: consentNow.Add(30 * 24 * time.Hour)}
 	c, err := NewConsent(ok, "S1", "account:a1", consentNow, SharingPolicy{}, knownItems)

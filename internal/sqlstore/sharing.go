@@ -211,10 +211,11 @@ func (t *Tx) ReviewQueryUse(id string, at time.Time, by, note string) error {
 func (t *Tx) CountQuerySubjects(actor string, since time.Time, exceptSubject string, max int) (int, error) {
 	var n int
 	if max <= 0 {
-		err := t.row(`SELECT COUNT(DISTINCT subject_id) FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ?`, actor, Micros(since), exceptSubject).Scan(&n)
+		err := t.row(`SELECT COUNT(DISTINCT subject_id) FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ? AND subject_id <> ''`, actor, Micros(since), exceptSubject).Scan(&n)
 		return n, err
 	}
-	err := t.row(`SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ? LIMIT ?) AS d`, actor, Micros(since), exceptSubject, max).Scan(&n)
+	// A check of a code the platform holds nothing on has no subject ('').
+	err := t.row(`SELECT COUNT(*) FROM (SELECT DISTINCT subject_id FROM query_use WHERE actor = ? AND at >= ? AND subject_id <> ? AND subject_id <> '' LIMIT ?) AS d`, actor, Micros(since), exceptSubject, max).Scan(&n)
 	return n, err
 }
 

@@ -185,4 +185,17 @@ func testQueryUses(e *env) {
 		ok(t, err, "QueryUses after purge")
 		equal(t, "after purge", ids(left), []string{"q4", "q3"})
 	})
+	// Checks of codes the platform holds nothing on are stored without a
+	// subject: they are no subject read, and the flag count skips them.
+	e.update(func(tx xinyong.Tx) {
+		ok(t, tx.AddQueryUse(queryUse("q7", "token:t7", "", base.Add(4*time.Hour), 40)), "AddQueryUse without a subject")
+		ok(t, tx.AddQueryUse(queryUse("q8", "token:t7", "s7", base.Add(4*time.Hour), 41)), "AddQueryUse q8")
+	})
+	e.view(func(tx xinyong.Tx) {
+		n, err := tx.CountQuerySubjects("token:t7", base, "s9", 0)
+		ok(t, err, "CountQuerySubjects")
+		equal(t, "CountQuerySubjects without the unknown", n, 1)
+		n, _ = tx.CountQuerySubjects("token:t7", base, "s9", 5)
+		equal(t, "CountQuerySubjects capped, without the unknown", n, 1)
+	})
 }

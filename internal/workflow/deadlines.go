@@ -38,6 +38,7 @@ type DeadlineRun struct {
 	Published int          `json:"published"` // record.published events sent for windows that opened
 	Reminded  int          `json:"reminded"`  // new due-soon notices
 	Overdue   int          `json:"overdue"`   // new overdue notices
+	Purged    int64        `json:"purged"`    // query-use entries past their retention, deleted
 }
 
 // RunDeadlines runs the job for today.
@@ -48,7 +49,10 @@ func (s *Service) RunDeadlines(ctx context.Context, today xinyong.Date) (Deadlin
 	if err != nil {
 		return run, err
 	}
-	run.Reminded, run.Overdue, err = s.noteDeadlines(ctx, today)
+	if run.Reminded, run.Overdue, err = s.noteDeadlines(ctx, today); err != nil {
+		return run, err
+	}
+	run.Purged, err = s.purgeExpiredQueries(ctx)
 	return run, err
 }
 

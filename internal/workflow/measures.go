@@ -144,10 +144,21 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 			}
 			// The records and items the answer rests on, each once (a subject
 			// may have thousands: sorted and compacted, not searched).
+			// The listings the answer reveals are registered too, as
+			// "listing:ID" among the records and "list:TYPE" among the
+			// items (a listing in force need not be published).
+			listTypes := map[string]string{}
+			for _, l := range in.Listings {
+				listTypes[l.ID] = l.ListType
+			}
 			for _, a := range answer {
 				for _, id := range a.Records {
 					entry.Records = append(entry.Records, id)
 					entry.Items = append(entry.Items, items[id])
+				}
+				for _, id := range a.Listings {
+					entry.Records = append(entry.Records, "listing:"+id)
+					entry.Items = append(entry.Items, "list:"+listTypes[id])
 				}
 			}
 			slices.Sort(entry.Items)

@@ -291,10 +291,14 @@ func (s *Service) GrantConsent(ctx context.Context, actor xinyong.Actor, in xiny
 		if err := xinyong.Authorize(actor, xinyong.ActConsentGrant, xinyong.Resource{SubjectID: actor.SubjectID}, nil); err != nil {
 			return err
 		}
-		if _, err := t.Subject(actor.SubjectID); err != nil {
+		subj, err := t.Subject(actor.SubjectID)
+		if err != nil {
 			if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
 				return xinyong.Errorf(xinyong.EFORBIDDEN, "this subject account names no subject on record")
 			}
+			return err
+		}
+		if err := xinyong.CheckConsentGrantor(subj, xinyong.DateOf(t.Now())); err != nil {
 			return err
 		}
 		items, err := t.CatalogueItems()
@@ -673,19 +677,41 @@ func (s *Service) PurgeQueryLog(ctx context.Context, actor xinyong.Actor, before
 			return xinyong.Invalid(msg, xinyong.FieldError{Field: "before", Rule: "query_log.retention", Message: msg})
 		}
 		var err error
-		if n, err = t.PurgeQueryUses(before); err != nil {
-			return err
+		n, err = purgeQueries(t, before, true)
+		return err
+	})
+	return n, err
+}
+
+// purgeQueries deletes the query-use entries recorded before before, moves
+// the purge horizon and audits it (always when asked by hand; by the
+// retention job only when something was purged).
+func purgeQueries(t *txn, before time.Time, always bool) (int64, error) {
+	n, err := t.PurgeQueryUses(before)
+	if err != nil || (n == 0 && !always) {
+		return n, err
+	}
+	prev, err := t.Meta(metaQueryPurged)
+	if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+		return n, err
+	}
+	if p, _ := strconv.ParseInt(prev, 10, 64); before.UnixMicro() > p {
+		if err := t.SetMeta(metaQueryPurged, strconv.FormatInt(before.UnixMicro(), 10)); err != nil {
+			return n, err
 		}
-		prev, err := t.Meta(metaQueryPurged)
-		if err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
-			return err
-		}
-		if p, _ := strconv.ParseInt(prev, 10, 64); before.UnixMicro() > p {
-			if err := t.SetMeta(metaQueryPurged, strconv.FormatInt(before.UnixMicro(), 10)); err != nil {
-				return err
-			}
-		}
-		return t.audit(ActQueryPurge, "query_log", "purge", nil, nil, "purged "+strconv.FormatInt(n, 10)+" query-use entries recorded before "+before.UTC().Format(time.RFC3339))
+	}
+	return n, t.audit(ActQueryPurge, "query_log", "purge", nil, nil, "purged "+strconv.FormatInt(n, 10)+" query-use entries recorded before "+before.UTC().Format(time.RFC3339))
+}
+
+// purgeExpiredQueries is the retention job's part: entries older than the
+// retention period (QueryRetentionYears, at least 5) are deleted, as
+// little personal information kept as necessary (DOMAIN.md §7).
+func (s *Service) purgeExpiredQueries(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.update(ctx, xinyong.System, func(t *txn) error {
+		var err error
+		n, err = purgeQueries(t, s.policy().RetentionCutoff(t.Now()), false)
+		return err
 	})
 	return n, err
 }
