@@ -3,9 +3,11 @@ package server
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"xinyong"
+	"xinyong/internal/workflow"
 )
 
 // listingRoutes: serious-dishonesty listings (issue 6; DOMAIN.md §4). The
@@ -20,7 +22,7 @@ func (s *Server) listingRoutes() []route {
 		{Method: "POST", Path: "/api/v1/listings/{id}/list", Tag: "listings", Auth: "token", Summary: "Put a decided listing on the list (published if the list type says so); the end date follows the listing period", Handler: s.listingStepHandler("list")},
 		{Method: "POST", Path: "/api/v1/listings/{id}/remove", Tag: "listings", Auth: "token", Summary: "Remove a listing: reason early (after the list type's minimum; note states the conditions met), expired or revoked", Request: removeInput{}, Handler: s.listingStepHandler("remove")},
 		{Method: "GET", Path: "/api/v1/listings/{id}", Tag: "listings", Auth: "token", Summary: "A listing with its documents, due step, measures and history (every version)", Handler: s.getListing},
-		{Method: "GET", Path: "/api/v1/listings", Tag: "listings", Auth: "token", Summary: "The listing queue: officers see their own department's only; query state, overdue (true), department (admin, auditor)", Handler: s.getListings},
+		{Method: "GET", Path: "/api/v1/listings", Tag: "listings", Auth: "token", Summary: "The listing queue, open listings soonest due first (overdue first): officers see their own department's only; query state (removed ones only when asked), overdue (true), department (admin, auditor), offset and limit (default 100, at most 500). Answers {listings, total, offset, limit, more, next_offset}", Handler: s.getListings},
 		{Method: "POST", Path: "/api/v1/list-types", Tag: "listings", Auth: "token", Summary: "Add or change a list type (admin): refused without a legal basis or outside the four fields (health_life, fair_competition, statutory_duty, national_defence)", Request: xinyong.ListType{}, Status: 201, Handler: s.postListType},
 		{Method: "GET", Path: "/listings/{id}/decision", Tag: "listings", Auth: "token", Summary: "The decision document (认定决定书) as an HTML page (zh-CN)", Handler: s.getDecisionHTML},
 	}
@@ -112,12 +114,31 @@ func (s *Server) getListings(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return xinyong.Invalid("bad query", xinyong.FieldError{Field: "overdue", Rule: "bool", Message: "overdue is true or false"})
 	}
-	ls, err := s.Svc.ListingQueue(r.Context(), actorOf(r), q.Get("department"), xinyong.ListingState(q.Get("state")), overdue)
+	in := workflow.QueueRequest{Department: q.Get("department"), State: xinyong.ListingState(q.Get("state")), Overdue: overdue}
+	var v xinyong.Validation
+	for _, p := range []struct {
+		name string
+		to   *int
+		min  int
+	}{{"offset", &in.Offset, 0}, {"limit", &in.Limit, 1}} {
+		if s := strings.TrimSpace(q.Get(p.name)); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < p.min || n > 1_000_000 {
+				v.Add(p.name, "int", "%s is a whole number from %d", p.name, p.min)
+				continue
+			}
+			*p.to = n
+		}
+	}
+	if err := v.Err("bad query"); err != nil {
+		return err
+	}
+	page, err := s.Svc.ListingQueuePage(r.Context(), actorOf(r), in)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, 200, map[string]any{"listings": ls})
+	writeJSON(w, 200, page)
 	return nil
 }
 
