@@ -182,21 +182,11 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 			return err
 		}
 		err = s.appendGrouped(ctx, actor, func(t *txn) error {
-			e, c := entry, chk
-			if e.SubjectID != "" {
-				n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
-				if err != nil {
-					return err
-				}
-				e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
+			c := chk
+			if err := s.appendQueryUse(t, entry); err != nil {
+				return err
 			}
 			var err error
-			if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
-				return err
-			}
-			if err := t.AddQueryUse(e); err != nil {
-				return err
-			}
 			if c.LedgerIdx, err = t.leaf(LeafMeasureCheck, "measure_check", c.ID, 0, ledger.Commit(checkSalt, c.Receipt)); err != nil {
 				return err
 			}

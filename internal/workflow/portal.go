@@ -267,6 +267,9 @@ type SubjectProfile struct {
 	// Listings: the subject's serious-dishonesty listings published and in
 	// force on the day (portal_listings.go).
 	Listings []xinyong.PublicListingView `json:"listings"`
+	// QueryID: the query-use entry of a supervision read that showed
+	// non-public records (supervision.go).
+	QueryID string `json:"query_id,omitempty"`
 }
 
 // lookupSubject finds a subject by the reference a URL carries: a unified
@@ -301,6 +304,8 @@ func (s *Service) lookupSubject(tx xinyong.Tx, ref string) (xinyong.Subject, err
 // exist.
 func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref string) (SubjectProfile, error) {
 	var out SubjectProfile
+	var subjID string
+	var public []xinyong.RecordView
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		subj, err := s.lookupSubject(tx, ref)
 		if err != nil {
@@ -322,9 +327,23 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 		if err != nil {
 			return err
 		}
-		out = SubjectProfile{Subject: card, On: p.on, Records: recs, Truncated: truncated, Listings: ls}
+		out, subjID = SubjectProfile{Subject: card, On: p.on, Records: recs, Truncated: truncated, Listings: ls}, subj.ID
+		if supervises(actor) {
+			// What the public sees of the subject is no query; the rest
+			// of a supervision view is (supervision.go).
+			pub := portal{s: s, tx: tx, viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, on: p.on}
+			if public, _, _, err = pub.records(subj); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+	if err == nil {
+		ids, items := nonPublic(out.Records, public)
+		if out.QueryID, err = s.registerSupervision(ctx, actor, subjID, ids, items); err != nil {
+			out = SubjectProfile{}
+		}
+	}
 	if out.Records == nil {
 		out.Records = []xinyong.RecordView{}
 	}

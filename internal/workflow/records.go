@@ -578,6 +578,11 @@ func (s *Service) RecordView(ctx context.Context, actor xinyong.Actor, id string
 		versions, err = tx.RecordVersions(id)
 		return err
 	})
+	if err == nil {
+		if _, err = s.registerSupervision(ctx, actor, r.SubjectID, []string{r.ID}, []string{r.Item}); err != nil {
+			return xinyong.Record{}, nil, err
+		}
+	}
 	return r, versions, err
 }
 
@@ -593,6 +598,15 @@ func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.Re
 		out, err = tx.ListRecords(f)
 		return err
 	})
+	if err == nil && f.SubjectID != "" {
+		ids, items := make([]string, len(out)), make([]string, len(out))
+		for i, r := range out {
+			ids[i], items[i] = r.ID, r.Item
+		}
+		if _, err = s.registerSupervision(ctx, actor, f.SubjectID, ids, items); err != nil {
+			return nil, err
+		}
+	}
 	return out, err
 }
 
@@ -619,5 +633,11 @@ func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong
 		out, err = tx.ListRecordDocs(f)
 		return err
 	})
+	if err == nil && f.SubjectID != "" && supervises(actor) {
+		ids, items := docItems(out)
+		if _, err = s.registerSupervision(ctx, actor, f.SubjectID, ids, items); err != nil {
+			return nil, err
+		}
+	}
 	return out, err
 }

@@ -202,18 +202,7 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 		if err != nil {
 			return err
 		}
-		err = s.appendGrouped(ctx, actor, func(t *txn) error {
-			e := entry
-			n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
-			if err != nil {
-				return err
-			}
-			e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
-			if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
-				return err
-			}
-			return t.AddQueryUse(e)
-		})
+		err = s.appendGrouped(ctx, actor, func(t *txn) error { return s.appendQueryUse(t, entry) })
 		if err != nil {
 			out = SharedRecords{}
 		}

@@ -1,0 +1,88 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"xinyong"
+	"xinyong/internal/ledger"
+)
+
+// Supervision reads (DOMAIN.md §7). The admin and auditors see every
+// record, non-public ones included (personal fields masked): every such
+// read of one subject's non-public information is a query to register,
+// like an agency's, so that it can be reviewed and the subject sees who
+// read it. The purpose and basis are the platform's supervision duty.
+const (
+	SupervisionPurpose = "监督管理 (platform supervision)"
+	SupervisionBasis   = "平台监督管理职责：管理员、审计员查阅非公开信息 (DOMAIN.md §7)"
+)
+
+// supervises reports whether the actor reads as supervision (admin,
+// auditor), whose reads of non-public information are registered.
+func supervises(actor xinyong.Actor) bool {
+	return actor.Kind != "system" && actor.Kind != "cli" && (actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor)
+}
+
+// registerSupervision appends the query-use entry of a supervision read of
+// subjectID's records (ids with their catalogue items); nothing when the
+// actor does not supervise or no record was read. It returns the entry's
+// id. The read is answered only once the entry has committed.
+func (s *Service) registerSupervision(ctx context.Context, actor xinyong.Actor, subjectID string, ids, items []string) (string, error) {
+	if !supervises(actor) || subjectID == "" || len(ids) == 0 {
+		return "", nil
+	}
+	e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
+		Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: subjectID,
+		Records: slices.Compact(slices.Sorted(slices.Values(ids))), Items: slices.Compact(slices.Sorted(slices.Values(items)))}
+	if e.Organisation == "" {
+		e.Organisation = "省信用办 (platform)"
+	}
+	err := s.appendGrouped(ctx, actor, func(t *txn) error { return s.appendQueryUse(t, e) })
+	if err != nil {
+		return "", err
+	}
+	return e.ID, nil
+}
+
+// appendQueryUse writes a query-use entry with its flag and ledger leaf in
+// t (the shared-records query, the measures check and supervision reads).
+func (s *Service) appendQueryUse(t *txn, e xinyong.QueryUse) error {
+	if e.SubjectID != "" {
+		n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
+		if err != nil {
+			return err
+		}
+		e.Flagged, e.FlagReason = xinyong.FlagQueries(n+1, s.policy().QueryFlagLimit)
+	}
+	var err error
+	if e.LedgerIdx, err = t.leaf(LeafQueryUse, "query_use", e.ID, 0, ledger.Commit(querySalt, QueryUseContent(e))); err != nil {
+		return err
+	}
+	return t.AddQueryUse(e)
+}
+
+// nonPublic returns the ids and items of the records of recs that the
+// public does not see (not among public).
+func nonPublic(recs, public []xinyong.RecordView) (ids, items []string) {
+	for _, r := range recs {
+		if !slices.ContainsFunc(public, func(p xinyong.RecordView) bool { return p.ID == r.ID }) {
+			ids, items = append(ids, r.ID), append(items, r.Item)
+		}
+	}
+	return ids, items
+}
+
+// docItems reads the item of each stored record document (the records API
+// passes the documents on undecoded).
+func docItems(docs []xinyong.RecordDoc) (ids, items []string) {
+	for _, d := range docs {
+		var v struct {
+			Item string `json:"item"`
+		}
+		json.Unmarshal(d.Doc, &v)
+		ids, items = append(ids, d.ID), append(items, v.Item)
+	}
+	return ids, items
+}
