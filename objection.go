@@ -1,6 +1,7 @@
 package xinyong
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,12 +153,40 @@ type ObjectionForward struct {
 type ObjectionResolution struct {
 	Outcome ObjectionOutcome `json:"outcome"`
 	Reasons string           `json:"reasons"`
-	// Corrections are the corrected field values (outcome corrected).
-	Corrections   map[string]string `json:"corrections,omitempty"`
-	Date          Date              `json:"date"`
-	By            string            `json:"by"`
-	Late          bool              `json:"late"`                     // answered after the deadline
-	RecordVersion int               `json:"record_version,omitempty"` // the record version the outcome produced
+	// Corrections are the corrected field values (outcome corrected), as
+	// intake keeps them (checked against the catalogue, code fields
+	// masked). They are the record's content: the stored objection does not
+	// keep them (StoredResolution) — they live in the record version
+	// RecordVersion, whose salted content the ledger commits to and a
+	// deletion by credit repair erases — and a reader gets them back as it
+	// sees that record now.
+	Corrections map[string]string `json:"corrections,omitempty"`
+	// Corrected names the corrected fields (catalogue codes, sorted): what
+	// the stored objection keeps of a correction.
+	Corrected     []string `json:"corrected_fields,omitempty"`
+	Date          Date     `json:"date"`
+	By            string   `json:"by"`
+	Late          bool     `json:"late"`                     // answered after the deadline
+	RecordVersion int      `json:"record_version,omitempty"` // the record version the outcome produced
+	// RecordRepaired is the record's credit repair outcome when the answer
+	// was given, if any; "deleted": the record had already been deleted by
+	// credit repair and the answer changed nothing in it.
+	RecordRepaired RepairOutcome `json:"record_repaired,omitempty"`
+}
+
+// StoredResolution is the resolution as the objection keeps it: the
+// corrected fields named, their values left to the record version (see
+// Corrections). Objections written before this rule may still hold values.
+func StoredResolution(res *ObjectionResolution) *ObjectionResolution {
+	if res == nil || res.Corrections == nil {
+		return res
+	}
+	cp := *res
+	if len(cp.Corrected) == 0 {
+		cp.Corrected = slices.Sorted(maps.Keys(cp.Corrections))
+	}
+	cp.Corrections = nil
+	return &cp
 }
 
 // RecordObjectionInput is an objection as filed.
@@ -260,11 +289,31 @@ func ForwardObjection(o Objection, in ObjectionForwardInput, today Date, lim Obj
 	return o, nil
 }
 
+// RepairDeletedNote is said in the reasons of an answer given after the
+// record was deleted by credit repair.
+const RepairDeletedNote = "（该信息已因信用修复删除，本答复不再变更该信息。）"
+
 // ResolveObjection answers an open objection. Corrected names the corrected
 // field values (fields of the record); every outcome states reasons.
-func ResolveObjection(o Objection, in ObjectionResolveInput, r Record, it CatalogueItem, today Date, by string) (Objection, error) {
+// repaired is the record's credit repair outcome ("" none).
+//
+// A correction passes intake's rules for each field (目录制管理, DecideRecord):
+// only a field the catalogue item defines (rule objection.field), a required
+// field not emptied (field.required), the field's type, enum values and
+// length (field.<type>); a code field is kept as intake keeps it
+// (KeepFieldValue: personal ID numbers masked, DOMAIN.md §7).
+//
+// A record deleted by credit repair (content and salt erased, shown to
+// nobody; DOMAIN.md §6) cannot be corrected (ECONFLICT); deleted or upheld
+// record the answer without touching the record, saying so in the reasons
+// (RepairDeletedNote) and in RecordRepaired, so the objection does not stay
+// open and overdue.
+func ResolveObjection(o Objection, in ObjectionResolveInput, r Record, it CatalogueItem, repaired RepairOutcome, today Date, by string) (Objection, error) {
 	if !o.State.Open() {
 		return o, &Error{Code: ECONFLICT, Message: "objection " + o.ID + " was already resolved"}
+	}
+	if repaired == RepairDeleted && in.Outcome == OutcomeCorrected {
+		return o, &Error{Code: ECONFLICT, Message: "the record " + r.ID + " was deleted by credit repair (its content is erased and shown to nobody): it cannot be corrected; answer deleted or upheld"}
 	}
 	var v Validation
 	in.Reasons = MaskCitizenIDs(strings.TrimSpace(in.Reasons)) // staff text, sent on in events (DOMAIN.md §7)
@@ -279,13 +328,24 @@ func ResolveObjection(o Objection, in ObjectionResolveInput, r Record, it Catalo
 		if len(in.Corrections) == 0 {
 			v.Add("corrections", "objection.corrections", "a correction names the corrected fields and their values")
 		}
-		for k, val := range in.Corrections {
-			k = strings.TrimSpace(k)
-			if !itemHasField(it, r, k) {
-				v.Add("corrections", "objection.field", "record %s has no field %s", r.ID, k)
+		for _, k := range slices.Sorted(maps.Keys(in.Corrections)) {
+			val := strings.TrimSpace(in.Corrections[k])
+			code := strings.TrimSpace(k)
+			spec, ok := it.Field(code)
+			if !ok {
+				if itemHasField(it, r, code) {
+					v.Add("corrections."+code, "objection.field", "catalogue item %s does not define field %s: a correction, like intake, keeps only the item's fields", it.Code, code)
+				} else {
+					v.Add("corrections", "objection.field", "record %s has no field %s", r.ID, code)
+				}
 				continue
 			}
-			corr[k] = strings.TrimSpace(val)
+			if fe := CheckFieldValue(spec, val); fe != nil {
+				fe.Field = "corrections." + spec.Code
+				v.Fields = append(v.Fields, *fe)
+				continue
+			}
+			corr[spec.Code] = KeepFieldValue(spec, val)
 		}
 	} else if len(in.Corrections) > 0 {
 		v.Add("corrections", "objection.corrections", "corrections go only with the outcome corrected")
@@ -293,10 +353,52 @@ func ResolveObjection(o Objection, in ObjectionResolveInput, r Record, it Catalo
 	if err := v.Err("the answer was refused"); err != nil {
 		return o, err
 	}
+	var fields []string
 	if len(corr) == 0 {
 		corr = nil
+	} else {
+		fields = slices.Sorted(maps.Keys(corr))
+	}
+	if repaired == RepairDeleted {
+		in.Reasons += RepairDeletedNote
 	}
 	o.State, o.Version = ObjectionResolved, o.Version+1
-	o.Resolution = &ObjectionResolution{Outcome: in.Outcome, Reasons: in.Reasons, Corrections: corr, Date: today, By: by, Late: today.After(o.Deadline)}
+	o.Resolution = &ObjectionResolution{Outcome: in.Outcome, Reasons: in.Reasons, Corrections: corr, Corrected: fields, Date: today, By: by, Late: today.After(o.Deadline), RecordRepaired: repaired}
 	return o, nil
+}
+
+// CheckFieldValue applies intake's rules for one field's value (DecideRecord:
+// a required field is not empty, the catalogue's type, enum values and
+// length) and returns the refusal naming the field ("fields.CODE") and the
+// rule, or nil. val is trimmed.
+func CheckFieldValue(f FieldSpec, val string) *FieldError {
+	if val == "" {
+		if f.Required && !isDocumentField(f.Code) {
+			return &FieldError{Field: "fields." + f.Code, Rule: "field.required", Message: f.Label + " (" + f.Code + ") is required by the catalogue item"}
+		}
+		return nil
+	}
+	if msg := checkFieldValue(f, val); msg != "" {
+		return &FieldError{Field: "fields." + f.Code, Rule: "field." + string(f.Type), Message: msg, Value: MaskCitizenIDs(clip(val))}
+	}
+	return nil
+}
+
+// KeepFieldValue is a field's value as intake keeps it (DOMAIN.md §7:
+// personal information only masked): a personal code field (an ID number)
+// masked; a citizen ID number put in a code field meant for the unified
+// social credit code (a person recorded under CF_XDR_SHXYM) masked as well.
+// Other values are kept as given. internal/workflow/records.go applies the
+// same rule to a submission.
+func KeepFieldValue(f FieldSpec, val string) string {
+	if f.Type != FieldCode || val == "" {
+		return val
+	}
+	if f.Personal {
+		return MaskID(val)
+	}
+	if n := NormalizeCode(val); MaskIDIfPerson(n) != n {
+		return MaskIDIfPerson(n)
+	}
+	return val
 }

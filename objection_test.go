@@ -1,6 +1,9 @@
 package xinyong
 
 import (
+	"errors"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -95,22 +98,22 @@ func TestObjectionSteps(t *testing.T) {
 		{Outcome: OutcomeCorrected, Reasons: "x", Corrections: map[string]string{"NOPE": "1"}},
 		{Outcome: OutcomeUpheld, Reasons: "x", Corrections: map[string]string{"CF_NR_FK": "1"}},
 	} {
-		if _, err := ResolveObjection(f, bad, r, it, today, "o"); ErrorCode(err) != EINVALID {
+		if _, err := ResolveObjection(f, bad, r, it, "", today, "o"); ErrorCode(err) != EINVALID {
 			t.Errorf("resolve %+v: %v", bad, err)
 		}
 	}
-	res, err := ResolveObjection(f, ObjectionResolveInput{Outcome: OutcomeCorrected, Reasons: "登记有误", Corrections: map[string]string{"CF_NR_FK": "0.5"}}, r, it, MustDate("2026-06-11"), "o")
+	res, err := ResolveObjection(f, ObjectionResolveInput{Outcome: OutcomeCorrected, Reasons: "登记有误", Corrections: map[string]string{"CF_NR_FK": "0.5"}}, r, it, "", MustDate("2026-06-11"), "o")
 	if err != nil || res.State != ObjectionResolved || res.State.Open() || res.Resolution.Corrections["CF_NR_FK"] != "0.5" || !res.Resolution.Late {
 		t.Fatalf("corrected: %+v %v", res, err)
 	}
 	if ObjectionOverdue(res, MustDate("2026-07-01")) {
 		t.Errorf("a resolved objection is never overdue")
 	}
-	if _, err := ResolveObjection(res, ObjectionResolveInput{Outcome: OutcomeUpheld, Reasons: "x"}, r, it, today, "o"); ErrorCode(err) != ECONFLICT {
+	if _, err := ResolveObjection(res, ObjectionResolveInput{Outcome: OutcomeUpheld, Reasons: "x"}, r, it, "", today, "o"); ErrorCode(err) != ECONFLICT {
 		t.Errorf("resolve twice: %v", err)
 	}
 	for _, oc := range []ObjectionOutcome{OutcomeDeleted, OutcomeUpheld} {
-		res, err := ResolveObjection(o, ObjectionResolveInput{Outcome: oc, Reasons: "理由"}, r, it, today, "o")
+		res, err := ResolveObjection(o, ObjectionResolveInput{Outcome: oc, Reasons: "理由"}, r, it, "", today, "o")
 		if err != nil || res.Resolution.Outcome != oc || res.Resolution.Late {
 			t.Errorf("%s: %+v %v", oc, res, err)
 		}
@@ -141,6 +144,117 @@ func TestObjectionFilerHidden(t *testing.T) {
 	} {
 		if got := ObjectionFilerHidden(c.reader, c.o); got != c.want {
 			t.Errorf("%s: hidden = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestObjectionCorrectionsFollowIntake: a correction is a new record
+// version, so each corrected value passes the rules intake applies to a
+// submission (目录制管理: only the item's fields, required fields present,
+// the catalogue's type, enum values and length — DecideRecord) and is kept
+// as intake keeps it (DOMAIN.md §7 and PIPL: personal ID numbers only
+// masked; a citizen ID number in a code field masked too).
+func TestObjectionCorrectionsFollowIntake(t *testing.T) {
+	it := CatalogueItem{Code: "XZCF", Fields: []FieldSpec{
+		{Code: "CF_WSH", Label: "行政处罚决定书文号", Type: FieldText, Required: true, MaxLen: 128},
+		{Code: "CF_XDR_LB", Label: "行政相对人类别", Type: FieldEnum, Required: true, Values: []string{"法人及非法人组织", "自然人", "个体工商户"}},
+		{Code: "CF_XDR_SHXYM", Label: "统一社会信用代码", Type: FieldCode, MaxLen: 18},
+		{Code: "CF_FR_ZJHM", Label: "法定代表人证件号码", Type: FieldCode, Personal: true, MaxLen: 32},
+		{Code: "CF_WFXW", Label: "违法行为类型", Type: FieldText, Required: true, MaxLen: 10},
+		{Code: "CF_NR_FK", Label: "罚款金额", Type: FieldAmount, Unit: "万元"},
+		{Code: "CF_JDRQ", Label: "处罚决定日期", Type: FieldDate},
+	}}
+	r := Record{ID: "r1", Item: "XZCF", SubjectID: "s1", DepartmentID: "d1", Status: RecordActive,
+		Fields: map[string]string{"CF_WSH": "x", "CF_XDR_LB": "自然人", "CF_WFXW": "虚假宣传", "CF_NR_FK": "1", "OLD_FIELD": "y"}}
+	o := Objection{ID: "o1", State: ObjectionFiled, Version: 1, Deadline: MustDate("2026-06-04")}
+	id := makeID(t, "62010219800101123")
+	for _, c := range []struct {
+		name       string
+		field, val string
+		rule       string // "" accepted
+		kept       string
+		basis      string
+	}{
+		{"amount", "CF_NR_FK", " 0.5 ", "", "0.5", "DecideRecord: amount is a decimal"},
+		{"amount not a number", "CF_NR_FK", "abc", "field.amount", "", "catalogue field type amount"},
+		{"enum value", "CF_XDR_LB", "个体工商户", "", "个体工商户", "catalogue enum values"},
+		{"not an enum value", "CF_XDR_LB", "不是枚举值", "field.enum", "", "catalogue enum values"},
+		{"too long", "CF_WFXW", "一二三四五六七八九十十一", "field.text", "", "catalogue max_len"},
+		{"date", "CF_JDRQ", "2026-02-30", "field.date", "", "catalogue field type date"},
+		{"required emptied", "CF_XDR_LB", " ", "field.required", "", "catalogue required field"},
+		{"optional emptied", "CF_JDRQ", "", "", "", "an optional field may be empty"},
+		{"personal ID masked", "CF_FR_ZJHM", id, "", MaskID(id), "DOMAIN.md §7: personal code fields kept masked (intake)"},
+		{"citizen ID in the USCC column masked", "CF_XDR_SHXYM", id, "", MaskIDIfPerson(id), "DOMAIN.md §7: MaskIDIfPerson (intake)"},
+		{"USCC kept", "CF_XDR_SHXYM", "91620100MA74QX3K1E", "", "91620100MA74QX3K1E", "a unified social credit code is public"},
+		{"label as key", "罚款金额", "0.7", "", "0.7", "intake accepts a field's label"},
+		{"field the item does not define", "OLD_FIELD", "z", "objection.field", "", "目录制管理: only the item's fields"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := ResolveObjection(o, ObjectionResolveInput{Outcome: OutcomeCorrected, Reasons: "经核实更正", Corrections: map[string]string{c.field: c.val}}, r, it, "", MustDate("2026-06-02"), "o")
+			if c.rule != "" {
+				if ErrorCode(err) != EINVALID || ruleOf(err) != c.rule {
+					t.Fatalf("%s (%s): err %v (rule %q), want rule %s", c.name, c.basis, err, ruleOf(err), c.rule)
+				}
+				var e *Error
+				if errors.As(err, &e) && !strings.HasPrefix(e.Fields[0].Field, "corrections") {
+					t.Errorf("field error names %q, want corrections.<field>", e.Fields[0].Field)
+				}
+				if strings.Contains(err.Error(), id) || (e != nil && strings.Contains(e.Fields[0].Value, id)) {
+					t.Errorf("the refusal repeats the ID number in clear")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%s (%s): %v", c.name, c.basis, err)
+			}
+			code := c.field
+			if f, ok := it.Field(c.field); ok {
+				code = f.Code
+			}
+			if got := res.Resolution.Corrections[code]; got != c.kept || !slices.Equal(res.Resolution.Corrected, []string{code}) {
+				t.Errorf("%s (%s): kept %q %v, want %q", c.name, c.basis, got, res.Resolution.Corrected, c.kept)
+			}
+			if st := StoredResolution(res.Resolution); st.Corrections != nil || !slices.Equal(st.Corrected, []string{code}) || res.Resolution.Corrections == nil {
+				t.Errorf("stored resolution keeps values: %+v", st)
+			}
+		})
+	}
+}
+
+// TestObjectionOnRecordDeletedByRepair: a record deleted by credit repair
+// has its content erased and is shown to nobody (DOMAIN.md §6, repair
+// outcome deleted): it cannot be corrected, but the objection is still
+// answered (deleted or upheld, saying the record is already deleted) so
+// that it does not stay open past its limit.
+func TestObjectionOnRecordDeletedByRepair(t *testing.T) {
+	r, it := objRecord()
+	r.Fields = nil
+	o := Objection{ID: "o1", State: ObjectionFiled, Version: 1, Deadline: MustDate("2026-06-04")}
+	for _, c := range []struct {
+		repaired RepairOutcome
+		outcome  ObjectionOutcome
+		corr     map[string]string
+		code     string
+	}{
+		{RepairDeleted, OutcomeCorrected, map[string]string{"CF_NR_FK": "0.5"}, ECONFLICT},
+		{RepairDeleted, OutcomeDeleted, nil, ""},
+		{RepairDeleted, OutcomeUpheld, nil, ""},
+		{RepairShielded, OutcomeUpheld, nil, ""},
+	} {
+		res, err := ResolveObjection(o, ObjectionResolveInput{Outcome: c.outcome, Reasons: "经核实", Corrections: c.corr}, r, it, c.repaired, MustDate("2026-06-02"), "o")
+		if ErrorCode(err) != c.code {
+			t.Errorf("%s after repair %s: %v, want %q", c.outcome, c.repaired, err, c.code)
+			continue
+		}
+		if c.code != "" {
+			if !strings.Contains(ErrorMessage(err), "deleted by credit repair") {
+				t.Errorf("refusal does not say why: %v", err)
+			}
+			continue
+		}
+		if res.State != ObjectionResolved || res.Resolution.RecordRepaired != c.repaired ||
+			strings.Contains(res.Resolution.Reasons, RepairDeletedNote) != (c.repaired == RepairDeleted) {
+			t.Errorf("%s after repair %s: %+v", c.outcome, c.repaired, res.Resolution)
 		}
 	}
 }

@@ -116,6 +116,53 @@ func correctionsAs(res *xinyong.ObjectionResolution, vis xinyong.Visibility, r x
 	return &cp
 }
 
+// correctionValues returns an answer with the values of its corrected fields
+// (Resolution.Corrected) read from the record version the answer wrote:
+// the objection does not keep them (xinyong.StoredResolution). Once a
+// repair deleted the record, its versions hold no fields and nothing is
+// returned. versions caches each record's versions.
+func correctionValues(tx xinyong.Tx, res *xinyong.ObjectionResolution, r xinyong.Record, versions map[string][]xinyong.Record) (*xinyong.ObjectionResolution, error) {
+	if res == nil || len(res.Corrections) > 0 || len(res.Corrected) == 0 || res.RecordVersion == 0 {
+		return res, nil
+	}
+	vs, ok := versions[r.ID]
+	if !ok {
+		var err error
+		if vs, err = tx.RecordVersions(r.ID); err != nil {
+			return nil, err
+		}
+		versions[r.ID] = vs
+	}
+	cp := *res
+	for _, v := range vs {
+		if v.Version != res.RecordVersion {
+			continue
+		}
+		for _, k := range res.Corrected {
+			if val, ok := v.Fields[k]; ok {
+				if cp.Corrections == nil {
+					cp.Corrections = map[string]string{}
+				}
+				cp.Corrections[k] = val
+			}
+		}
+	}
+	return &cp, nil
+}
+
+// resolutionAs is an answer with its corrected values as the reader
+// (whose visibility decision about r is vis) sees them now: read back from
+// the record version (correctionValues), then correctionsAs.
+func resolutionAs(tx xinyong.Tx, res *xinyong.ObjectionResolution, vis xinyong.Visibility, r xinyong.Record, it xinyong.CatalogueItem, versions map[string][]xinyong.Record) (*xinyong.ObjectionResolution, error) {
+	if vis.Visible {
+		var err error
+		if res, err = correctionValues(tx, res, r, versions); err != nil {
+			return nil, err
+		}
+	}
+	return correctionsAs(res, vis, r, it), nil
+}
+
 // ObjectionTarget returns the record the actor wants to object to, as it
 // sees it: the subject its own record in full, anyone else the published
 // record as the public sees it (FileObjection's rule). A record the actor
@@ -285,9 +332,14 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 			view := vis.Apply(r, it)
 			out.Record, out.RecordFields = &view, objectionFields(it, view)
 		}
-		out.Resolution = correctionsAs(out.Resolution, vis, r, it)
+		versions := map[string][]xinyong.Record{}
+		if out.Resolution, err = resolutionAs(tx, out.Resolution, vis, r, it, versions); err != nil {
+			return err
+		}
 		for i := range out.History {
-			out.History[i].Resolution = correctionsAs(out.History[i].Resolution, vis, r, it)
+			if out.History[i].Resolution, err = resolutionAs(tx, out.History[i].Resolution, vis, r, it, versions); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

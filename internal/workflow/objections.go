@@ -230,12 +230,22 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 		if err != nil {
 			return err
 		}
-		if o, err = xinyong.ResolveObjection(cur, in, r, it, xinyong.DateOf(t.Now()), actor.Ref()); err != nil {
+		// A record deleted by credit repair has no content left (erased
+		// with its salt): the rules refuse a correction and the answer
+		// touches nothing of the record.
+		reps, err := t.RecordRepairs([]string{r.ID})
+		if err != nil {
+			return err
+		}
+		repaired := reps[r.ID]
+		if o, err = xinyong.ResolveObjection(cur, in, r, it, repaired, xinyong.DateOf(t.Now()), actor.Ref()); err != nil {
 			return err
 		}
 		before := sealed(r)
-		switch o.Resolution.Outcome {
-		case xinyong.OutcomeCorrected:
+		switch {
+		case repaired == xinyong.RepairDeleted:
+			o.Resolution.RecordVersion = r.Version
+		case o.Resolution.Outcome == xinyong.OutcomeCorrected:
 			if r.Status == xinyong.RecordWithdrawn {
 				return xinyong.Errorf(xinyong.ECONFLICT, "record %s was withdrawn meanwhile: answer deleted or upheld", r.ID)
 			}
@@ -263,7 +273,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 			if err := t.audit("record.correct", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 				return err
 			}
-		case xinyong.OutcomeDeleted:
+		case o.Resolution.Outcome == xinyong.OutcomeDeleted:
 			if r.Status != xinyong.RecordWithdrawn {
 				old, err := payloadOf(r.Content)
 				if err != nil {
@@ -294,15 +304,21 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 			o.Resolution.RecordVersion = r.Version
 		}
 		o.UpdatedAt, o.UpdatedBy = t.Now(), actor.Ref()
-		if err := t.UpdateObjection(o, cur.State, cur.Version); err != nil {
+		// The objection keeps the corrected fields' names, not their
+		// values: those are the content of record version RecordVersion
+		// (salted, erased by a deletion), so its leaf commits to nothing a
+		// repair must erase. The caller gets the values it just wrote.
+		stored := o
+		stored.Resolution = xinyong.StoredResolution(o.Resolution)
+		if err := t.UpdateObjection(stored, cur.State, cur.Version); err != nil {
 			return err
 		}
-		if err := t.objectionLeaf(o); err != nil {
+		if err := t.objectionLeaf(stored); err != nil {
 			return err
 		}
 		t.event(xinyong.EventObjectionResolved, o.ID, objectionEvent{ObjectionID: o.ID, RecordID: o.RecordID, RecordVersion: o.Resolution.RecordVersion,
 			SubjectID: o.SubjectID, DepartmentID: o.DepartmentID, Outcome: string(o.Resolution.Outcome), Reasons: o.Resolution.Reasons, Late: o.Resolution.Late, Date: o.Resolution.Date.String()})
-		return t.audit(ActObjectionResolve, "objection", o.ID, cur, o, string(o.Resolution.Outcome)+" "+o.Resolution.Reasons)
+		return t.audit(ActObjectionResolve, "objection", o.ID, cur, stored, string(o.Resolution.Outcome)+" "+o.Resolution.Reasons)
 	})
 	return o, err
 }
@@ -340,9 +356,14 @@ func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string)
 		if err != nil {
 			return err
 		}
-		v.Resolution = correctionsAs(v.Resolution, vis, r, it)
+		versions := map[string][]xinyong.Record{}
+		if v.Resolution, err = resolutionAs(tx, v.Resolution, vis, r, it, versions); err != nil {
+			return err
+		}
 		for i := range hist {
-			hist[i].Resolution = correctionsAs(hist[i].Resolution, vis, r, it)
+			if hist[i].Resolution, err = resolutionAs(tx, hist[i].Resolution, vis, r, it, versions); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -372,6 +393,16 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 		if err != nil {
 			return err
 		}
+		// Corrected values are the record's content: each reader sees them
+		// as it sees the record now, as in the single view (Objection).
+		viewer := xinyong.ViewerOf(actor, "", "")
+		type seen struct {
+			r   xinyong.Record
+			vis xinyong.Visibility
+			it  xinyong.CatalogueItem
+		}
+		records := map[string]seen{}
+		versions := map[string][]xinyong.Record{}
 		for _, o := range os {
 			v := ObjectionView{Objection: o, Overdue: xinyong.ObjectionOverdue(o, today)}
 			if overdueOnly && !v.Overdue {
@@ -379,6 +410,26 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 			}
 			if xinyong.ObjectionFilerHidden(actor, o) {
 				v.Name, v.Contact = "", ""
+			}
+			if res := v.Resolution; res != nil && (len(res.Corrections) > 0 || len(res.Corrected) > 0) {
+				sr, done := records[o.RecordID]
+				if !done {
+					r, err := tx.Record(o.RecordID)
+					switch {
+					case err == nil:
+						vis, it, err := recordVisibility(tx, viewer, r, today)
+						if err != nil {
+							return err
+						}
+						sr = seen{r: r, vis: vis, it: it}
+					case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+						return err
+					}
+					records[o.RecordID] = sr
+				}
+				if v.Resolution, err = resolutionAs(tx, res, sr.vis, sr.r, sr.it, versions); err != nil {
+					return err
+				}
 			}
 			out = append(out, v)
 		}
