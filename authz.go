@@ -1,5 +1,7 @@
 package xinyong
 
+import "strings"
+
 // Action is something an actor may be allowed to do. The set is closed; one
 // function, Authorize, decides every access.
 type Action string
@@ -116,6 +118,12 @@ func Authorize(actor Actor, action Action, res Resource, dept *Department) error
 		return nil
 	}
 	ownDept := actor.DepartmentID != "" && actor.DepartmentID == res.DepartmentID
+	if actor.Role == RoleAgency && strings.TrimSpace(actor.Organisation) == "" && (action == ActRecordQuery || action == ActMeasureCheck) {
+		// The query-use register records who and which organisation
+		// queried (DOMAIN.md §7); an agency token or account made before
+		// the organisation was required would query anonymously.
+		return &Error{Code: EFORBIDDEN, Message: "an agency with no organisation on record may not " + describe(action) + ": the query-use register records which organisation queried; ask the platform to issue a token or account that names the organisation"}
+	}
 	switch action {
 	case ActCataloguePropose, ActCatalogueTransition, ActCatalogueLoad, ActReferenceManage,
 		ActDepartmentManage, ActAccountManage, ActTokenManage, ActSubjectOverride:

@@ -20,7 +20,9 @@ import (
 //     subjects it records;
 //   - reviewer: reads its own department and its records; subject.read;
 //   - agency (relying agency): subject.read for the measures check
-//     (DOMAIN.md §5), nothing else beyond the public;
+//     (DOMAIN.md §5), nothing else beyond the public; record.query and
+//     measures.check only with an organisation on record (DOMAIN.md §7: the
+//     register records who and which organisation);
 //   - auditor: audit.read, ledger.verify, record.read, account.read,
 //     department.read (DOMAIN.md §7: reviews query-use logs and the ledger);
 //   - subject: subject.read and record.read of itself only (DOMAIN.md: "sees
@@ -68,6 +70,9 @@ func actorFor(r Role) Actor {
 	}
 	if r == RoleSubject {
 		a.SubjectID = "S1"
+	}
+	if r == RoleAgency {
+		a.Organisation = "某市住房公积金中心"
 	}
 	return a
 }
@@ -121,6 +126,9 @@ func TestAuthorizeScope(t *testing.T) {
 	noRole := Actor{Kind: "token", ID: "t-1"}
 	disabled := testDept()
 	disabled.Disabled = true
+	noOrgAgency := actorFor(RoleAgency)
+	noOrgAgency.Organisation = ""
+	noOrgAgencyToken := Actor{Kind: "token", ID: "t-2", Name: "old-agency-token", Role: RoleAgency}
 
 	other := Resource{DepartmentID: "D2", Item: "ITEM-PENALTY", SubjectID: "S2"}
 	tests := []struct {
@@ -167,6 +175,12 @@ func TestAuthorizeScope(t *testing.T) {
 		{"subject account without a subject ID grants consent", noSubject, ActConsentGrant, Resource{}, nil, false, EFORBIDDEN, "empty subject IDs never match"},
 		{"agency grants consent", actorFor(RoleAgency), ActConsentGrant, Resource{SubjectID: "S1"}, nil, false, EFORBIDDEN, "only the subject consents"},
 		{"agency queries shared information of any subject", actorFor(RoleAgency), ActRecordQuery, other, nil, true, "", "sharing: Visible decides what it sees (DOMAIN.md §3)"},
+		{"agency without an organisation queries shared information", noOrgAgency, ActRecordQuery, other, nil, false, EFORBIDDEN, "the register records who and which organisation (DOMAIN.md §7)"},
+		{"agency token without an organisation queries shared information", noOrgAgencyToken, ActRecordQuery, other, nil, false, EFORBIDDEN, "the register records who and which organisation (DOMAIN.md §7)"},
+		{"agency without an organisation runs a measures check", noOrgAgency, ActMeasureCheck, other, nil, false, EFORBIDDEN, "the register records who and which organisation (DOMAIN.md §7)"},
+		{"agency token without an organisation runs a measures check", noOrgAgencyToken, ActMeasureCheck, other, nil, false, EFORBIDDEN, "the register records who and which organisation (DOMAIN.md §7)"},
+		{"agency without an organisation reads a subject", noOrgAgency, ActSubjectRead, other, nil, true, "", "only the registered queries need the organisation"},
+		{"officer queries shared information", officer, ActRecordQuery, other, nil, true, "", "officers query; the department is the organisation"},
 		{"reviewer queries shared information", reviewer, ActRecordQuery, other, nil, false, EFORBIDDEN, "officers and agencies query"},
 		{"auditor reads another subject's consents", actorFor(RoleAuditor), ActConsentRead, other, nil, true, "", "supervision (DOMAIN.md §7)"},
 		{"admin reviews the query-use log", actorFor(RoleAdmin), ActQueryLogReview, other, nil, false, EFORBIDDEN, "review is the auditor's (separation of duties)"},

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"xinyong"
 	"xinyong/internal/workflow"
@@ -89,11 +91,41 @@ func (w *web) adminOnly(rw http.ResponseWriter, r *http.Request) (Page, bool) {
 	return p, true
 }
 
-// parseConsoleForm reads a posted form (at most 1 MiB).
+// parseConsoleForm reads a posted form (at most 1 MiB) whose names and
+// values are all valid UTF-8 without NUL (checkFormText).
 func parseConsoleForm(rw http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(rw, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		return xinyong.Errorf(xinyong.EINVALID, "the form could not be read")
+	}
+	return checkFormText(r.Form)
+}
+
+// checkFormText refuses a form (query and body) with a name or value that
+// is not valid UTF-8 or holds NUL, as decodeJSON does for JSON bodies:
+// PostgreSQL text refuses both (SQLSTATE 22021), which would otherwise end
+// as an internal error. The message names the field, never its value (it
+// may be a password).
+func checkFormText(form url.Values) error {
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+			return xinyong.Invalid("表单含有无效的字段名：须为不含 NUL 的 UTF-8 文本。A form field name is not valid UTF-8 text or holds NUL.",
+				xinyong.FieldError{Field: "form", Rule: "encoding.utf8", Message: "form field names are UTF-8 text without NUL"})
+		}
+		name := k
+		if len(name) > 64 {
+			name = strings.ToValidUTF8(name[:64], "") + "…"
+		}
+		for _, v := range form[k] {
+			switch {
+			case !utf8.ValidString(v):
+				return xinyong.Invalid(fmt.Sprintf("表单字段 %s 含有无效的 UTF-8 字节，请以 UTF-8 重新输入。Form field %s holds bytes that are not valid UTF-8 text.", name, name),
+					xinyong.FieldError{Field: k, Rule: "encoding.utf8", Message: "text must be valid UTF-8"})
+			case strings.IndexByte(v, 0) >= 0:
+				return xinyong.Invalid(fmt.Sprintf("表单字段 %s 含有 NUL 字符。Form field %s holds a NUL character.", name, name),
+					xinyong.FieldError{Field: k, Rule: "encoding.nul", Message: "text must not contain NUL (U+0000)"})
+			}
+		}
 	}
 	return nil
 }

@@ -356,7 +356,7 @@ func TestWrongCSRFOnPage(t *testing.T) {
 	forged := adm
 	forged.csrf = "wrong"
 	e.post(t, forged, "/console/admin/tokens", url.Values{"name": {"forged"}, "role": {"agency"}}).html(t, 403, "请刷新页面后重试", "reload the page and try again")
-	e.post(t, adm, "/console/admin/tokens", url.Values{"name": {"genuine"}, "role": {"agency"}}).html(t, 200)
+	e.post(t, adm, "/console/admin/tokens", url.Values{"name": {"genuine"}, "role": {"agency"}, "organisation": {"某银行"}}).html(t, 200)
 	page := e.do(t, req{Path: "/console/admin/tokens", Cookies: adm.jar}).html(t, 200, "genuine")
 	if strings.Contains(page, "forged") {
 		t.Error("a form with a wrong CSRF token created a token")

@@ -152,6 +152,10 @@ func (s *Server) startDelivery() {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
+			// The run starts at the service clock and reads it again for
+			// each batch it claims and each delivery it signs: a long
+			// backlog neither sends stale webhook-timestamps nor claims
+			// with leases already run out.
 			if _, err := s.Svc.DeliverWebhooks(s.jobCtx, s.Svc.Now()); err != nil && s.jobCtx.Err() == nil {
 				s.Log.Warn("delivering webhooks", "err", err)
 			}

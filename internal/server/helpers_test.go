@@ -152,7 +152,11 @@ func (e *testEnv) token(t testing.TB, role, deptCode, name string) string {
 	if name == "" {
 		name = role + " system " + deptCode
 	}
-	_, secret, err := e.svc.CreateToken(e.ctx, xinyong.System, workflow.TokenInput{Name: name, Role: role, Department: deptCode})
+	in := workflow.TokenInput{Name: name, Role: role, Department: deptCode}
+	if role == string(xinyong.RoleAgency) {
+		in.Organisation = name // an agency names its organisation (DOMAIN.md §7)
+	}
+	_, secret, err := e.svc.CreateToken(e.ctx, xinyong.System, in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,6 +197,14 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
 		return
 	}
+	if err := checkFormText(r.Form); err != nil {
+		// Bad bytes would reach the store (PostgreSQL refuses them): the
+		// form again, with what to fix.
+		p := w.page(r, "", nil)
+		p.Title, p.Error = p.T("login"), xinyong.ErrorMessage(err)
+		w.renderLogin(rw, r, http.StatusBadRequest, p)
+		return
+	}
 	if c, err := r.Cookie(loginCookie); err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(c.Value)) != 1 {
 		p := w.page(r, "", nil)
 		p.Title, p.Error = p.T("login"), "登录表单已过期，请重新提交。 (The sign-in form expired; please submit it again.)"

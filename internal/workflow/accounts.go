@@ -326,6 +326,11 @@ func (s *Service) newAccount(t *txn, in AccountInput) (xinyong.Account, error) {
 			a.SubjectID = sub.ID
 		}
 	}
+	if role == xinyong.RoleAgency && a.Organisation == "" {
+		// The query-use register records who and which organisation
+		// (DOMAIN.md §7); an agency without one would query anonymously.
+		v.Add("organisation", "account.organisation", "an agency account names its organisation (the register records which organisation queried)")
+	}
 	return a, v.Err("the account is not valid")
 }
 
@@ -508,7 +513,18 @@ func (s *Service) DisableAccount(ctx context.Context, actor xinyong.Actor, usern
 		if err := t.UpdateAccount(a); err != nil {
 			return err
 		}
-		return t.audit("account.disable", "account", a.ID, before, a, fmt.Sprintf("disabled=%v", disabled))
+		note := fmt.Sprintf("disabled=%v", disabled)
+		if disabled {
+			// End its sessions now: SessionActor refuses a disabled
+			// account, but re-enabling would otherwise bring back every
+			// cookie issued before (a stolen one too).
+			ended, err := t.DeleteAccountSessions(a.ID)
+			if err != nil {
+				return err
+			}
+			note = fmt.Sprintf("%s; %d sessions ended", note, ended)
+		}
+		return t.audit("account.disable", "account", a.ID, before, a, note)
 	})
 }
 
@@ -585,6 +601,10 @@ func (s *Service) CreateToken(ctx context.Context, actor xinyong.Actor, in Token
 					k.Organisation = d.Name
 				}
 			}
+		}
+		if role == xinyong.RoleAgency && k.Organisation == "" {
+			// DOMAIN.md §7: the query-use register records which organisation queried.
+			v.Add("organisation", "token.organisation", "an agency token names its organisation: give --organisation NAME (the register records which organisation queried)")
 		}
 		if err := v.Err("the token is not valid"); err != nil {
 			return err

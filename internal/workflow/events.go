@@ -240,7 +240,7 @@ func (s *Service) CreateSubscription(ctx context.Context, actor xinyong.Actor, i
 		if err := t.PutSubscription(sub); err != nil {
 			return err
 		}
-		return t.audit("subscription.create", "subscription", sub.ID, nil, sub, sub.URL+" "+strings.Join(events, ","))
+		return t.audit("subscription.create", "subscription", sub.ID, nil, sub, auditURL(sub.URL)+" "+strings.Join(events, ","))
 	})
 	return sub, err
 }
@@ -272,8 +272,20 @@ func (s *Service) DeleteSubscription(ctx context.Context, actor xinyong.Actor, i
 		if err := t.DeleteSubscription(id); err != nil {
 			return err
 		}
-		return t.audit("subscription.delete", "subscription", id, sub, nil, sub.URL)
+		return t.audit("subscription.delete", "subscription", id, sub, nil, auditURL(sub.URL))
 	})
+}
+
+// auditURL is a webhook URL as the audit trail records it: scheme, host and
+// path only. The query (…?access_token=…) and any user:password@ may carry
+// the receiver's credentials, and an audit detail is a ledger leaf that can
+// never be scrubbed.
+func auditURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "(unparseable URL)"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 }
 
 // DeadLetters lists a subscription's deliveries whose retries ran out.
@@ -378,15 +390,30 @@ const deliveryBatch = 50
 // leaves them due again), posts each signed with its event's id, and
 // records the outcome: delivered on 2xx, else the next attempt by the
 // backoff, or the dead-letter list once the retries ran xinyong.RetryWindow.
-// now is the caller's clock (the server's, or a test's).
+//
+// now is the caller's clock (the server's, or a test's) when the run
+// starts: the first batch is claimed at now. The run's clock then moves on
+// with the service clock (now plus the time s.Now has advanced since the
+// start), so that during a long backlog each later batch is claimed, and
+// its lease runs, from the time of its own claim (another server does not
+// re-claim rows whose lease only looked expired), and each delivery is
+// signed with the time it is sent (receivers check webhook-timestamp
+// against a few minutes' tolerance). Outcomes and the next retry count
+// from the batch's claim.
 func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) (DeliveryReport, error) {
 	var rep DeliveryReport
 	lease := s.Webhooks.timeout() + time.Minute
-	for ctx.Err() == nil {
+	start := s.Now()
+	clock := func() time.Time { return now.Add(s.Now().Sub(start)) }
+	for batch := 0; ctx.Err() == nil; batch++ {
 		var jobs []deliveryJob
+		claimAt := now
+		if batch > 0 {
+			claimAt = clock()
+		}
 		err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
 			jobs = nil
-			ds, err := tx.ClaimDeliveries(now, now.Add(lease), deliveryBatch)
+			ds, err := tx.ClaimDeliveries(claimAt, claimAt.Add(lease), deliveryBatch)
 			if err != nil {
 				return err
 			}
@@ -410,7 +437,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) (DeliveryR
 		if err != nil || len(jobs) == 0 {
 			return rep, err
 		}
-		s.attempt(ctx, now, jobs)
+		s.attempt(ctx, claimAt, clock, jobs)
 		// Outcomes are recorded even while the caller shuts down: a
 		// delivered event is not sent again.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -460,9 +487,9 @@ type nopLog struct{}
 func (nopLog) Warn(string, ...any)  {}
 func (nopLog) Error(string, ...any) {}
 
-// attempt posts the jobs, a few at a time, and sets each delivery's new
-// state.
-func (s *Service) attempt(ctx context.Context, now time.Time, jobs []deliveryJob) {
+// attempt posts the jobs, a few at a time, each signed with the time it is
+// sent (clock), and sets each delivery's new state as of now (the claim).
+func (s *Service) attempt(ctx context.Context, now time.Time, clock func() time.Time, jobs []deliveryJob) {
 	par := s.Webhooks.Parallel
 	if par <= 0 {
 		par = 8
@@ -475,7 +502,7 @@ func (s *Service) attempt(ctx context.Context, now time.Time, jobs []deliveryJob
 		wg.Go(func() {
 			defer func() { <-sem }()
 			j := &jobs[i]
-			status, err := s.post(ctx, client, now, j.sub, j.ev)
+			status, err := s.post(ctx, client, clock, j.sub, j.ev)
 			d := &j.d
 			d.Attempts++
 			d.LastAt, d.LastStatus, d.LastError = now, status, ""
@@ -517,13 +544,15 @@ func WebhookBody(e xinyong.Event) []byte {
 
 var errStatus = errors.New("receiver answered")
 
-// post makes one attempt: nil error on a 2xx answer. An attempt under way
-// when the caller shuts down runs to its end (at most the timeout), so that
-// its outcome is recorded and a delivered event is not sent again.
-func (s *Service) post(ctx context.Context, client *http.Client, now time.Time, sub xinyong.Subscription, e xinyong.Event) (int, error) {
+// post makes one attempt, signed with the time it is sent (clock, read
+// just before sending): nil error on a 2xx answer. An attempt under way
+// when the caller shuts down runs to its end (at most the timeout), so
+// that its outcome is recorded and a delivered event is not sent again.
+func (s *Service) post(ctx context.Context, client *http.Client, clock func() time.Time, sub xinyong.Subscription, e xinyong.Event) (int, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Webhooks.timeout())
 	defer cancel()
 	body := WebhookBody(e)
+	now := clock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
