@@ -1,6 +1,7 @@
 package xinyong
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -70,6 +71,10 @@ const (
 	ItemConsultation ItemStatus = "consultation" // 征求意见
 	ItemApproved     ItemStatus = "approved"
 	ItemRetired      ItemStatus = "retired"
+	// ItemWithdrawn ends a proposed change of an item once approved that is
+	// withdrawn or rejected before approval. It appears only in the item's
+	// history: the version in force is untouched (ChangeIsPending).
+	ItemWithdrawn ItemStatus = "withdrawn"
 )
 
 // Category is one of the catalogue's categories (2024 edition: 13).
@@ -131,6 +136,11 @@ type CatalogueItem struct {
 	Provenance      Provenance      `json:"provenance"`
 	Source          string          `json:"source,omitempty"`
 	UpdatedAt       time.Time       `json:"updated_at,omitzero"`
+	// Pending is the proposed change of this item, in draft or under
+	// consultation, while this version stays in force (ChangeIsPending).
+	// Listings set it so that the change can be consulted on; it is never
+	// stored with the item and is ignored in a proposal.
+	Pending *CatalogueItem `json:"pending,omitempty"`
 }
 
 // Field returns the spec of the field with the given code or label.
@@ -223,7 +233,84 @@ func ItemTransition(it CatalogueItem, to ItemStatus) error {
 		if to == ItemApproved && from == ItemDraft {
 			msg = "a supplementary item must be put to public consultation before it is approved"
 		}
+		if to == ItemWithdrawn {
+			msg = "item " + it.Code + " has no pending change to withdraw (a new item in draft or consultation is abandoned by retiring it)"
+		}
 		return &Error{Code: ECONFLICT, Message: msg, Fields: []FieldError{{Field: "status", Rule: "catalogue.transition", Message: msg}}}
 	}
 	return nil
+}
+
+// ChangeIsPending reports whether a proposal for an item whose current
+// version is cur waits as a pending change of it. Once an item has been
+// approved, its current version alone governs intake, sharing, disclosure
+// and publication of the records that rest on it (in force, or retired with
+// records still shown under it): a proposed change — other scopes, other
+// fields — is only a proposal until it has been through public consultation
+// and approved (DOMAIN.md §1). An item never approved (a draft, an item
+// under consultation) has no records: a new proposal replaces it.
+func ChangeIsPending(cur CatalogueItem) bool {
+	return cur.Status == ItemApproved || cur.Status == ItemRetired
+}
+
+// PendingTransition checks a step of pending, the proposed change of the
+// item whose current version is cur, on date today: draft → consultation →
+// approved, or withdrawn (rejected) from draft or consultation. The item
+// itself is not retired while a change of it is pending: which of the two
+// is meant must be said, by withdrawing or approving the change first. A
+// change approved replaces the item in force at once, so it may not take
+// the item out of force: an effective date still to come waits for that
+// date.
+func PendingTransition(cur, pending CatalogueItem, to ItemStatus, today Date) error {
+	conflict := func(msg string) error {
+		return &Error{Code: ECONFLICT, Message: msg, Fields: []FieldError{{Field: "status", Rule: "catalogue.transition", Message: msg}}}
+	}
+	pend := fmt.Sprintf("item %s has a pending change (version %d, %s)", cur.Code, pending.Version, pending.Status)
+	switch to {
+	case ItemConsultation, ItemApproved:
+		if err := ItemTransition(pending, to); err != nil {
+			return conflict(pend + ": " + ErrorMessage(err))
+		}
+		if to == ItemApproved && cur.Status == ItemApproved && pending.EffectiveFrom.After(today) {
+			return conflict(fmt.Sprintf("%s taking effect on %s: approving it now would take the item in force out of force until then; approve it on or after that date", pend, pending.EffectiveFrom))
+		}
+		return nil
+	case ItemWithdrawn:
+		if pending.Status != ItemDraft && pending.Status != ItemConsultation {
+			return conflict(pend + ": only a change in draft or under consultation is withdrawn")
+		}
+		return nil
+	case ItemRetired:
+		return conflict(pend + ": withdraw the change (status withdrawn) or approve it before the item itself is retired")
+	}
+	return conflict(pend + ": it cannot go to " + string(to))
+}
+
+// ApproveChange returns the version that replaces cur when its pending
+// change is approved on today: the change, approved, under the next
+// version number. Without an effective date of its own it continues the
+// item in force from the same date (a retired item is in force again from
+// today).
+func ApproveChange(cur, pending CatalogueItem, today Date) CatalogueItem {
+	next := pending
+	next.Pending = nil
+	next.Status = ItemApproved
+	next.Version = pending.Version + 1
+	if next.EffectiveFrom.IsZero() {
+		next.EffectiveFrom = today
+		if cur.Status == ItemApproved && !cur.EffectiveFrom.IsZero() {
+			next.EffectiveFrom = cur.EffectiveFrom
+		}
+	}
+	return next
+}
+
+// WithdrawChange returns the history entry that ends a pending change
+// withdrawn (or rejected) before approval.
+func WithdrawChange(pending CatalogueItem) CatalogueItem {
+	w := pending
+	w.Pending = nil
+	w.Status = ItemWithdrawn
+	w.Version = pending.Version + 1
+	return w
 }

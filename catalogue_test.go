@@ -116,3 +116,97 @@ func TestItemInForce(t *testing.T) {
 		t.Error("Field found a field the item does not allow")
 	}
 }
+
+// TestChangeIsPending: once an item has been approved, a proposal for it is
+// a pending change; the version in force governs its records until the
+// change is consulted on and approved (DOMAIN.md §1, §3).
+func TestChangeIsPending(t *testing.T) {
+	for _, tt := range []struct {
+		status ItemStatus
+		want   bool
+	}{{ItemDraft, false}, {ItemConsultation, false}, {ItemApproved, true}, {ItemRetired, true}} {
+		it := validItem()
+		it.Layer, it.Provenance, it.Status = LayerProvincial, ProvenanceLocal, tt.status
+		if got := ChangeIsPending(it); got != tt.want {
+			t.Errorf("ChangeIsPending(%s item) = %v, want %v", tt.status, got, tt.want)
+		}
+	}
+}
+
+func TestPendingTransition(t *testing.T) {
+	today := MustDate("2026-06-01")
+	tests := []struct {
+		name    string
+		cur     ItemStatus
+		pending ItemStatus
+		from    string // the change's effective date, "" for none
+		to      ItemStatus
+		ok      bool
+		source  string
+	}{
+		{"draft to consultation", ItemApproved, ItemDraft, "", ItemConsultation, true, "DOMAIN.md §1: draft → consultation"},
+		{"consultation to approved", ItemApproved, ItemConsultation, "", ItemApproved, true, "DOMAIN.md §1: consultation → approved"},
+		{"draft straight to approved", ItemApproved, ItemDraft, "", ItemApproved, false, "DOMAIN.md §1: supplementary items need public consultation first"},
+		{"draft withdrawn", ItemApproved, ItemDraft, "", ItemWithdrawn, true, "a change may be rejected or withdrawn"},
+		{"consultation withdrawn", ItemApproved, ItemConsultation, "", ItemWithdrawn, true, "a change may be rejected after consultation"},
+		{"retire the item with a change pending", ItemApproved, ItemDraft, "", ItemRetired, false, "which is meant must be said: withdraw or approve first"},
+		{"consultation twice", ItemApproved, ItemConsultation, "", ItemConsultation, false, "no self-transition"},
+		{"back to draft", ItemApproved, ItemConsultation, "", ItemDraft, false, "no way back to draft"},
+		{"approved with a future date", ItemApproved, ItemConsultation, "2026-07-01", ItemApproved, false, "approval may not take the item in force out of force"},
+		{"approved on its date", ItemApproved, ItemConsultation, "2026-06-01", ItemApproved, true, "the change takes effect on approval"},
+		{"retired item revived with a future date", ItemRetired, ItemConsultation, "2026-07-01", ItemApproved, true, "a retired item is not in force anyway"},
+		{"retired item: change to consultation", ItemRetired, ItemDraft, "", ItemConsultation, true, "DOMAIN.md §1"},
+	}
+	for _, tt := range tests {
+		cur := validItem()
+		cur.Layer, cur.Provenance, cur.Status, cur.Version = LayerProvincial, ProvenanceLocal, tt.cur, 1
+		p := cur
+		p.Status, p.Version, p.SharingScope, p.EffectiveFrom = tt.pending, 2, ShareNone, Date{}
+		if tt.from != "" {
+			p.EffectiveFrom = MustDate(tt.from)
+		}
+		err := PendingTransition(cur, p, tt.to, today)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v, want ok = %v (%s)", tt.name, err, tt.ok, tt.source)
+			continue
+		}
+		if err != nil && (ErrorCode(err) != ECONFLICT || !hasRule(err, "catalogue.transition")) {
+			t.Errorf("%s: err = %v, want %s catalogue.transition", tt.name, err, ECONFLICT)
+		}
+	}
+	// Withdrawn is only for a pending change.
+	it := validItem()
+	it.Layer, it.Provenance, it.Status = LayerProvincial, ProvenanceLocal, ItemApproved
+	if err := ItemTransition(it, ItemWithdrawn); ErrorCode(err) != ECONFLICT || !hasRule(err, "catalogue.transition") {
+		t.Errorf("an item without a pending change withdrawn: %v", err)
+	}
+}
+
+func TestApproveAndWithdrawChange(t *testing.T) {
+	today := MustDate("2026-06-01")
+	cur := validItem()
+	cur.Layer, cur.Provenance, cur.Version, cur.SharingScope, cur.DisclosureScope = LayerProvincial, ProvenanceLocal, 3, ShareNone, DiscloseAuthorised
+	p := cur
+	p.Status, p.Version, p.SharingScope, p.DisclosureScope, p.EffectiveFrom = ItemConsultation, 5, ShareUnconditional, DisclosePublic, Date{}
+	p.Pending = &CatalogueItem{Code: "x"}
+	next := ApproveChange(cur, p, today)
+	if next.Status != ItemApproved || next.Version != 6 || next.SharingScope != ShareUnconditional || next.DisclosureScope != DisclosePublic || next.Pending != nil {
+		t.Errorf("approved change = %+v, want the change approved as v6", next)
+	}
+	if next.EffectiveFrom != cur.EffectiveFrom {
+		t.Errorf("approved change of an item in force from %s: from %s, want the item to stay in force without a gap", cur.EffectiveFrom, next.EffectiveFrom)
+	}
+	retired := cur
+	retired.Status = ItemRetired
+	if got := ApproveChange(retired, p, today); got.EffectiveFrom != today {
+		t.Errorf("a retired item revived: in force from %s, want %s", got.EffectiveFrom, today)
+	}
+	p.EffectiveFrom = MustDate("2026-05-01")
+	if got := ApproveChange(cur, p, today); got.EffectiveFrom != p.EffectiveFrom {
+		t.Errorf("the change's own date: %s", got.EffectiveFrom)
+	}
+	w := WithdrawChange(p)
+	if w.Status != ItemWithdrawn || w.Version != 6 || w.Pending != nil || w.SharingScope != p.SharingScope {
+		t.Errorf("withdrawn change = %+v", w)
+	}
+}

@@ -68,6 +68,21 @@ type Tx interface {
 	CatalogueItem(code string) (CatalogueItem, error)
 	CatalogueItems() ([]CatalogueItem, error)
 	CatalogueItemHistory(code string) ([]CatalogueItem, error)
+	// A proposed change of an item once approved waits as the item's
+	// pending version (at most one) while its current version stays in
+	// force (ChangeIsPending): nothing but the catalogue's listings reads
+	// it. PutPendingCatalogueItem stores it, replacing the item's previous
+	// pending version, and appends it to the item's history (ENOTFOUND when
+	// the item does not exist; ECONFLICT when its version is in the history
+	// already). PendingCatalogueItem returns ENOTFOUND when there is none;
+	// DeletePendingCatalogueItem removes it (ENOTFOUND when there is none).
+	// AppendCatalogueItemHistory appends a version to the history only (a
+	// change withdrawn).
+	PutPendingCatalogueItem(it CatalogueItem) error
+	PendingCatalogueItem(code string) (CatalogueItem, error)
+	PendingCatalogueItems() ([]CatalogueItem, error)
+	DeletePendingCatalogueItem(code string) error
+	AppendCatalogueItemHistory(it CatalogueItem) error
 
 	// Measures, list types, regimes, calendar overrides.
 	PutMeasure(m Measure) error
@@ -146,6 +161,16 @@ type Tx interface {
 	// superseded) whose leaf index is in [from, to), in leaf order. fn must
 	// not use the Tx.
 	RecordContentsByLedger(from, to int64, fn func(RecordContent) error) error
+	// RecordRowsByLedger streams the record versions whose leaf index is
+	// in [from, to) with what their rows serve besides the content: the
+	// JSON document and, for current versions, the columns readers filter
+	// on (ledger verification compares them with the committed content).
+	// Current versions come first, then superseded ones, each in leaf
+	// order. fn must not use the Tx.
+	RecordRowsByLedger(from, to int64, fn func(RecordRow) error) error
+	// SubjectsByIDs returns the subjects among ids that exist (ledger
+	// verification).
+	SubjectsByIDs(ids []string) ([]Subject, error)
 
 	// Imports.
 	CreateImport(j Import) error
@@ -199,6 +224,21 @@ type RecordContent struct {
 	Erased  bool
 	// LedgerIdx is the leaf that committed to this version.
 	LedgerIdx int64
+}
+
+// RecordRow is a stored record version as ledger verification reads it:
+// its content and salt, and what readers are served from the same row.
+type RecordRow struct {
+	RecordContent
+	Current bool   // the record row (else a superseded version, record_version)
+	Data    []byte // the stored JSON document of the Record
+	// The columns of a current version (zero for a superseded one).
+	DepartmentID, Item, DocNumber, SubjectID string
+	Status, DecisionDate, Severity           string
+	Published                                bool
+	PubStart, PubMaxEnd                      string // "" when NULL
+	LateDays                                 int
+	Lenient                                  bool
 }
 
 // Session is a console session; only a hash of its secret is stored.

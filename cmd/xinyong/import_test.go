@@ -245,6 +245,16 @@ func TestLedgerTamper(t *testing.T) {
 			[]string{fmt.Sprintf("PROBLEM at leaf %d ", recIdx), recID + " v99"}},
 		{"leaf commitment changed", `UPDATE ledger_entry SET commitment = zeroblob(32) WHERE idx = ?`, []any{recIdx},
 			[]string{fmt.Sprintf("PROBLEM at leaf %d", recIdx)}},
+		// What the row serves, against its unchanged content and salt.
+		{"served document changed", `UPDATE record SET data = replace(data, '福州', '厦门') WHERE id = ?`, []any{recID},
+			[]string{fmt.Sprintf("PROBLEM at leaf %d record:%s", recIdx, recID), "subject_name: not what the content commits to"}},
+		{"served as withdrawn", `UPDATE record SET status = 'withdrawn' WHERE id = ?`, []any{recID},
+			[]string{fmt.Sprintf("PROBLEM at leaf %d record:%s", recIdx, recID), "served status withdrawn, committed active"}},
+		{"unpublished", `UPDATE record SET published = 0 WHERE id = ?`, []any{recID},
+			[]string{fmt.Sprintf("PROBLEM at leaf %d record:%s", recIdx, recID), "served published false, committed true"}},
+		// Leaves no signed checkpoint covers.
+		{"latest checkpoint deleted", `DELETE FROM ledger_checkpoint WHERE size = (SELECT max(size) FROM ledger_checkpoint)`, nil,
+			[]string{"PROBLEM at leaf ", "not covered by any signed checkpoint"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

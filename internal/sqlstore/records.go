@@ -307,6 +307,57 @@ ORDER BY 5`, from, to, from, to)
 	return rows.Err()
 }
 
+// RecordRowsByLedger streams the record versions of leaves [from, to) with
+// their stored documents and, for current versions, their columns: the
+// current versions first, then the superseded ones, each in leaf order.
+func (t *Tx) RecordRowsByLedger(from, to int64, fn func(xinyong.RecordRow) error) error {
+	rows, err := t.rows(`SELECT id, version, content, salt, ledger_idx, data, department_id, item, doc_number, subject_id, status, decision_date, severity, published, pub_start, pub_max_end, late_days, lenient
+FROM record WHERE ledger_idx >= ? AND ledger_idx < ? ORDER BY ledger_idx`, from, to)
+	if err != nil {
+		return err
+	}
+	err = eachRecordRow(rows, fn, func(r *xinyong.RecordRow) error {
+		r.Current = true
+		var start, maxEnd sql.NullString
+		err := rows.Scan(&r.ID, &r.Version, &r.Content, &r.Salt, &r.LedgerIdx, &r.Data, &r.DepartmentID, &r.Item, &r.DocNumber, &r.SubjectID,
+			&r.Status, &r.DecisionDate, &r.Severity, &r.Published, &start, &maxEnd, &r.LateDays, &r.Lenient)
+		r.PubStart, r.PubMaxEnd = start.String, maxEnd.String
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = t.rows(`SELECT record_id, version, content, salt, ledger_idx, data FROM record_version WHERE ledger_idx >= ? AND ledger_idx < ? ORDER BY ledger_idx`, from, to)
+	if err != nil {
+		return err
+	}
+	return eachRecordRow(rows, fn, func(r *xinyong.RecordRow) error {
+		return rows.Scan(&r.ID, &r.Version, &r.Content, &r.Salt, &r.LedgerIdx, &r.Data)
+	})
+}
+
+// SubjectsByIDs returns the stored subjects among ids.
+func (t *Tx) SubjectsByIDs(ids []string) ([]xinyong.Subject, error) {
+	return t.subjectsIn("id", ids)
+}
+
+// eachRecordRow scans each of rows with scan and hands it to fn; it closes
+// rows.
+func eachRecordRow(rows *sql.Rows, fn func(xinyong.RecordRow) error, scan func(*xinyong.RecordRow) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var r xinyong.RecordRow
+		if err := scan(&r); err != nil {
+			return err
+		}
+		r.Erased = r.Content == nil && r.Salt == nil
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // ---- imports ----
 
 // normImport puts the job's times in UTC at microsecond precision.

@@ -328,7 +328,7 @@ func (t *Tx) Categories() ([]xinyong.Category, error) {
 }
 
 func (t *Tx) PutCatalogueItem(it xinyong.CatalogueItem) error {
-	it.UpdatedAt = t.now
+	it.UpdatedAt, it.Pending = t.now, nil // a listing's view, never stored
 	data := mustJSON(it)
 	if err := t.exec(`INSERT INTO catalogue_item (code, version, status, data) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET version = excluded.version, status = excluded.status, data = excluded.data`,
 		it.Code, it.Version, string(it.Status), data); err != nil {
@@ -352,6 +352,44 @@ func (t *Tx) CatalogueItems() ([]xinyong.CatalogueItem, error) {
 
 func (t *Tx) CatalogueItemHistory(code string) ([]xinyong.CatalogueItem, error) {
 	return listJSON[xinyong.CatalogueItem](t, `SELECT data FROM catalogue_item_history WHERE code = ? ORDER BY version`, code)
+}
+
+// PutPendingCatalogueItem stores the pending version of an existing item
+// (migration 0016) and appends it to the item's history.
+func (t *Tx) PutPendingCatalogueItem(it xinyong.CatalogueItem) error {
+	var one int
+	if err := t.row(`SELECT 1 FROM catalogue_item WHERE code = ?`, it.Code).Scan(&one); err != nil {
+		return notFound("catalogue item "+it.Code, err)
+	}
+	it.UpdatedAt, it.Pending = t.now, nil
+	data := mustJSON(it)
+	if err := t.exec(`INSERT INTO catalogue_item_pending (code, version, status, data) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET version = excluded.version, status = excluded.status, data = excluded.data`,
+		it.Code, it.Version, string(it.Status), data); err != nil {
+		return err
+	}
+	return t.exec(`INSERT INTO catalogue_item_history (code, version, at, data) VALUES (?, ?, ?, ?)`, it.Code, it.Version, Micros(t.now), data)
+}
+
+func (t *Tx) PendingCatalogueItem(code string) (xinyong.CatalogueItem, error) {
+	var it xinyong.CatalogueItem
+	var data string
+	if err := t.row(`SELECT data FROM catalogue_item_pending WHERE code = ?`, code).Scan(&data); err != nil {
+		return it, notFound("pending version of catalogue item "+code, err)
+	}
+	return it, json.Unmarshal([]byte(data), &it)
+}
+
+func (t *Tx) PendingCatalogueItems() ([]xinyong.CatalogueItem, error) {
+	return listJSON[xinyong.CatalogueItem](t, `SELECT data FROM catalogue_item_pending ORDER BY code`)
+}
+
+func (t *Tx) DeletePendingCatalogueItem(code string) error {
+	return t.execOne("pending version of catalogue item "+code, `DELETE FROM catalogue_item_pending WHERE code = ?`, code)
+}
+
+func (t *Tx) AppendCatalogueItemHistory(it xinyong.CatalogueItem) error {
+	it.UpdatedAt, it.Pending = t.now, nil
+	return t.exec(`INSERT INTO catalogue_item_history (code, version, at, data) VALUES (?, ?, ?, ?)`, it.Code, it.Version, Micros(t.now), mustJSON(it))
 }
 
 func (t *Tx) PutMeasure(m xinyong.Measure) error {

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) xinyong.Store) {
 		{"Audit", testAudit},
 		{"Categories", testCategories},
 		{"CatalogueItems", testCatalogueItems},
+		{"CataloguePending", testCataloguePending}, {"CataloguePendingMigration", testCataloguePendingMigration},
 		{"MeasuresAndListTypes", testMeasuresAndListTypes},
 		{"Regimes", testRegimes},
 		{"CalendarOverrides", testOverrides},

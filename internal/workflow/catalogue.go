@@ -100,20 +100,40 @@ func (s *Service) ensureAdmin(ctx context.Context) (string, error) {
 	return pw, nil
 }
 
-// CatalogueItems lists the catalogue (public).
+// CatalogueItems lists the catalogue (public): the version of each item
+// that is in force (or, for an item never approved, its proposal), with the
+// proposed change of an item once approved, under consultation or in draft,
+// in its Pending (xinyong.ChangeIsPending).
 func (s *Service) CatalogueItems(ctx context.Context) ([]xinyong.Category, []xinyong.CatalogueItem, error) {
 	var cats []xinyong.Category
 	var items []xinyong.CatalogueItem
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		c, err := s.catalogue(tx)
+		if err != nil {
+			return err
+		}
 		// Copies: callers may sort or change them; the cache is shared.
 		cats, items = slices.Clone(c.categories), slices.Clone(c.items)
-		return err
+		pending, err := tx.PendingCatalogueItems()
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		byCode := make(map[string]int, len(items))
+		for i, it := range items {
+			byCode[it.Code] = i
+		}
+		for _, p := range pending {
+			if i, ok := byCode[p.Code]; ok {
+				items[i].Pending = &p
+			}
+		}
+		return nil
 	})
 	return cats, items, err
 }
 
-// CatalogueItem returns one item and its version history (public).
+// CatalogueItem returns one item, with its pending change, and its version
+// history, pending versions included (public).
 func (s *Service) CatalogueItem(ctx context.Context, code string) (xinyong.CatalogueItem, []xinyong.CatalogueItem, error) {
 	var it xinyong.CatalogueItem
 	var hist []xinyong.CatalogueItem
@@ -122,10 +142,39 @@ func (s *Service) CatalogueItem(ctx context.Context, code string) (xinyong.Catal
 		if it, err = findItem(tx, code); err != nil {
 			return err
 		}
+		if err := withPending(tx, &it); err != nil {
+			return err
+		}
 		hist, err = tx.CatalogueItemHistory(it.Code)
 		return err
 	})
 	return it, hist, err
+}
+
+// withPending sets it.Pending to the item's pending change, if any.
+func withPending(tx xinyong.Tx, it *xinyong.CatalogueItem) error {
+	p, err := tx.PendingCatalogueItem(it.Code)
+	switch {
+	case err == nil:
+		it.Pending = &p
+	case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+		return err
+	}
+	return nil
+}
+
+// nextItemVersion is the version number after every version of the item
+// so far: the current one, its pending change, and changes withdrawn.
+func nextItemVersion(tx xinyong.Tx, cur xinyong.CatalogueItem) (int, error) {
+	hist, err := tx.CatalogueItemHistory(cur.Code)
+	if err != nil {
+		return 0, err
+	}
+	v := cur.Version
+	for _, h := range hist {
+		v = max(v, h.Version)
+	}
+	return v + 1, nil
 }
 
 func findItem(tx xinyong.Tx, ref string) (xinyong.CatalogueItem, error) {
@@ -145,18 +194,36 @@ func findItem(tx xinyong.Tx, ref string) (xinyong.CatalogueItem, error) {
 	return it, &xinyong.Error{Code: xinyong.ENOTFOUND, Message: fmt.Sprintf("catalogue item %q is not in the catalogue", ref)}
 }
 
-// ProposeItem adds a supplementary (provincial or city) item as a draft.
+// ProposeItem adds a supplementary (provincial or city) item as a draft. A
+// proposal for an item once approved is a pending change of it: the item in
+// force is returned with the change in its Pending, and stays in force until
+// the change is approved (xinyong.ChangeIsPending).
 func (s *Service) ProposeItem(ctx context.Context, actor xinyong.Actor, it xinyong.CatalogueItem) (xinyong.CatalogueItem, error) {
+	var out xinyong.CatalogueItem
 	err := s.update(ctx, actor, func(t *txn) error {
 		if err := xinyong.Authorize(actor, xinyong.ActCataloguePropose, xinyong.Resource{}, nil); err != nil {
 			return err
 		}
-		return s.putProposed(t, &it)
+		cur, pending, err := s.putProposed(t, &it)
+		if err != nil {
+			return err
+		}
+		out = it
+		if pending {
+			out = cur
+			out.Pending = &it
+		}
+		return nil
 	})
-	return it, err
+	return out, err
 }
 
-func (s *Service) putProposed(t *txn, it *xinyong.CatalogueItem) error {
+// putProposed stores a proposal: a new item, or the next version of an
+// item never approved, as the item; a change of an item once approved as
+// its pending version, leaving the version in force alone. It returns the
+// item's current version and whether the proposal is pending.
+func (s *Service) putProposed(t *txn, it *xinyong.CatalogueItem) (xinyong.CatalogueItem, bool, error) {
+	it.Pending = nil
 	if it.Layer == "" {
 		it.Layer = xinyong.LayerProvincial
 	}
@@ -167,32 +234,50 @@ func (s *Service) putProposed(t *txn, it *xinyong.CatalogueItem) error {
 		it.Status = xinyong.ItemDraft
 	}
 	if it.Layer == xinyong.LayerNational {
-		return xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "layer", Rule: "catalogue.layer", Message: "national items come only from the official edition; propose a provincial or city item"})
+		return *it, false, xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "layer", Rule: "catalogue.layer", Message: "national items come only from the official edition; propose a provincial or city item"})
 	}
 	if it.Status != xinyong.ItemDraft && it.Status != xinyong.ItemConsultation {
-		return xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "status", Rule: "catalogue.transition", Message: "a supplementary item enters as draft or consultation and is approved after public consultation"})
+		return *it, false, xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "status", Rule: "catalogue.transition", Message: "a supplementary item enters as draft or consultation and is approved after public consultation"})
 	}
 	if err := xinyong.ValidateCatalogueItem(*it); err != nil {
-		return err
+		return *it, false, err
 	}
 	if _, err := t.Category(it.Category); err != nil {
-		return xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "category", Rule: "catalogue.category", Message: fmt.Sprintf("category %q does not exist", it.Category)})
+		return *it, false, xinyong.Invalid("the item is not valid", xinyong.FieldError{Field: "category", Rule: "catalogue.category", Message: fmt.Sprintf("category %q does not exist", it.Category)})
 	}
 	prev, err := t.CatalogueItem(it.Code)
+	exists := err == nil
 	switch {
-	case err == nil && prev.Layer == xinyong.LayerNational:
-		return xinyong.Errorf(xinyong.ECONFLICT, "item %s is a national item and cannot be replaced by a supplement", it.Code)
-	case err == nil:
-		it.Version = prev.Version + 1
+	case exists && prev.Layer == xinyong.LayerNational:
+		return prev, false, xinyong.Errorf(xinyong.ECONFLICT, "item %s is a national item and cannot be replaced by a supplement", it.Code)
+	case exists:
+		if it.Version, err = nextItemVersion(t, prev); err != nil {
+			return prev, false, err
+		}
 	case xinyong.ErrorCode(err) == xinyong.ENOTFOUND:
 		it.Version = 1
 	default:
-		return err
+		return prev, false, err
+	}
+	if exists && xinyong.ChangeIsPending(prev) {
+		// The version in force (or retired, with its records) stays the
+		// item's current version; the change replaces an earlier pending one.
+		var before any
+		if old, err := t.PendingCatalogueItem(it.Code); err == nil {
+			before = old
+		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+			return prev, true, err
+		}
+		if err := t.PutPendingCatalogueItem(*it); err != nil {
+			return prev, true, err
+		}
+		return prev, true, t.audit("catalogue.propose", "catalogue_item", it.Code, before, *it,
+			fmt.Sprintf("v%d %s %s: pending change of v%d (%s), which stays in force until the change is approved", it.Version, it.Status, it.Name, prev.Version, prev.Status))
 	}
 	if err := t.PutCatalogueItem(*it); err != nil {
-		return err
+		return *it, false, err
 	}
-	return t.audit("catalogue.propose", "catalogue_item", it.Code, nil, *it, fmt.Sprintf("v%d %s %s", it.Version, it.Status, it.Name))
+	return *it, false, t.audit("catalogue.propose", "catalogue_item", it.Code, nil, *it, fmt.Sprintf("v%d %s %s", it.Version, it.Status, it.Name))
 }
 
 // Category returns a category by code (the domain keeps them in the catalogue).
@@ -212,7 +297,11 @@ func categoryOf(tx xinyong.Tx, code string) (xinyong.Category, error) {
 // Category is a helper on txn.
 func (t *txn) Category(code string) (xinyong.Category, error) { return categoryOf(t.Tx, code) }
 
-// TransitionItem moves an item along draft → consultation → approved → retired.
+// TransitionItem moves an item along draft → consultation → approved →
+// retired. When a change of an item once approved is pending, the step is
+// the change's (xinyong.PendingTransition): to consultation, to approved —
+// the change becomes the item's current version — or withdrawn, leaving the
+// version in force alone; the item is returned with what is still pending.
 func (s *Service) TransitionItem(ctx context.Context, actor xinyong.Actor, code string, to xinyong.ItemStatus, note string) (xinyong.CatalogueItem, error) {
 	var it xinyong.CatalogueItem
 	err := s.update(ctx, actor, func(t *txn) error {
@@ -223,12 +312,21 @@ func (s *Service) TransitionItem(ctx context.Context, actor xinyong.Actor, code 
 		if it, err = findItem(t, code); err != nil {
 			return err
 		}
+		if err := withPending(t, &it); err != nil {
+			return err
+		}
+		if it.Pending != nil {
+			it, err = s.transitionPending(t, it, to, note)
+			return err
+		}
 		before := it
 		if err := xinyong.ItemTransition(it, to); err != nil {
 			return err
 		}
 		it.Status = to
-		it.Version++
+		if it.Version, err = nextItemVersion(t, before); err != nil {
+			return err
+		}
 		if to == xinyong.ItemApproved && it.EffectiveFrom.IsZero() {
 			it.EffectiveFrom = xinyong.DateOf(t.Now())
 		}
@@ -241,6 +339,56 @@ func (s *Service) TransitionItem(ctx context.Context, actor xinyong.Actor, code 
 		return t.audit(xinyong.Action("catalogue."+string(to)), "catalogue_item", it.Code, before, it, strings.TrimSpace(note))
 	})
 	return it, err
+}
+
+// transitionPending takes the step to of cur's pending change.
+func (s *Service) transitionPending(t *txn, cur xinyong.CatalogueItem, to xinyong.ItemStatus, note string) (xinyong.CatalogueItem, error) {
+	pending := *cur.Pending
+	cur.Pending = nil
+	today := xinyong.DateOf(t.Now())
+	if err := xinyong.PendingTransition(cur, pending, to, today); err != nil {
+		return cur, err
+	}
+	detail := func(what string) string {
+		if note = strings.TrimSpace(note); note != "" {
+			return what + "; " + note
+		}
+		return what
+	}
+	switch to {
+	case xinyong.ItemConsultation:
+		before := pending
+		pending.Status, pending.Version = to, pending.Version+1
+		if err := t.PutPendingCatalogueItem(pending); err != nil {
+			return cur, err
+		}
+		cur.Pending = &pending
+		return cur, t.audit("catalogue.consultation", "catalogue_item", cur.Code, before, pending,
+			detail(fmt.Sprintf("pending change v%d of v%d in force put to consultation", pending.Version, cur.Version)))
+	case xinyong.ItemApproved:
+		next := xinyong.ApproveChange(cur, pending, today)
+		if err := t.DeletePendingCatalogueItem(cur.Code); err != nil {
+			return cur, err
+		}
+		// t.PutCatalogueItem writes a new catalogue revision: intake, the
+		// portal and sharing read the approved version from now on.
+		if err := t.PutCatalogueItem(next); err != nil {
+			return cur, err
+		}
+		return next, t.audit("catalogue.approved", "catalogue_item", cur.Code, cur, next,
+			detail(fmt.Sprintf("change approved: v%d replaces v%d (%s)", next.Version, cur.Version, cur.Status)))
+	case xinyong.ItemWithdrawn:
+		w := xinyong.WithdrawChange(pending)
+		if err := t.DeletePendingCatalogueItem(cur.Code); err != nil {
+			return cur, err
+		}
+		if err := t.AppendCatalogueItemHistory(w); err != nil {
+			return cur, err
+		}
+		return cur, t.audit("catalogue.withdrawn", "catalogue_item", cur.Code, pending, w,
+			detail(fmt.Sprintf("pending change v%d withdrawn; v%d (%s) stays", pending.Version, cur.Version, cur.Status)))
+	}
+	return cur, xinyong.Errorf(xinyong.ECONFLICT, "a pending change cannot go to %s", to)
 }
 
 // LoadSupplement loads a provincial or city supplement file: categories,
@@ -261,7 +409,7 @@ func (s *Service) LoadSupplement(ctx context.Context, actor xinyong.Actor, r io.
 			}
 		}
 		for i := range sup.Items {
-			if err := s.putProposed(t, &sup.Items[i]); err != nil {
+			if _, _, err := s.putProposed(t, &sup.Items[i]); err != nil {
 				return fmt.Errorf("item %s: %w", sup.Items[i].Code, err)
 			}
 		}

@@ -183,13 +183,15 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 				add(-1, "", "the signed checkpoint of size 0 has a wrong root")
 			}
 		}
+		unsignedHead(head, want, add)
 		var b ledger.Builder
+		var subjects subjectCache
 		for from := int64(0); from < head.Size; from += verifyChunk {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			to := min(from+verifyChunk, head.Size)
-			if err := s.verifyChunk(ctx, tx, from, to, &b, want, &rep, add); err != nil {
+			if err := s.verifyChunk(ctx, tx, from, to, &b, want, &subjects, &rep, add); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -214,6 +216,14 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 		}); err != nil {
 			return err
 		}
+		// Leaves stored beyond the head were appended behind the
+		// application's back (or the head was moved back over them).
+		if err := tx.LedgerEntries(head.Size, 1<<62, func(e xinyong.LedgerEntry) error {
+			add(e.Index, e.ObjectType+":"+e.ObjectID, "a ledger entry beyond the head (size %d): it was appended without the sequencer and is not covered by any signed checkpoint", head.Size)
+			return nil
+		}); err != nil {
+			return err
+		}
 		if err := queryUsesOutsideLog(tx, head.Size, add); err != nil {
 			return err
 		}
@@ -227,6 +237,37 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 		rep.Problems = append(rep.Problems, Problem{Index: -1, Message: fmt.Sprintf("… and %d more problems", total-len(rep.Problems))})
 	}
 	return rep, err
+}
+
+// unsignedHead reports leaves no signed checkpoint covers. Every
+// transaction that appends leaves signs a checkpoint over its new head in
+// the same transaction (txn.flush; group commits too), so the head of an
+// untouched log always has one: leaves after the largest signed
+// checkpoint were appended by someone without the signing key, and a log
+// with leaves and no checkpoint lost its checkpoints.
+func unsignedHead(head xinyong.LedgerHead, want map[int64][]byte, add func(int64, string, string, ...any)) {
+	if head.Size == 0 {
+		return
+	}
+	if root, ok := want[head.Size]; ok {
+		if !bytes.Equal(root, head.Root) {
+			add(head.Size-1, "", "the signed checkpoint of size %d does not sign the stored head root: the head was changed", head.Size)
+		}
+		return
+	}
+	largest := int64(0)
+	for n := range want {
+		largest = max(largest, n)
+	}
+	if len(want) == 0 {
+		add(0, "", "no signed checkpoint covers leaves 0 to %d (the log has %d leaves and no valid signed checkpoint): appended without the signing key, or the checkpoints were deleted", head.Size-1, head.Size)
+		return
+	}
+	leaves := fmt.Sprintf("leaves %d to %d are", largest, head.Size-1)
+	if largest == head.Size-1 {
+		leaves = fmt.Sprintf("leaf %d is", largest)
+	}
+	add(largest, "", "%s not covered by any signed checkpoint (the largest has size %d, the log %d): appended without the signing key", leaves, largest, head.Size)
 }
 
 // signedRoots opens every stored checkpoint with the verifier key and
@@ -256,7 +297,7 @@ func signedRoots(tx xinyong.Tx, verifierKey string, size int64, add func(int64, 
 }
 
 // verifyChunk checks leaves [from, to).
-func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64, b *ledger.Builder, want map[int64][]byte, rep *VerifyReport, add func(int64, string, string, ...any)) error {
+func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64, b *ledger.Builder, want map[int64][]byte, subjects *subjectCache, rep *VerifyReport, add func(int64, string, string, ...any)) error {
 	entries := make(map[int64]xinyong.LedgerEntry, to-from)
 	if err := tx.LedgerEntries(from, to, func(e xinyong.LedgerEntry) error {
 		entries[e.Index] = e
@@ -273,14 +314,18 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 		add(from, "", "stored leaf hashes of leaves %d to %d are missing: %v", from, to-1, err)
 		stored = nil
 	}
-	versions := map[int64]xinyong.RecordContent{}
-	if err := tx.RecordContentsByLedger(from, to, func(c xinyong.RecordContent) error {
+	versions := map[int64]xinyong.RecordRow{}
+	if err := tx.RecordRowsByLedger(from, to, func(c xinyong.RecordRow) error {
 		if prev, dup := versions[c.LedgerIdx]; dup {
 			add(c.LedgerIdx, "record:"+c.ID, "two record versions (%s v%d and %s v%d) claim the same leaf", prev.ID, prev.Version, c.ID, c.Version)
 		}
 		versions[c.LedgerIdx] = c
 		return nil
 	}); err != nil {
+		return err
+	}
+	served, err := checkServedRows(tx, versions, subjects)
+	if err != nil {
 		return err
 	}
 	audits := map[int64]xinyong.AuditEvent{}
@@ -350,6 +395,12 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			}
 			if got := ledger.Commit(c.Salt, c.Content); !bytes.Equal(got[:], e.Commitment) {
 				add(idx, obj, "the stored content does not match the ledger commitment: the row was changed")
+				break
+			}
+			// The content is what the leaf commits to: what the row serves
+			// must be what the content says (ledger_rows.go).
+			for _, msg := range served[idx] {
+				add(idx, obj, "%s: the row was changed", msg)
 			}
 		case e.Kind == LeafListing:
 			rep.Listings++
