@@ -123,6 +123,10 @@ func (w *web) consoleGradingRun(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
 		return
 	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	in := workflow.RunInput{Model: strings.TrimSpace(r.PostForm.Get("model")), Department: strings.TrimSpace(r.PostForm.Get("department"))}
 	run, err := w.s.Svc.StartGradingRun(r.Context(), p.Actor, in)
 	if err != nil {
@@ -172,6 +176,10 @@ func (w *web) gradeReview(rw http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
+		return
+	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	in := xinyong.GradeReviewInput{Model: r.PostForm.Get("model"), Reasons: r.PostForm.Get("reasons"), Evidence: r.PostForm.Get("evidence")}

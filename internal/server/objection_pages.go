@@ -144,6 +144,10 @@ func (w *web) objectionSubmit(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read (at most %d KiB)", maxObjectionForm>>10))
 		return
 	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	f := r.PostForm
 	rec := strings.TrimSpace(f.Get("record"))
 	in := xinyong.RecordObjectionInput{Name: f.Get("name"), Contact: f.Get("contact"), Fields: f["fields"], Reasons: f.Get("reasons"), Evidence: f.Get("evidence")}
@@ -229,6 +233,10 @@ func (w *web) objectionLookup(rw http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(rw, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
+		return
+	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	id, contact := strings.TrimSpace(r.PostForm.Get("id")), r.PostForm.Get("contact")
@@ -339,6 +347,10 @@ func (w *web) consoleObjectionStep(rw http.ResponseWriter, r *http.Request, step
 	r.Body = http.MaxBytesReader(rw, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
+		return
+	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	form := objectionAnswerForm{Outcome: r.PostForm.Get("outcome"), Reasons: r.PostForm.Get("reasons"), Note: r.PostForm.Get("note"), Corrections: map[string]string{}}

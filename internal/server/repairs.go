@@ -589,6 +589,10 @@ func (w *web) consoleRepairStep(rw http.ResponseWriter, r *http.Request, step fu
 		w.fail(rw, r, xinyong.Errorf(xinyong.EINVALID, "the form could not be read"))
 		return
 	}
+	if err := checkFormText(r.Form); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if err := step(p); err != nil {
 		pr := problemOf(r, w.s.Log, err)
 		p.Error = pr.Detail

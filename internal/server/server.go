@@ -284,6 +284,9 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 				}
 				return r, xinyong.Errorf(xinyong.EINVALID, "表单无法读取。The form could not be read.")
 			}
+			if err := checkFormText(r.Form); err != nil {
+				return r, err
+			}
 			got = r.PostForm.Get("csrf")
 		}
 		if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
