@@ -348,12 +348,21 @@ func (s *Service) Accounts(ctx context.Context, actor xinyong.Actor) ([]xinyong.
 	return out, err
 }
 
-// Login throttling: at most LoginMaxFailures failed attempts per username
-// and per client address in LoginWindow.
+// Login throttling, in LoginWindow: at most LoginMaxFailures failed
+// attempts for one username from one client; LoginMaxClientFailures from
+// one client whatever the usernames (guessing many accounts); and
+// LoginMaxUserFailures for one username from all clients together
+// (guessing one account from many addresses). The per-pair limit is the
+// tight one: anyone could otherwise keep an account — the well-known
+// "admin" above all — locked out with five wrong passwords an hour from
+// anywhere; its owner, signing in from another client, is not refused
+// until the account is under a wide attack.
 const (
-	LoginMaxFailures = 5
-	LoginWindow      = 15 * time.Minute
-	SessionLifetime  = 8 * time.Hour
+	LoginMaxFailures       = 5
+	LoginMaxClientFailures = 20
+	LoginMaxUserFailures   = 100
+	LoginWindow            = 15 * time.Minute
+	SessionLifetime        = 8 * time.Hour
 )
 
 // Login checks a username and password and opens a console session. It
@@ -371,17 +380,18 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 	// transaction that opens the session. An unknown username costs a check
 	// against a dummy hash, so the time of the answer does not tell which
 	// usernames exist.
-	keys := []string{"user:" + username, "addr:" + client}
+	keys := []string{"pair:" + client + " " + username, "addr:" + client, "user:" + username}
+	limits := []int{LoginMaxFailures, LoginMaxClientFailures, LoginMaxUserFailures}
 	known := false
 	var at time.Time
 	err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
 		now := tx.Now()
-		for _, key := range keys {
+		for i, key := range keys {
 			n, err := tx.CountLoginFailures(key, now.Add(-LoginWindow))
 			if err != nil {
 				return err
 			}
-			if n >= LoginMaxFailures {
+			if n >= limits[i] {
 				return xinyong.Errorf(xinyong.ETOOMANY, "too many failed sign-ins; try again in %d minutes", int(LoginWindow.Minutes()))
 			}
 		}

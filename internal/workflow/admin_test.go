@@ -168,7 +168,7 @@ func TestLoginThrottleParallel(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, _, _, err := svc.Login(ctx, "victim", fmt.Sprintf("guess %d", i), fmt.Sprintf("10.1.0.%d", i))
+			_, _, _, err := svc.Login(ctx, "victim", fmt.Sprintf("guess %d", i), "10.1.0.1")
 			codes <- xinyong.ErrorCode(err)
 		})
 	}
@@ -187,7 +187,37 @@ func TestLoginThrottleParallel(t *testing.T) {
 	if checked > workflow.LoginMaxFailures {
 		t.Errorf("%d of %d parallel wrong passwords were checked, at most %d may be", checked, n, workflow.LoginMaxFailures)
 	}
-	if _, _, _, err := svc.Login(ctx, "victim", "the right password", "10.2.0.1"); xinyong.ErrorCode(err) != xinyong.ETOOMANY {
-		t.Errorf("the right password after the limit: %v", err)
+	if _, _, _, err := svc.Login(ctx, "victim", "the right password", "10.1.0.1"); xinyong.ErrorCode(err) != xinyong.ETOOMANY {
+		t.Errorf("the right password after the limit, from the same client: %v", err)
+	}
+	// The owner signing in from elsewhere is not locked out by them.
+	if _, _, _, err := svc.Login(ctx, "victim", "the right password", "10.2.0.1"); err != nil {
+		t.Errorf("the right password from another client: %v", err)
+	}
+}
+
+// TestLoginThrottleWide: guessing one account from many clients is
+// throttled once LoginMaxUserFailures failed in the window, and guessing
+// many accounts from one client once LoginMaxClientFailures did.
+func TestLoginThrottleWide(t *testing.T) {
+	ctx, svc := adminService(t)
+	if _, _, err := svc.CreateAccount(ctx, xinyong.System, workflow.AccountInput{Username: "admin2", Role: "auditor", Password: "the right password"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range workflow.LoginMaxUserFailures {
+		if _, _, _, err := svc.Login(ctx, "admin2", "guess", fmt.Sprintf("10.%d.%d.1", i/200, i%200)); xinyong.ErrorCode(err) != xinyong.EUNAUTHORIZED {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	if _, _, _, err := svc.Login(ctx, "admin2", "the right password", "192.0.2.7"); xinyong.ErrorCode(err) != xinyong.ETOOMANY {
+		t.Errorf("after %d guesses from many clients: %v", workflow.LoginMaxUserFailures, err)
+	}
+	for i := range workflow.LoginMaxClientFailures {
+		if _, _, _, err := svc.Login(ctx, fmt.Sprintf("nobody%d", i), "guess", "198.51.100.9"); xinyong.ErrorCode(err) != xinyong.EUNAUTHORIZED {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	if _, _, _, err := svc.Login(ctx, "nobody-else", "guess", "198.51.100.9"); xinyong.ErrorCode(err) != xinyong.ETOOMANY {
+		t.Errorf("after %d guesses at many accounts from one client: %v", workflow.LoginMaxClientFailures, err)
 	}
 }
