@@ -59,6 +59,9 @@ var chinese = map[string]string{
 	"code": "编码", "name": "名称", "layer": "层级", "sharing": "共享属性", "disclosure": "公开属性", "basis": "依据", "status": "状态", "provenance": "来源核实",
 	"departments": "部门", "accounts": "账号", "role": "角色", "signed_in_as": "当前用户", "lang.switch": "English",
 	"error.signin": "请先登录。", "fields": "信息项",
+	"password.change": "修改密码", "password.current": "当前密码", "password.new": "新密码（至少 12 个字符）", "password.confirm": "再次输入新密码",
+	"password.change.help": "管理员设置的一次性密码须在首次登录后修改。修改后所有会话（包括本次）都将结束，请用新密码重新登录。",
+	"password.changed":     "密码已修改，请用新密码登录。",
 }
 
 var english = map[string]string{
@@ -69,6 +72,9 @@ var english = map[string]string{
 	"code": "Code", "name": "Name", "layer": "Layer", "sharing": "Sharing", "disclosure": "Disclosure", "basis": "Legal basis", "status": "Status", "provenance": "Provenance",
 	"departments": "Departments", "accounts": "Accounts", "role": "Role", "signed_in_as": "Signed in as", "lang.switch": "中文",
 	"error.signin": "Please sign in first.", "fields": "Fields",
+	"password.change": "Change password", "password.current": "Current password", "password.new": "New password (at least 12 characters)", "password.confirm": "New password again",
+	"password.change.help": "A one-time password an admin set is replaced after the first sign-in. Changing it ends every session, this one included: sign in again with the new password.",
+	"password.changed":     "The password was changed; sign in with the new one.",
 }
 
 func (s *Server) newWeb() *web {
@@ -98,6 +104,8 @@ func (w *web) install(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", w.login)
 	mux.HandleFunc("POST /logout", w.logout)
 	mux.HandleFunc("GET /console/{$}", w.console)
+	mux.HandleFunc("GET /console/password", w.passwordForm)
+	mux.HandleFunc("POST /console/password", w.changePassword)
 	mux.HandleFunc("GET /verify", w.verify)
 	w.installPortal(mux)
 	w.installRepairs(mux)
@@ -225,6 +233,59 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 	http.SetCookie(rw, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 8 * 3600})
 	http.Redirect(rw, r, "/console/", http.StatusSeeOther)
+}
+
+// passwordForm is the signed-in account's own password change.
+func (w *web) passwordForm(rw http.ResponseWriter, r *http.Request) {
+	p := w.page(r, "", nil)
+	if !p.SignedIn {
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+		return
+	}
+	p.Title = p.T("password.change")
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, r, "console_password", 200, p)
+}
+
+// changePassword replaces the account's own password; every session ends,
+// so the answer is the sign-in page with what happened.
+func (w *web) changePassword(rw http.ResponseWriter, r *http.Request) {
+	p := w.page(r, "", nil)
+	if !p.SignedIn {
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+		return
+	}
+	p.Title = p.T("password.change")
+	rw.Header().Set("Cache-Control", "no-store")
+	fail := func(err error) {
+		p.Error = xinyong.ErrorMessage(err)
+		for _, f := range xinyong.ErrorFields(err) {
+			p.Error += "；" + f.Message
+		}
+		status := statusOf[xinyong.ErrorCode(err)]
+		if status == 0 {
+			status = 500
+		}
+		w.render(rw, r, "console_password", status, p)
+	}
+	if err := parseConsoleForm(rw, r); err != nil {
+		fail(err)
+		return
+	}
+	next := r.PostForm.Get("new_password")
+	if next != r.PostForm.Get("confirm_password") {
+		fail(xinyong.Invalid("两次输入的新密码不一致。The two new passwords differ.", xinyong.FieldError{Field: "confirm_password", Rule: "password.confirm", Message: "the two new passwords differ"}))
+		return
+	}
+	if err := w.s.Svc.ChangeOwnPassword(r.Context(), p.Actor, r.PostForm.Get("current_password"), next); err != nil {
+		fail(err)
+		return
+	}
+	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	lp := w.page(r, "", nil)
+	lp.SignedIn, lp.Actor = false, xinyong.Public
+	lp.Title, lp.Flash = lp.T("login"), lp.T("password.changed")
+	w.renderLogin(rw, r, 200, lp)
 }
 
 func (w *web) logout(rw http.ResponseWriter, r *http.Request) {

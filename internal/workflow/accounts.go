@@ -469,6 +469,57 @@ func (s *Service) SetPassword(ctx context.Context, actor xinyong.Actor, username
 	return s.replacePassword(ctx, actor, username, HashPassword(password), "account.password", "password changed")
 }
 
+// ChangeOwnPassword replaces the signed-in account's password (the owner
+// replacing a one-time password an admin saw, or any time): the current
+// password must be given, the new one differ and be long enough. Wrong
+// current passwords count as failed sign-ins of the account (the same
+// throttle), so a stolen session cannot be turned into the account by
+// guessing. Every session of the account ends, this one included.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor xinyong.Actor, current, next string) error {
+	if actor.Kind != "account" || actor.ID == "" {
+		return xinyong.Errorf(xinyong.EFORBIDDEN, "only a signed-in account changes its own password")
+	}
+	var v xinyong.Validation
+	switch {
+	case len(next) < MinPasswordLength:
+		v.Add("new_password", "password.length", "a password has at least %d characters", MinPasswordLength)
+	case next == current:
+		v.Add("new_password", "password.same", "the new password differs from the current one")
+	}
+	if err := v.Err("the new password is refused"); err != nil {
+		return err
+	}
+	var a xinyong.Account
+	key := "change:" + actor.ID
+	var at time.Time
+	err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
+		now := tx.Now()
+		n, err := tx.CountLoginFailures(key, now.Add(-LoginWindow))
+		if err != nil {
+			return err
+		}
+		if n >= LoginMaxFailures {
+			return xinyong.Errorf(xinyong.ETOOMANY, "too many wrong current passwords; try again in %d minutes", int(LoginWindow.Minutes()))
+		}
+		if a, err = tx.Account(actor.ID); err != nil {
+			return err
+		}
+		at = now
+		return tx.AddLoginFailure(key, at) // counted in advance, as for sign-ins
+	})
+	if err != nil {
+		return err
+	}
+	if a.Disabled || !CheckPassword(a.PasswordHash, current) {
+		return &xinyong.Error{Code: xinyong.EUNAUTHORIZED, Message: "the current password is wrong",
+			Fields: []xinyong.FieldError{{Field: "current_password", Rule: "password.current", Message: "the current password is wrong"}}}
+	}
+	if err := s.Store.Update(ctx, func(tx xinyong.Tx) error { return tx.DeleteLoginFailure(key, at) }); err != nil {
+		return err
+	}
+	return s.replacePassword(ctx, actor, a.Username, HashPassword(next), "account.password.change", "password changed by its owner")
+}
+
 // replacePassword stores a new password hash for the account and ends its
 // sessions (whoever held the old password is signed out), audited. The
 // hash is computed by the caller, outside the write transaction: argon2
