@@ -281,6 +281,10 @@ type Import struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	FinishedAt   *time.Time `json:"finished_at,omitempty"`
+	// Runner is the claim of the process running the job, written when it
+	// takes the job: a process whose claim is no longer the job's (it was
+	// taken over as stale) stops before its next batch.
+	Runner string `json:"runner,omitempty"`
 	// Checkpoint is the last committed data row; a resumed import skips rows up to it.
 	Checkpoint int    `json:"-"`
 	Path       string `json:"-"` // where the uploaded file is kept while the job runs

@@ -93,7 +93,9 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		if *asJSON {
-			json.NewEncoder(m.Stdout).Encode(map[string]any{"id": id, "accepted": j.Accepted, "rejected": j.Rejected, "error": xinyong.ErrorMessage(err)})
+			// The same shape as a finished import (the issue names it),
+			// with the file-level refusal beside it.
+			json.NewEncoder(m.Stdout).Encode(map[string]any{"id": id, "accepted": j.Accepted, "rejected": j.Rejected, "errors": []importError{}, "error": xinyong.ErrorMessage(err)})
 		}
 		return cliError(err)
 	}

@@ -370,7 +370,9 @@ func (s *Server) getImportErrors(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"row", "column", "value", "rule", "message"})
 	err := s.Svc.ImportErrors(r.Context(), actorOf(r), r.PathValue("id"), func(e xinyong.FieldError) error {
-		return cw.Write([]string{strconv.Itoa(e.Row), e.Field, csvSafe(e.Value), e.Rule, e.Message})
+		// Every cell, not only the value: a column is the file's own header
+		// text for an unknown column, and messages quote cells.
+		return cw.Write([]string{strconv.Itoa(e.Row), csvSafe(e.Field), csvSafe(e.Value), csvSafe(e.Rule), csvSafe(e.Message)})
 	})
 	cw.Flush()
 	if err != nil {

@@ -30,6 +30,7 @@ type impEnv struct {
 	off  xinyong.Actor
 	dir  string
 	org  string // the subject of every row
+	clk  *clock
 }
 
 // importStores are the databases the import tests run on: SQLite always,
@@ -52,7 +53,7 @@ func newImportEnv(t *testing.T, db func(t *testing.T, dir string) string) *impEn
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &impEnv{ctx: ctx, a: a, svc: a.Service, dept: dept, dir: dir, org: uscc(t, "91620100MA74QX3K"),
+	return &impEnv{ctx: ctx, a: a, svc: a.Service, dept: dept, dir: dir, org: uscc(t, "91620100MA74QX3K"), clk: clk,
 		off: xinyong.Actor{Kind: "account", ID: "oa", Name: "officer A", Role: xinyong.RoleOfficer, DepartmentID: dept.ID}}
 }
 
