@@ -50,8 +50,17 @@ type PublishedFilter struct {
 	DepartmentID string // "" for every department
 	From, To     Date   // decision dates, inclusive; zero for open
 	On           Date   // the day the window must be open on
-	Offset       int
-	Limit        int
+	// Public: only what the public may see, so that the count tells of no
+	// hidden record: records of Items (the items disclosed to the public);
+	// a natural person's only under PersonItems (items whose legal basis
+	// covers natural persons), never a minor's (under 18 on the decision
+	// date, or flagged as a minor's conduct). The caller still applies
+	// xinyong.Visible to each record.
+	Public      bool
+	Items       []string
+	PersonItems []string
+	Offset      int
+	Limit       int
 }
 
 // Search modes: how a name search is answered, by the length of the text

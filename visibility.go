@@ -275,6 +275,23 @@ func public(in VisibilityInput, person, withdrawn bool) Visibility {
 	return vis
 }
 
+// PublicItems returns the codes of the items whose records the public may
+// see (disclosed to the public) and, among them, those under which a
+// natural person's record may be public (the item's legal basis covers
+// natural persons): the item rules of public, for a store to filter on.
+func PublicItems(items []CatalogueItem) (all, persons []string) {
+	for _, it := range items {
+		if it.DisclosureScope != DisclosePublic {
+			continue
+		}
+		all = append(all, it.Code)
+		if strings.TrimSpace(it.LegalBasis) != "" && slices.Contains(it.SubjectKinds, KindPerson) {
+			persons = append(persons, it.Code)
+		}
+	}
+	return all, persons
+}
+
 func windowEnd(w Window) string {
 	if w.MaxEnd.IsZero() {
 		return "further notice"

@@ -85,6 +85,9 @@ func (t *Tx) searchCount(query string, args ...any) (int, error) {
 
 var subjectColsS = "s." + strings.ReplaceAll(subjectCols, ", ", ", s.")
 
+// recordColsR is recordCols of the record aliased r.
+var recordColsR = "r." + strings.ReplaceAll(recordCols, ", ", ", r.")
+
 // SearchSubjects returns a page of the subjects whose name contains q.Text,
 // shortest names first (the closest matches), and the number of matches up
 // to MaxSearchResults+1. One character is a LIKE that stops at the page, in
@@ -224,22 +227,50 @@ func (c countingScanner) Scan(dest ...any) error { return c.rows.Scan(append(des
 // publication window is open on f.On, newest decision first.
 func (t *Tx) PublishedRecords(f xinyong.PublishedFilter) ([]xinyong.Record, int, error) {
 	on := f.On.String()
-	where := ` WHERE kind = ? AND status = ? AND published = ? AND pub_start <= ? AND (pub_max_end IS NULL OR pub_max_end > ?)`
+	from := ` FROM record r`
+	where := ` WHERE r.kind = ? AND r.status = ? AND r.published = ? AND r.pub_start <= ? AND (r.pub_max_end IS NULL OR r.pub_max_end > ?)`
 	args := []any{f.Kind, string(xinyong.RecordActive), true, on, on}
 	if f.DepartmentID != "" {
-		where += " AND department_id = ?"
+		where += " AND r.department_id = ?"
 		args = append(args, f.DepartmentID)
 	}
 	if !f.From.IsZero() {
-		where += " AND decision_date >= ?"
+		where += " AND r.decision_date >= ?"
 		args = append(args, f.From.String())
 	}
 	if !f.To.IsZero() {
-		where += " AND decision_date <= ?"
+		where += " AND r.decision_date <= ?"
 		args = append(args, f.To.String())
 	}
+	if f.Public {
+		if len(f.Items) == 0 {
+			return nil, 0, nil
+		}
+		from += ` JOIN subject s ON s.id = r.subject_id`
+		where += " AND r.item IN (" + placeholders(len(f.Items)) + ")"
+		for _, it := range f.Items {
+			args = append(args, it)
+		}
+		// A person's record: under an item covering persons, and not a
+		// minor's (born after the decision date 18 years back — dates are
+		// YYYY-MM-DD text on both dialects — or flagged as one).
+		person := "FALSE"
+		if len(f.PersonItems) > 0 {
+			person = "r.item IN (" + placeholders(len(f.PersonItems)) + ")" +
+				" AND s.birth <= CAST(CAST(substr(r.decision_date, 1, 4) AS INTEGER) - 18 AS TEXT) || substr(r.decision_date, 5)" +
+				` AND NOT (r.lenient = ? AND r.data LIKE '%"minor":true%')`
+		}
+		where += " AND (s.kind <> ? OR (" + person + "))"
+		args = append(args, string(xinyong.KindPerson))
+		for _, it := range f.PersonItems {
+			args = append(args, it)
+		}
+		if len(f.PersonItems) > 0 {
+			args = append(args, true)
+		}
+	}
 	var n int
-	if err := t.row(`SELECT COUNT(*) FROM (SELECT 1 FROM record`+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...).Scan(&n); err != nil {
+	if err := t.row(`SELECT COUNT(*) FROM (SELECT 1`+from+where+` LIMIT ?) c`, append(args, xinyong.MaxSearchResults+1)...).Scan(&n); err != nil {
 		return nil, 0, err
 	}
 	if n == 0 || f.Offset >= n {
@@ -249,6 +280,6 @@ func (t *Tx) PublishedRecords(f xinyong.PublishedFilter) ([]xinyong.Record, int,
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	out, err := t.scanRecords(`SELECT `+recordCols+` FROM record`+where+` ORDER BY decision_date DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	out, err := t.scanRecords(`SELECT `+recordColsR+from+where+` ORDER BY r.decision_date DESC, r.id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
 	return out, n, err
 }

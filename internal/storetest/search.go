@@ -354,6 +354,47 @@ func testPublishedRecords(e *env) {
 			t.Errorf("%s: count %d, want %d", tt.name, n, len(tt.want))
 		}
 	}
+	// The public's view: only items disclosed to the public, and a natural
+	// person's record only under an item covering persons and never a
+	// minor's (under 18 on the decision date, or flagged as one).
+	person := func(id, birth string) xinyong.Subject {
+		s := subject(id, "P:"+id)
+		s.Kind, s.Birth = xinyong.KindPerson, xinyong.MustDate(birth)
+		return s
+	}
+	adult, minor, flagged := person("pa", "1990-01-01"), person("pm", "2010-03-01"), person("pf", "2008-01-01")
+	byPerson := func(id string, s xinyong.Subject, decision string) xinyong.Record {
+		r := mk(id, dept.ID, "penalty", decision, open(decision, 12))
+		r.SubjectID, r.SubjectKind = s.ID, xinyong.KindPerson
+		return r
+	}
+	flag := byPerson("p3", flagged, "2026-02-15") // 18 on the day, flagged as a minor's conduct
+	flag.Leniency = xinyong.Leniency{Minor: true, Reason: "行为时未成年"}
+	other := mk("o1", dept.ID, "penalty", "2026-02-20", open("2026-02-20", 12))
+	other.Item = "CF02" // not disclosed to the public
+	e.update(func(tx xinyong.Tx) {
+		for _, s := range []xinyong.Subject{adult, minor, flagged} {
+			ok(t, tx.PutSubject(s), "PutSubject "+s.ID)
+		}
+		for _, r := range []xinyong.Record{byPerson("p1", adult, "2026-02-10"), byPerson("p2", minor, "2026-02-11"), flag, other} {
+			ok(t, tx.InsertRecord(r), "InsertRecord "+r.ID)
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		f    xinyong.PublishedFilter
+		want []string
+	}{
+		{"public: persons' records under an item covering them, no minor's", xinyong.PublishedFilter{Kind: "penalty", On: on, Public: true, Items: []string{"CF01"}, PersonItems: []string{"CF01"}}, []string{"c", "p1", "b", "a"}},
+		{"public: no item covering persons", xinyong.PublishedFilter{Kind: "penalty", On: on, Public: true, Items: []string{"CF01"}}, []string{"c", "b", "a"}},
+		{"public: no item disclosed", xinyong.PublishedFilter{Kind: "penalty", On: on, Public: true}, nil},
+		{"not the public: everything published", xinyong.PublishedFilter{Kind: "penalty", On: on}, []string{"c", "o1", "p3", "p2", "p1", "b", "a"}},
+	} {
+		got, n := ids(tt.f)
+		if !slices.Equal(got, tt.want) || n != len(tt.want) {
+			t.Errorf("%s: %v (count %d), want %v", tt.name, got, n, tt.want)
+		}
+	}
 }
 
 // SearchBackfill checks migration 0002 on a store holding subjects from

@@ -434,7 +434,16 @@ func (s *Service) PublicList(ctx context.Context, q ListQuery) (ListPage, error)
 		if q.Department != "" && deptID == "" {
 			return xinyong.Invalid("bad list filter", xinyong.FieldError{Field: "department", Rule: "department.known", Message: "no such department"})
 		}
-		recs, n, err := tx.PublishedRecords(xinyong.PublishedFilter{Kind: q.Kind, DepartmentID: deptID, From: from, To: to, On: p.on, Offset: (q.Page - 1) * PageSize, Limit: PageSize})
+		// The store counts only what the public may see (item disclosure,
+		// natural persons, minors): a total counting hidden records would
+		// tell that one exists.
+		cat, err := s.catalogue(tx)
+		if err != nil {
+			return err
+		}
+		items, personItems := xinyong.PublicItems(cat.items)
+		recs, n, err := tx.PublishedRecords(xinyong.PublishedFilter{Kind: q.Kind, DepartmentID: deptID, From: from, To: to, On: p.on, Offset: (q.Page - 1) * PageSize, Limit: PageSize,
+			Public: true, Items: items, PersonItems: personItems})
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,34 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"xinyong"
+	"xinyong/internal/workflow"
+)
+
+// TestPublicListCountsOnlyWhatItShows: the 双公示 list's total counts only
+// records the public sees; a minor's penalty (published to nobody) decided
+// on a day, filtered to that day and department, is neither shown nor
+// counted — a total above what is shown would tell that it exists.
+func TestPublicListCountsOnlyWhatItShows(t *testing.T) {
+	f := newPortal(t)
+	e := f.e
+	recent := xinyong.DateOf(time.Now()).AddDays(-30).String()
+	for _, q := range []string{"", "?from=" + recent + "&to=" + recent, "?department=" + uscc(t, "11620100MB0001AA") + "&from=" + recent + "&to=" + recent} {
+		var l workflow.ListPage
+		e.do(t, req{Path: "/api/v1/lists/penalties" + q}).json(t, &l)
+		if l.Total != len(l.Records) {
+			t.Errorf("list%s: total %d, %d records shown", q, l.Total, len(l.Records))
+		}
+		for _, r := range l.Records {
+			if r.Document.Number == "兰市监罚〔2026〕303号" {
+				t.Errorf("list%s shows the minor's penalty", q)
+			}
+		}
+		if q != "" && l.Total != 2 { // the enterprise's and the adult's penalties
+			t.Errorf("list%s: total %d, want 2", q, l.Total)
+		}
+	}
+}
