@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"mime/multipart"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -329,5 +330,22 @@ func TestImportPersonErrors(t *testing.T) {
 	}
 	if strings.Contains(fmt.Sprint(errs), minor) {
 		t.Errorf("errors.csv carries the clear ID number: %v", errs)
+	}
+}
+
+// TestUploadDirAbsolute: the upload directory is made absolute at start,
+// so that a job's stored file path does not depend on the directory the
+// server (or a later `xinyong import --resume`) was started from.
+func TestUploadDirAbsolute(t *testing.T) {
+	e := newEnv(t)
+	srv := New(e.svc, e.srv.Log)
+	t.Chdir(t.TempDir())
+	srv.UploadDir = "relative-uploads"
+	if err := srv.Start(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	if !filepath.IsAbs(srv.UploadDir) || filepath.Base(srv.UploadDir) != "relative-uploads" {
+		t.Errorf("UploadDir %q after Start", srv.UploadDir)
 	}
 }

@@ -270,6 +270,14 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.UploadDir == "" {
 		s.UploadDir = filepath.Join(os.TempDir(), "xinyong-uploads")
 	}
+	// A job stores its file's path: an absolute one, so that a server
+	// started from another directory (or `xinyong import --resume`) finds
+	// the file instead of failing the job with its file left behind.
+	abs, err := filepath.Abs(s.UploadDir)
+	if err != nil {
+		return fmt.Errorf("upload directory %s: %w", s.UploadDir, err)
+	}
+	s.UploadDir = abs
 	if err := s.resumeImports(ctx); err != nil {
 		return err
 	}
