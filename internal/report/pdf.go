@@ -287,6 +287,14 @@ func PDF(r Report, seal Seal) ([]byte, error) {
 				w.kv(f.Label, f.Value)
 			}
 		}
+		for j, l := range s.Listings {
+			w.space(4)
+			w.keep(sizeBody * 6)
+			w.text(strconv.Itoa(len(s.Entries)+j+1)+". "+l.ListTypeName+" · 认定决定书 "+l.DecisionNumber, sizeBody+0.5, 0, 0)
+			for _, f := range l.Fields {
+				w.kv(f.Label, f.Value)
+			}
+		}
 		if s.Empty != "" {
 			w.paragraph(s.Empty, sizeBody, 0)
 		}

@@ -1,7 +1,7 @@
 // Package report builds public credit reports (公共信用信息报告) from a
-// subject and its records, seals them (a digest of the canonical JSON signed
-// with the ledger's note key) and renders them as JSON and as PDF with
-// embedded Chinese glyphs.
+// subject, its records and its serious-dishonesty listings, seals them (a
+// digest of the canonical JSON signed with the ledger's note key) and
+// renders them as JSON and as PDF with embedded Chinese glyphs.
 //
 // The section layout follows the two report types named by 《公共信用信息报告
 // 标准》 (法人和非法人组织 / 个人); the standard's exact layout is unconfirmed
@@ -68,7 +68,27 @@ type Section struct {
 	Title   string  `json:"title"`
 	Fields  []Field `json:"fields,omitempty"` // basic information
 	Entries []Entry `json:"entries"`
-	Empty   string  `json:"empty,omitempty"`
+	// Listings: the serious-dishonesty listings in force (SecSeriousList
+	// only). Listings are not records: they come from the listing
+	// procedure (DOMAIN.md §4), not from the catalogue.
+	Listings []ListingEntry `json:"listings,omitempty"`
+	Empty    string         `json:"empty,omitempty"`
+}
+
+// ListingEntry is one serious-dishonesty listing (严重失信主体名单) as the
+// report shows it: the list type, the decision document's number and date,
+// the identifying department, the day listed and the end of the listing
+// period (zero: no fixed end, until removed). Fields repeats them labelled
+// in Chinese and English, as the PDF prints them.
+type ListingEntry struct {
+	ListType       string       `json:"list_type"`
+	ListTypeName   string       `json:"list_type_name"`
+	DecisionNumber string       `json:"decision_number"`
+	DecisionDate   xinyong.Date `json:"decision_date,omitzero"`
+	Authority      string       `json:"authority"` // the identifying department (认定部门)
+	ListedOn       xinyong.Date `json:"listed_on"`
+	EndDate        xinyong.Date `json:"end_date,omitzero"` // zero: until removed
+	Fields         []Field      `json:"fields"`
 }
 
 // Entry is one record as the report shows it.
@@ -105,11 +125,16 @@ type Input struct {
 	Consent *xinyong.Consent
 	// Disputed and Repairs: records with an open objection (shown marked
 	// 异议处理中) and the outcomes of decided repairs, by record id.
-	Disputed   map[string]bool
-	Repairs    map[string]xinyong.RepairOutcome
-	Subject    xinyong.Subject
-	Records    []xinyong.Record // the subject's records (any status; Build filters)
-	Items      map[string]xinyong.CatalogueItem
+	Disputed map[string]bool
+	Repairs  map[string]xinyong.RepairOutcome
+	Subject  xinyong.Subject
+	Records  []xinyong.Record // the subject's records (any status; Build filters)
+	Items    map[string]xinyong.CatalogueItem
+	// Listings: the subject's serious-dishonesty listings the report's
+	// scope shows (the caller decides which: for the public and consent
+	// scopes exactly those the public serious-list pages show). Build keeps
+	// those of the subject in force on the issue date.
+	Listings   []xinyong.PublicListingView
 	Checkpoint Checkpoint
 }
 
@@ -204,7 +229,9 @@ func sectionOf(it xinyong.CatalogueItem) string {
 }
 
 // Build assembles the report: only records Visible on the issue date, in
-// sections, personal information masked, newest decisions first.
+// sections, personal information masked, newest decisions first; the
+// serious-list section also holds in.Listings in force on the issue date,
+// and says it is empty only when it holds neither records nor listings.
 func Build(in Input) Report {
 	issued := in.IssuedAt.UTC().Truncate(time.Microsecond)
 	today := xinyong.DateOf(issued)
@@ -247,9 +274,10 @@ func Build(in Input) Report {
 		sec := secs[sectionOf(it)]
 		sec.Entries = append(sec.Entries, entryOf(it, rec, v, subj))
 	}
+	secs[SecSeriousList].Listings = listingEntries(in.Listings, today)
 	for _, k := range order {
 		s := secs[k]
-		if len(s.Entries) == 0 {
+		if len(s.Entries) == 0 && len(s.Listings) == 0 {
 			s.Empty = sectionEmpty[k]
 		}
 		r.Sections = append(r.Sections, *s)
@@ -259,6 +287,58 @@ func Build(in Input) Report {
 		r.Notes = append(r.Notes, "本报告经信用主体授权向"+xinyong.MaskCitizenIDs(in.Viewer.Organisation)+"提供（授权编号 "+in.Consent.ID+"，用途："+xinyong.MaskCitizenIDs(in.Consent.Purpose)+"，有效期至 "+xinyong.DateOf(in.Consent.ExpiresAt).String()+"），仅限授权用途使用。")
 	}
 	return r
+}
+
+// Labels of a listing's fields, Chinese first with English.
+const (
+	LabelListType       = "名单类型（list type）"
+	LabelDecisionNumber = "认定决定书文号（decision number）"
+	LabelDecisionDate   = "认定日期（decision date）"
+	LabelListAuthority  = "认定部门（identifying department）"
+	LabelListedOn       = "列入日期（listed on）"
+	LabelListingEnd     = "列入期限届满日期（listing period ends）"
+	LabelListingBasis   = "认定依据（basis）"
+	// NoFixedEnd is the period end of a listing without one.
+	NoFixedEnd = "无固定期限，至移出之日（no fixed end: until removed）"
+)
+
+// listingEntries shows the listings in force on today, newest listing
+// first (then by decision number). A listing not yet or no longer in force
+// is left out whatever the caller passed.
+func listingEntries(ls []xinyong.PublicListingView, today xinyong.Date) []ListingEntry {
+	ls = slices.Clone(ls)
+	slices.SortStableFunc(ls, func(a, b xinyong.PublicListingView) int {
+		if d := b.ListedOn.Days() - a.ListedOn.Days(); d != 0 {
+			return d
+		}
+		return strings.Compare(a.DecisionNumber, b.DecisionNumber)
+	})
+	var out []ListingEntry
+	for _, l := range ls {
+		if l.ListedOn.IsZero() || today.Before(l.ListedOn) || (!l.EndDate.IsZero() && !today.Before(l.EndDate)) {
+			continue
+		}
+		name := strings.TrimSpace(l.ListTypeName)
+		if name == "" {
+			name = l.ListType
+		}
+		e := ListingEntry{ListType: l.ListType, ListTypeName: name, DecisionNumber: l.DecisionNumber, DecisionDate: l.DecisionDate,
+			Authority: l.Authority, ListedOn: l.ListedOn, EndDate: l.EndDate}
+		end := NoFixedEnd
+		if !l.EndDate.IsZero() {
+			end = l.EndDate.String()
+		}
+		e.Fields = []Field{{LabelListType, name}, {LabelDecisionNumber, l.DecisionNumber}}
+		if !l.DecisionDate.IsZero() {
+			e.Fields = append(e.Fields, Field{LabelDecisionDate, l.DecisionDate.String()})
+		}
+		e.Fields = append(e.Fields, Field{LabelListAuthority, l.Authority}, Field{LabelListedOn, l.ListedOn.String()}, Field{LabelListingEnd, end})
+		if b := strings.TrimSpace(l.Basis); b != "" {
+			e.Fields = append(e.Fields, Field{LabelListingBasis, b})
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func subjectCode(s xinyong.Subject) string {

@@ -124,7 +124,8 @@ func (s *Service) reportSubjectScope(tx xinyong.Tx, actor xinyong.Actor, code st
 
 // IssueReport issues a credit report on the subject with the code (USCC,
 // subject id, or for one's own report a citizen ID number): it builds the
-// report from the records published today, seals it with the ledger key,
+// report from the records published today and the serious-dishonesty
+// listings in force today (reportListings), seals it with the ledger key,
 // and records it — register entry, audit event and ledger leaf — in one
 // transaction.
 func (s *Service) IssueReport(ctx context.Context, actor xinyong.Actor, code string) (Issued, error) {
@@ -183,6 +184,9 @@ func (s *Service) IssueReportWith(ctx context.Context, actor xinyong.Actor, code
 		if in.Repairs, err = recordRepairs(t, recs); err != nil {
 			return err
 		}
+		if in.Listings, err = s.reportListings(t, subj, scope, xinyong.DateOf(now)); err != nil {
+			return err
+		}
 		if consent != nil {
 			in.Viewer, in.Consent = xinyong.ViewerOf(actor, consent.Purpose, ""), consent
 		}
@@ -196,12 +200,13 @@ func (s *Service) IssueReportWith(ctx context.Context, actor xinyong.Actor, code
 		if err != nil {
 			return err
 		}
-		entries := 0
+		entries, listings := 0, 0
 		for _, sec := range rep.Sections {
 			entries += len(sec.Entries)
+			listings += len(sec.Listings)
 		}
 		if err := t.audit(ActReportIssue, "report", number, nil, map[string]string{"number": number, "digest": digest},
-			"issued "+scope+" credit report on subject "+subj.ID+" with "+itoa(entries)+" records; sha256 "+digest); err != nil {
+			"issued "+scope+" credit report on subject "+subj.ID+" with "+itoa(entries)+" records and "+itoa(listings)+" serious-list listings; sha256 "+digest); err != nil {
 			return err
 		}
 		idx := t.head.Size + int64(len(t.entries)) - 1
@@ -221,6 +226,54 @@ func (s *Service) IssueReportWith(ctx context.Context, actor xinyong.Actor, code
 		return nil
 	})
 	return out, err
+}
+
+// reportListings returns the subject's serious-dishonesty listings a report
+// of the scope shows on the day (DOMAIN.md §3, §4: the report states what
+// the platform and the identifying department show):
+//   - public and consent scopes: exactly what the public serious-list pages
+//     and the subject's 严重失信主体名单 tab show (portal.listings, that is
+//     xinyong.ListingPublic and Listing.PublicView): listed, in force on
+//     the day, published when listed and its list type still published,
+//     with a decision; never a minor. A consent covers catalogue items, not
+//     listings, so it opens no more than the public sees;
+//   - the subject's own report: every listing of the subject listed and in
+//     force on the day, published or not — the subject was notified, holds
+//     the decision document and sees its listings in its own queue
+//     (ListingQueuePage); shaped by Listing.PublicView all the same.
+func (s *Service) reportListings(tx xinyong.Tx, subj xinyong.Subject, scope string, on xinyong.Date) ([]xinyong.PublicListingView, error) {
+	p := portal{s: s, tx: tx, viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, on: on}
+	switch scope {
+	case report.ScopePublic, report.ScopeConsent:
+		return p.listings(subj)
+	case report.ScopeSubject:
+	default:
+		return nil, nil
+	}
+	ls, err := tx.Listings(xinyong.ListingFilter{SubjectID: subj.ID, State: xinyong.ListingListed})
+	if err != nil {
+		return nil, err
+	}
+	lts, err := p.listTypes()
+	if err != nil {
+		return nil, err
+	}
+	out := []xinyong.PublicListingView{}
+	for _, l := range ls {
+		if l.SubjectID != subj.ID || !l.Active(on) {
+			continue
+		}
+		lt, ok := lts[l.ListType]
+		if !ok {
+			lt = xinyong.ListType{Code: l.ListType, Name: l.ListType}
+		}
+		auth, err := p.authority(l.DepartmentID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l.PublicView(lt, subj, auth))
+	}
+	return out, nil
 }
 
 // reportQueryUse registers a report given under a consent in the query-use
