@@ -421,6 +421,44 @@ func NextGradingModelVersion(cur, next GradingModel) (GradingModel, error) {
 	return next, nil
 }
 
+// GradingVersionInForce returns the version of a model that applies on d:
+// the highest version in force on d, from the model's versions (any
+// order). A version stored ahead of its effective date does not replace
+// the one in force until that date; ok is false when no version is in
+// force (all future, or all expired): nobody is graded under it then
+// (doc/grading.md "Versions").
+func GradingVersionInForce(versions []GradingModel, d Date) (GradingModel, bool) {
+	var best GradingModel
+	ok := false
+	for _, v := range versions {
+		if v.InForce(d) && (!ok || v.Version > best.Version) {
+			best, ok = v, true
+		}
+	}
+	return best, ok
+}
+
+// DefaultGradingModel chooses the model used when none is named, on d,
+// from every model's versions (one slice per model id): of each model the
+// version in force on d (GradingVersionInForce), and of those the most
+// recently created one marked default (ties by smaller id). ok is false
+// when no default model is in force (doc/grading.md: "the default model is
+// the most recently created model marked default and in force").
+func DefaultGradingModel(models [][]GradingModel, d Date) (GradingModel, bool) {
+	var best GradingModel
+	ok := false
+	for _, vs := range models {
+		m, in := GradingVersionInForce(vs, d)
+		if !in || !m.Default {
+			continue
+		}
+		if !ok || m.CreatedAt.After(best.CreatedAt) || (m.CreatedAt.Equal(best.CreatedAt) && m.ID < best.ID) {
+			best, ok = m, true
+		}
+	}
+	return best, ok
+}
+
 // GradingRecord is what grading reads of a record.
 type GradingRecord struct {
 	ID       string

@@ -53,8 +53,10 @@ type ComplianceStore interface {
 	// Usage for the clean-up review.
 	// ItemHasRecords reports whether any record of the catalogue item exists.
 	ItemHasRecords(item string) (bool, error)
-	// CountListingsByType counts listings per list type.
+	// CountListingsByType counts listings per list type, in every state.
 	CountListingsByType() (map[string]int64, error)
+	// CountListedListingsByType counts listings in state listed per list type.
+	CountListedListingsByType() (map[string]int64, error)
 	// CountFeedbackByMeasure counts the agencies' feedback lines per measure.
 	CountFeedbackByMeasure() (map[string]int64, error)
 	// ActiveSeverities returns the severities of which an active record exists.

@@ -299,8 +299,8 @@ func (t *Tx) ItemHasRecords(item string) (bool, error) {
 	return found, rows.Err()
 }
 
-func (t *Tx) countBy(q string) (map[string]int64, error) {
-	rows, err := t.rows(q)
+func (t *Tx) countBy(q string, args ...any) (map[string]int64, error) {
+	rows, err := t.rows(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -317,9 +317,16 @@ func (t *Tx) countBy(q string) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// CountListingsByType counts listings per list type.
+// CountListingsByType counts listings per list type, in every state (a
+// list type's uses, history included).
 func (t *Tx) CountListingsByType() (map[string]int64, error) {
 	return t.countBy(`SELECT list_type, COUNT(*) FROM listing GROUP BY list_type`)
+}
+
+// CountListedListingsByType counts the listings in state listed per list
+// type (those that trigger measures now).
+func (t *Tx) CountListedListingsByType() (map[string]int64, error) {
+	return t.countBy(`SELECT list_type, COUNT(*) FROM listing WHERE state = ? GROUP BY list_type`, string(xinyong.ListingListed))
 }
 
 // CountFeedbackByMeasure counts feedback lines per measure.

@@ -611,8 +611,15 @@ func (s *Service) CleanupReview(ctx context.Context, actor xinyong.Actor) ([]xin
 		if err != nil {
 			return err
 		}
+		// A measure is triggered now by a listing in force, not by one
+		// removed or still proposed: the list type's uses above count
+		// every listing, its triggers only those listed.
+		nListed, err := tx.CountListedListingsByType()
+		if err != nil {
+			return err
+		}
 		listed := map[string]bool{}
-		for lt, n := range u.ListTypeListings {
+		for lt, n := range nListed {
 			listed[lt] = n > 0
 		}
 		u.MeasureTriggers = xinyong.MeasuresTriggered(ms, listed, sev)

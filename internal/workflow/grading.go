@@ -34,6 +34,8 @@ const (
 	ActGradingModelCreate xinyong.Action = "grading.model.create"
 	ActGradingRunStart    xinyong.Action = "grading.run.start"
 	ActGradingRunFinish   xinyong.Action = "grading.run.finish"
+	ActGradingRunResume   xinyong.Action = "grading.run.resume" // a run claimed to run (after its start, a resume, a takeover)
+	ActGradingRunFail     xinyong.Action = "grading.run.fail"   // a run marked failed, with the cause
 	ActGradeEvaluate      xinyong.Action = "grade.evaluate"
 	ActGradeReviewFiled   xinyong.Action = "grade.review.file"
 	ActGradeReviewDecided xinyong.Action = "grade.review.decide"
@@ -217,37 +219,58 @@ func (s *Service) GradingModel(ctx context.Context, id string) (xinyong.GradingM
 	return vs[len(vs)-1], vs, nil
 }
 
-// resolveModel returns the model named (its version in force on the day,
-// else its latest), or the default model when id is "": the most recently
-// created model marked default and in force.
+// resolveModel returns the model named, in its version in force on the
+// day (a model with no version in force is refused: nobody is graded under
+// a version not yet or no longer in force), or the default model when id
+// is "": of each model the version in force on the day, and of those the
+// most recently created one marked default (xinyong.DefaultGradingModel).
+// A next version stored ahead of its effective date leaves the current
+// one in force until then.
 func resolveModel(tx xinyong.Tx, id string, on xinyong.Date) (xinyong.GradingModel, error) {
 	if id != "" {
 		vs, err := tx.GradingModelVersions(id)
 		if err != nil {
 			return xinyong.GradingModel{}, err
 		}
-		for i := len(vs) - 1; i >= 0; i-- {
-			if vs[i].InForce(on) {
-				return vs[i], nil
-			}
+		if m, ok := xinyong.GradingVersionInForce(vs, on); ok {
+			return m, nil
 		}
-		return vs[len(vs)-1], nil
+		return xinyong.GradingModel{}, noVersionInForce(id, vs, on)
 	}
-	ms, err := tx.GradingModels()
+	latest, err := tx.GradingModels()
 	if err != nil {
 		return xinyong.GradingModel{}, err
 	}
-	var best *xinyong.GradingModel
-	for i := range ms {
-		m := &ms[i]
-		if m.Default && m.InForce(on) && (best == nil || m.CreatedAt.After(best.CreatedAt)) {
-			best = m
+	all := make([][]xinyong.GradingModel, 0, len(latest))
+	for _, m := range latest {
+		vs := []xinyong.GradingModel{m}
+		if m.Version > 1 {
+			if vs, err = tx.GradingModelVersions(m.ID); err != nil {
+				return xinyong.GradingModel{}, err
+			}
+		}
+		all = append(all, vs)
+	}
+	if m, ok := xinyong.DefaultGradingModel(all, on); ok {
+		return m, nil
+	}
+	return xinyong.GradingModel{}, xinyong.Errorf(xinyong.ENOTFOUND, "no default grading model is in force on %s: name one with ?model=ID", on)
+}
+
+// noVersionInForce is the error for a model named with no version in
+// force on the day: when the next one takes effect, or when the last one
+// ended.
+func noVersionInForce(id string, vs []xinyong.GradingModel, on xinyong.Date) error {
+	var next *xinyong.GradingModel
+	for i := range vs {
+		if !vs[i].EffectiveFrom.IsZero() && on.Before(vs[i].EffectiveFrom) && (next == nil || vs[i].EffectiveFrom.Before(next.EffectiveFrom)) {
+			next = &vs[i]
 		}
 	}
-	if best == nil {
-		return xinyong.GradingModel{}, xinyong.Errorf(xinyong.ENOTFOUND, "no default grading model is in force: name one with ?model=ID")
+	if next != nil {
+		return xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s has no version in force on %s: version %d takes effect on %s", id, on, next.Version, next.EffectiveFrom)
 	}
-	return *best, nil
+	return xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s has no version in force on %s: it is no longer in force", id, on)
 }
 
 // ---- evaluation ----
@@ -652,8 +675,12 @@ func (s *Service) StartGradingRun(ctx context.Context, actor xinyong.Actor, in R
 			if now.Sub(o.UpdatedAt) <= GradingStaleAfter {
 				return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s of model %s over the same subjects is running (%d of %d done): wait for it", o.ID, o.ModelID, o.Done, o.Total)
 			}
+			before := o
 			o.State, o.Message, o.UpdatedAt = xinyong.RunFailed, "interrupted: no progress for "+GradingStaleAfter.String()+"; resume it or start anew", now
 			if err := t.UpdateGradingRun(o); err != nil {
+				return err
+			}
+			if err := t.audit(ActGradingRunFail, "grading_run", o.ID, before, o, fmt.Sprintf("failed after %d of %d subjects: %s (a new run of the same model and scope starts)", o.Done, o.Total, o.Message)); err != nil {
 				return err
 			}
 		}
@@ -722,8 +749,12 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 		if g.listings, err = t.ListedListings(nil); err != nil {
 			return err
 		}
+		before := run
 		run.State, run.Message, run.UpdatedAt = xinyong.RunRunning, "", t.Now()
-		return t.UpdateGradingRun(run)
+		if err := t.UpdateGradingRun(run); err != nil {
+			return err
+		}
+		return t.audit(ActGradingRunResume, "grading_run", run.ID, before, run, claimDetail(before, t.Now(), force))
 	})
 	if err != nil {
 		return run, err
@@ -735,15 +766,22 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 			s.log().Error("grading run failed", "run", run.ID, "err", err)
 			msg = "internal error; the server log has the cause (run " + run.ID + ")"
 		}
-		_ = s.Store.Update(context.Background(), func(tx xinyong.Tx) error {
-			cur, err := tx.GradingRun(run.ID)
+		msg = xinyong.MaskCitizenIDs(msg) // shown on the console and kept in the audit trail (DOMAIN.md §7)
+		if ferr := s.update(context.Background(), actor, func(t *txn) error {
+			cur, err := t.GradingRun(run.ID)
 			if err != nil {
 				return err
 			}
-			cur.State, cur.Message, cur.UpdatedAt = xinyong.RunFailed, msg, tx.Now()
+			before := cur
+			cur.State, cur.Message, cur.UpdatedAt = xinyong.RunFailed, msg, t.Now()
+			if err := t.UpdateGradingRun(cur); err != nil {
+				return err
+			}
 			run = cur
-			return tx.UpdateGradingRun(cur)
-		})
+			return t.audit(ActGradingRunFail, "grading_run", cur.ID, before, cur, fmt.Sprintf("failed after %d of %d subjects: %s", cur.Done, cur.Total, msg))
+		}); ferr != nil {
+			s.log().Error("marking a grading run failed", "run", run.ID, "err", ferr)
+		}
 		if progress != nil {
 			progress(run)
 		}
@@ -773,6 +811,24 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 		progress(run)
 	}
 	return run, err
+}
+
+// claimDetail describes a claim of a run for its audit event: from which
+// state, how far it had come, and whether it was taken over (stale, or
+// forced while it looked alive).
+func claimDetail(r xinyong.GradingRun, now time.Time, force bool) string {
+	how := "first pass after its start"
+	switch {
+	case r.State == xinyong.RunFailed:
+		how = "resumed after failing: " + r.Message
+	case r.State == xinyong.RunRunning && r.Done > 0 && now.Sub(r.UpdatedAt) > GradingStaleAfter:
+		how = "taken over: no progress since " + r.UpdatedAt.UTC().Format(time.RFC3339)
+	case r.State == xinyong.RunRunning && r.Done > 0 && force:
+		how = "taken over by force while it looked alive"
+	case r.Done > 0 || r.Cursor != "":
+		how = "resumed"
+	}
+	return fmt.Sprintf("from state %s at %d of %d subjects (cursor %q): %s", r.State, r.Done, r.Total, r.Cursor, how)
 }
 
 // runCommitment is what a run's ledger leaf commits to: the run's identity,
