@@ -1,66 +1,21 @@
 package server
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"xinyong"
-	"xinyong/internal/app"
-	"xinyong/internal/config"
 	"xinyong/internal/pgtest"
-	"xinyong/internal/refdata"
 	"xinyong/internal/workflow"
 )
 
 // newEnvOn is newEnv on the store db ("" for a fresh SQLite file).
 func newEnvOn(t *testing.T, db string) *testEnv {
 	t.Helper()
-	if db == "" {
-		return newEnv(t)
-	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := config.Config{DB: db, KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := refdata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Service.Bootstrap(ctx, set); err != nil {
-		t.Fatal(err)
-	}
-	srv := New(a.Service, log)
-	srv.UploadDir = filepath.Join(dir, "uploads")
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	e := &testEnv{t: t, ctx: ctx, app: a, svc: a.Service, srv: srv, ts: ts, log: logs}
-	t.Cleanup(func() {
-		ts.Close()
-		srv.Stop()
-		a.Close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	e.admin = e.token(t, "admin", "", "")
-	return e
+	return newEnvDB(t, db)
 }
 
 // postLoginForm posts the sign-in form (with its CSRF cookie and field)

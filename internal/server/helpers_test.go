@@ -55,9 +55,18 @@ func (s *syncBuffer) String() string {
 // the server before its handler is built.
 func newEnv(t testing.TB, adjust ...func(*Server)) *testEnv {
 	t.Helper()
+	return newEnvDB(t, "", adjust...)
+}
+
+// newEnvDB is newEnv on the store db ("" for a fresh SQLite file).
+func newEnvDB(t testing.TB, db string, adjust ...func(*Server)) *testEnv {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	cfg := config.Config{DB: "sqlite:" + filepath.Join(dir, "x.db"), KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
+	if db == "" {
+		db = "sqlite:" + filepath.Join(dir, "x.db")
+	}
+	cfg := config.Config{DB: db, KeyDir: filepath.Join(dir, "keys"), Origin: "test.xinyong/ledger", LogFormat: "json", LogLevel: "error"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
