@@ -307,9 +307,13 @@ func (m *Main) catalogue(ctx context.Context, args []string) error {
 				return json.NewEncoder(m.Stdout).Encode(map[string]any{"categories": cats, "items": items})
 			}
 			tw := tabwriter.NewWriter(m.Stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CODE\tNAME\tCATEGORY\tLAYER\tSTATUS\tV\tSHARING\tDISCLOSURE\tPROVENANCE")
+			fmt.Fprintln(tw, "CODE\tNAME\tCATEGORY\tLAYER\tSTATUS\tV\tSHARING\tDISCLOSURE\tPROVENANCE\tPENDING")
 			for _, it := range items {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", it.Code, it.Name, it.Category, it.Layer, it.Status, it.Version, it.SharingScope, it.DisclosureScope, it.Provenance)
+				pending := "-"
+				if p := it.Pending; p != nil { // a change awaiting approval; the version in force governs
+					pending = fmt.Sprintf("%s v%d", p.Status, p.Version)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", it.Code, it.Name, it.Category, it.Layer, it.Status, it.Version, it.SharingScope, it.DisclosureScope, it.Provenance, pending)
 			}
 			return tw.Flush()
 		},
@@ -341,7 +345,7 @@ func (m *Main) catalogue(ctx context.Context, args []string) error {
 		},
 		"transition": func(args []string) error {
 			var cfg config.Config
-			fs := m.flags("catalogue transition", "catalogue transition --db URL --item CODE --to consultation|approved|retired [--note TEXT]")
+			fs := m.flags("catalogue transition", "catalogue transition --db URL --item CODE --to consultation|approved|retired|withdrawn [--note TEXT]   (a pending change of an approved item moves with consultation, approved or withdrawn)")
 			cfg.Flags(fs)
 			item := fs.String("item", "", "item code or name")
 			to := fs.String("to", "", "consultation, approved or retired")

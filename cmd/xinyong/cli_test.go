@@ -239,6 +239,27 @@ func TestAdministration(t *testing.T) {
 	if !strings.Contains(r.stdout, "GS-NMG") || strings.Contains(r.stdout, "GS-NOBASIS") {
 		t.Errorf("after loading: %s", r)
 	}
+	// Approved, then proposed again: the list shows the version in force
+	// and the pending change beside it until the change is withdrawn.
+	for _, to := range []string{"consultation", "approved"} {
+		e.must(t, "catalogue transition", "--item", "GS-NMG", "--to", to)
+	}
+	e.must(t, "catalogue load", good)
+	rowOf := func(out, code string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, code+" ") {
+				return l
+			}
+		}
+		return ""
+	}
+	if row := rowOf(e.must(t, "catalogue list").stdout, "GS-NMG"); !strings.Contains(row, "approved") || !strings.Contains(row, "draft v") {
+		t.Errorf("an approved item with a pending change: %q", row)
+	}
+	e.must(t, "catalogue transition", "--item", "GS-NMG", "--to", "withdrawn")
+	if row := rowOf(e.must(t, "catalogue list").stdout, "GS-NMG"); !strings.Contains(row, "approved") || strings.Contains(row, "draft") || !strings.HasSuffix(strings.TrimSpace(row), "-") {
+		t.Errorf("after withdrawing the change: %q", row)
+	}
 
 	// The token and the password work against a running server.
 	s := startServe(t, e)
