@@ -61,6 +61,23 @@ func (w *Webhooks) timeout() time.Duration {
 	return 10 * time.Second
 }
 
+// parallel is how many attempts run at once.
+func (w *Webhooks) parallel() int {
+	if w.Parallel > 0 {
+		return w.Parallel
+	}
+	return 8
+}
+
+// lease is how long a claimed batch is held: long enough for every attempt
+// of a full batch to time out, wave after wave of parallel() attempts,
+// and a minute to record the outcomes, so that another server never
+// re-claims deliveries still being attempted here.
+func (w *Webhooks) lease() time.Duration {
+	waves := (deliveryBatch + w.parallel() - 1) / w.parallel()
+	return time.Duration(waves)*w.timeout() + time.Minute
+}
+
 func (w *Webhooks) client() *http.Client {
 	if w.Client != nil {
 		return w.Client
@@ -402,7 +419,7 @@ const deliveryBatch = 50
 // from the batch's claim.
 func (s *Service) DeliverWebhooks(ctx context.Context, now time.Time) (DeliveryReport, error) {
 	var rep DeliveryReport
-	lease := s.Webhooks.timeout() + time.Minute
+	lease := s.Webhooks.lease()
 	start := s.Now()
 	clock := func() time.Time { return now.Add(s.Now().Sub(start)) }
 	for batch := 0; ctx.Err() == nil; batch++ {
@@ -490,10 +507,7 @@ func (nopLog) Error(string, ...any) {}
 // attempt posts the jobs, a few at a time, each signed with the time it is
 // sent (clock), and sets each delivery's new state as of now (the claim).
 func (s *Service) attempt(ctx context.Context, now time.Time, clock func() time.Time, jobs []deliveryJob) {
-	par := s.Webhooks.Parallel
-	if par <= 0 {
-		par = 8
-	}
+	par := s.Webhooks.parallel()
 	client := s.Webhooks.client()
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
