@@ -10,7 +10,7 @@ import (
 	"xinyong"
 )
 
-var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
 
 // OpenAPI returns the OpenAPI 3.1 document built from the route table.
 func (s *Server) OpenAPI() map[string]any {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"xinyong"
 	"xinyong/internal/workflow"
@@ -79,7 +80,7 @@ var english = map[string]string{
 
 func (s *Server) newWeb() *web {
 	w := &web{s: s, pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"lower": strings.ToLower}
+	funcs := template.FuncMap{"lower": strings.ToLower, "sh": inShanghai}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -117,6 +118,22 @@ func (w *web) install(mux *http.ServeMux) {
 	w.installCompliance(mux)
 	w.installGrading(mux) // grading models and runs, the subject's grade (console_grading.go)
 	w.installObjections(mux)
+}
+
+// inShanghai is a stored time (UTC) on the Asia/Shanghai clock, as pages
+// show dates and times (templates: (sh .UpdatedAt).Format …): the legal
+// dates beside them (deadlines, decision dates) are Shanghai days, and a
+// UTC date is the day before until 08:00.
+func inShanghai(v any) time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		return t.In(xinyong.Shanghai)
+	case *time.Time:
+		if t != nil {
+			return t.In(xinyong.Shanghai)
+		}
+	}
+	return time.Time{}
 }
 
 func (w *web) page(r *http.Request, title string, data any) Page {

@@ -196,8 +196,7 @@ type objectionEvent struct {
 	RecordVersion int    `json:"record_version"`
 	SubjectID     string `json:"subject_id"`
 	DepartmentID  string `json:"department_id"`
-	Outcome       string `json:"outcome"`
-	Reasons       string `json:"reasons"`
+	Outcome       string `json:"outcome"` // the answer's reasons are the objector's matter: not in the event
 	Late          bool   `json:"late"`
 	Date          string `json:"date"`
 }
@@ -317,7 +316,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 			return err
 		}
 		t.event(xinyong.EventObjectionResolved, o.ID, objectionEvent{ObjectionID: o.ID, RecordID: o.RecordID, RecordVersion: o.Resolution.RecordVersion,
-			SubjectID: o.SubjectID, DepartmentID: o.DepartmentID, Outcome: string(o.Resolution.Outcome), Reasons: o.Resolution.Reasons, Late: o.Resolution.Late, Date: o.Resolution.Date.String()})
+			SubjectID: o.SubjectID, DepartmentID: o.DepartmentID, Outcome: string(o.Resolution.Outcome), Late: o.Resolution.Late, Date: o.Resolution.Date.String()})
 		return t.audit(ActObjectionResolve, "objection", o.ID, cur, stored, string(o.Resolution.Outcome)+" "+o.Resolution.Reasons)
 	})
 	return o, err

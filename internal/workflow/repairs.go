@@ -411,9 +411,11 @@ func (s *Service) AcceptRepair(ctx context.Context, actor xinyong.Actor, id, not
 // repairEvent is the data of repair.decided and record.repaired: enough for
 // a connected system to find the same record (department code, kind and
 // decision number) and apply the same outcome within SyncBy.
+// The applicant's progress query code is not in it (it opens the public
+// progress page); a refusal's reasons and remedy are the applicant's own
+// matter and stay out too: agencies and connected systems read events.
 type repairEvent struct {
 	RepairID       string   `json:"repair_id"`
-	Code           string   `json:"code"`
 	Target         string   `json:"target"`
 	RecordID       string   `json:"record_id,omitempty"`
 	RecordVersion  int      `json:"record_version,omitempty"`
@@ -427,7 +429,7 @@ type repairEvent struct {
 	Approved       bool     `json:"approved"`
 	Treatment      string   `json:"treatment,omitempty"`
 	Effects        []string `json:"effects,omitempty"`
-	Reasons        string   `json:"reasons"`
+	Reasons        string   `json:"reasons,omitempty"`
 	Remedy         string   `json:"remedy,omitempty"`
 	Date           string   `json:"date"`
 	SyncBy         string   `json:"sync_by,omitempty"`
@@ -497,9 +499,12 @@ func ruleSet(rs xinyong.RepairRuleSets, code string) (xinyong.RepairRules, bool)
 // finishDecision stores a decided application (cur → rep), applying an
 // approval's outcome, with its leaf, events and audit.
 func (s *Service) finishDecision(t *txn, cur xinyong.Repair, rep *xinyong.Repair) error {
-	ev := repairEvent{RepairID: rep.ID, Code: rep.Code, Target: string(rep.Target), RecordID: rep.RecordID, ListingID: rep.ListingID, SubjectID: rep.SubjectID,
+	ev := repairEvent{RepairID: rep.ID, Target: string(rep.Target), RecordID: rep.RecordID, ListingID: rep.ListingID, SubjectID: rep.SubjectID,
 		DepartmentID: rep.DepartmentID, Approved: rep.Decision.Approved, Treatment: string(rep.Decision.Treatment), Effects: rep.Decision.Effects,
-		Reasons: rep.Decision.Reasons, Remedy: rep.Decision.Remedy, Date: rep.Decision.Date.String(), SyncBy: rep.Decision.SyncBy.String(), Rules: rep.Rules}
+		Date: rep.Decision.Date.String(), SyncBy: rep.Decision.SyncBy.String(), Rules: rep.Rules}
+	if rep.Decision.Approved {
+		ev.Reasons = rep.Decision.Reasons // what a connected system applies (修复结果互认)
+	}
 	if rep.Origin != nil {
 		ev.Origin = rep.Origin.Peer
 	}
