@@ -24,12 +24,21 @@ const (
 // benchCmd runs one benchmark scenario against a running server (--url,
 // 127.0.0.1 only) or in process on a store (--db).
 func (m *Main) benchCmd(ctx context.Context, args []string) error {
+	// A run whose every request failed measured nothing: it is reported,
+	// not recorded, and the command fails (CI's harness smoke relies on it).
+	var failed *bench.Result
+	track := func(r *bench.Result) *bench.Result {
+		if r.Failed() {
+			failed = r
+		}
+		return r
+	}
 	var cfg config.Config
 	fs := m.flags("bench", "bench (--url http://127.0.0.1:PORT --token TOKEN | --db URL) --scenario import|profile|search|check|page|grade [--duration 10s] [--concurrency N] [--rows N] [--manifest FILE] [--record]")
 	cfg.Flags(fs)
 	rawURL := fs.String("url", "", "base URL of a running server; only http://127.0.0.1:PORT is accepted")
-	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token (officer or admin) for --url (env XINYONG_TOKEN); search without one runs as the public")
-	scenario := fs.String("scenario", "", "import (in process, --db), profile (one subject's records as a department sees them), search (name substrings of 2-6 characters and exact codes, as the portal searches)")
+	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token for --url (env XINYONG_TOKEN): an officer's for profile (its department's view), an agency's for check; search and page without one run as the public")
+	scenario := fs.String("scenario", "", "import (in process, --db), profile (one subject's records as a department sees them), search (name substrings of 2-6 characters and exact codes, as the portal searches), check (measures checks), page (subject pages), grade (a grading run, in process)")
 	duration := fs.Duration("duration", 10*time.Second, "how long a load scenario runs")
 	concurrency := fs.Int("concurrency", 32, "concurrent workers of a load scenario")
 	rows := fs.Int("rows", 100000, "rows of the generated penalty CSV (import)")
@@ -96,7 +105,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			view = "the token's view"
 		}
 		fmt.Fprintf(m.Stdout, "data: %s; search: %d organisations from %s, %d+%d+%d queries (2 characters, 3-6, codes), %s\n", dataSize, len(subjects), from, len(set.Two), len(set.Longer), len(set.Codes), view)
-		res := bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op)
+		res := track(bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op))
 		result, overall, classes = "search over HTTP: "+res.Summary(), "search over HTTP: "+res.Overall(), res.Classes
 		if res.FirstError != nil {
 			result += "; first error: " + res.FirstError.Error()
@@ -116,7 +125,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "data: %s; pages of %d organisations, HTML and JSON\n", dataSize, len(subjects))
-		res := bench.RunClasses(ctx, "page", *duration, *concurrency, *seed, bench.PageClasses, op)
+		res := track(bench.RunClasses(ctx, "page", *duration, *concurrency, *seed, bench.PageClasses, op))
 		result, overall, classes = "subject pages over HTTP: "+res.Summary(), "subject pages over HTTP: "+res.Overall(), res.Classes
 		if res.FirstError != nil {
 			result += "; first error: " + res.FirstError.Error()
@@ -142,7 +151,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("bench: the token sees no records to sample subjects from")
 		}
 		fmt.Fprintf(m.Stdout, "data: %s; %d subjects sampled from GET /api/v1/records\n", dataSize, len(ids))
-		res := bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileHTTP(client, ids))
+		res := track(bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileHTTP(client, ids)))
 		result = "profile over HTTP: " + res.Summary()
 		if res.FirstError != nil {
 			result += "; first error: " + res.FirstError.Error()
@@ -192,7 +201,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				return fmt.Errorf("bench: no subjects to profile (empty store, or the manifest's codes are not in it)")
 			}
 			fmt.Fprintf(m.Stdout, "profile: %d subjects, in process (service call, no HTTP)\n", len(ids))
-			res := bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileInProcess(a.Service, actor, ids))
+			res := track(bench.Run(ctx, "profile", *duration, *concurrency, *seed, bench.ProfileInProcess(a.Service, actor, ids)))
 			result = "profile in process: " + res.Summary()
 			if res.FirstError != nil {
 				result += "; first error: " + res.FirstError.Error()
@@ -226,7 +235,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				return err
 			}
 			fmt.Fprintf(m.Stdout, "search: %d organisations, %d+%d+%d queries (2 characters, 3-6, codes), in process (the portal's service call as the public, no HTTP)\n", len(subjects), len(set.Two), len(set.Longer), len(set.Codes))
-			res := bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op)
+			res := track(bench.RunClasses(ctx, "search", *duration, *concurrency, *seed, bench.SearchClasses, op))
 			result, overall, classes = "search in process: "+res.Summary(), "search in process: "+res.Overall(), res.Classes
 			if res.FirstError != nil {
 				result += "; first error: " + res.FirstError.Error()
@@ -247,6 +256,9 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		for _, c := range classes {
 			fmt.Fprintln(m.Stdout, "  "+c.Summary())
 		}
+	}
+	if failed != nil {
+		return exitError{code: 1, msg: fmt.Sprintf("bench: every %s request failed (%d errors), nothing recorded; first error: %v", failed.Scenario, failed.Errors, failed.FirstError)}
 	}
 	if *record {
 		row := bench.Row{Date: time.Now().UTC().Format("2006-01-02"), Machine: machine.String(), DataSize: dataSize, Command: "`" + line + "`", Result: result}
@@ -273,6 +285,10 @@ func checkRun(ctx context.Context, m *Main, subjects []bench.NamedSubject, durat
 	result := "check " + how + ": " + res.Summary()
 	if res.FirstError != nil {
 		result += "; first error: " + res.FirstError.Error()
+	}
+	if res.Failed() {
+		fmt.Fprintln(m.Stdout, result)
+		return "", exitError{code: 1, msg: fmt.Sprintf("bench: every check failed (%d errors), nothing recorded; first error: %v", res.Errors, res.FirstError)}
 	}
 	hello, err := bench.HelloCeiling(ctx, duration, concurrency, seed)
 	if err != nil {

@@ -136,10 +136,23 @@ func (m *Main) flags(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
+		hideSecretDefaults(fs)
 		fmt.Fprintf(m.Stderr, "Usage: xinyong %s\n\nFlags:\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// hideSecretDefaults keeps secrets taken from the environment out of the
+// usage text (printed on -h and on every flag error): the database URL's
+// password is redacted, a token's default not shown.
+func hideSecretDefaults(fs *flag.FlagSet) {
+	if f := fs.Lookup("db"); f != nil {
+		f.DefValue = config.Redacted(f.DefValue)
+	}
+	if f := fs.Lookup("token"); f != nil && f.DefValue != "" {
+		f.DefValue = "(set from XINYONG_TOKEN, not shown)"
+	}
 }
 
 func parse(fs *flag.FlagSet, args []string) error {

@@ -94,8 +94,15 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		if *asJSON {
 			// The same shape as a finished import (the issue names it),
-			// with the file-level refusal beside it.
-			json.NewEncoder(m.Stdout).Encode(map[string]any{"id": id, "accepted": j.Accepted, "rejected": j.Rejected, "errors": []importError{}, "error": xinyong.ErrorMessage(err)})
+			// with the file-level refusal beside it and its field errors
+			// (a missing column, say) in errors.
+			errs := []importError{}
+			for _, fe := range xinyong.ErrorFields(err) {
+				errs = append(errs, importError{Row: fe.Row, Column: fe.Field, Value: xinyong.MaskCitizenIDs(fe.Value), Rule: fe.Rule, Message: fe.Message})
+			}
+			enc := json.NewEncoder(m.Stdout)
+			enc.SetEscapeHTML(false)
+			enc.Encode(map[string]any{"id": id, "accepted": j.Accepted, "rejected": j.Rejected, "errors": errs, "error": xinyong.ErrorMessage(err)})
 		}
 		return cliError(err)
 	}
@@ -127,6 +134,11 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(m.Stdout, "  row %d, %s: %s [%s]\n", e.Row, e.Column, e.Message, e.Rule)
 		}
+	}
+	if j.Status == xinyong.ImportFailed {
+		// A job that failed (now, or before a --resume that found it
+		// failed) is a failure, whatever its row counts.
+		return exitError{code: 1, msg: "import " + j.ID + " failed: " + j.Message}
 	}
 	if j.Rejected > 0 {
 		return exitError{code: 1}

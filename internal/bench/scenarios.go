@@ -278,7 +278,10 @@ type Client struct {
 // NewClient returns a client keeping up to conns connections alive.
 func NewClient(base *url.URL, token string, conns int) *Client {
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute}
-	return &Client{Base: base, Token: token, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	// A redirect is answered as it is, never followed: load goes to the
+	// checked 127.0.0.1 address only.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{Base: base, Token: token, HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect}}
 }
 
 // Get GETs path (with query) and decodes a JSON answer into v (nil: drain).
