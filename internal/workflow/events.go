@@ -176,6 +176,28 @@ func (t *txn) recordPublished(r xinyong.Record, subj xinyong.Subject, item xinyo
 	}
 }
 
+// recordWithdrawn queues record.withdrawn for a record withdrawn (or
+// deleted on objection) from prev: when it had been announced, that is
+// when the public saw prev today or on the day its window opened. A
+// record published to nobody (a minor's, one outside its item's
+// disclosure) was never announced and is withdrawn without an event: the
+// event would tell agencies and webhooks of it.
+func (t *txn) recordWithdrawn(prev, r xinyong.Record) error {
+	subj, err := t.Subject(prev.SubjectID)
+	if err != nil {
+		return err
+	}
+	cat, err := t.s.catalogue(t)
+	if err != nil {
+		return err
+	}
+	item := cat.byCode[prev.Item]
+	if publishedToday(prev, subj, item, xinyong.DateOf(t.Now())) || (!prev.Window.Start.IsZero() && publishedToday(prev, subj, item, prev.Window.Start)) {
+		t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
+	}
+	return nil
+}
+
 // publishedToday reports whether the public sees r on day on.
 func publishedToday(r xinyong.Record, subj xinyong.Subject, item xinyong.CatalogueItem, on xinyong.Date) bool {
 	if r.Status != xinyong.RecordActive || !r.Window.Published || !r.Window.Open(on) {

@@ -278,6 +278,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 				if err != nil {
 					return fmt.Errorf("record %s: stored content unreadable: %w", r.ID, err)
 				}
+				prev := r
 				r.Version++
 				r.Status = xinyong.RecordWithdrawn
 				r.Withdrawal = &xinyong.Withdrawal{At: t.Now(), Reason: "objection " + o.ID + ": deleted", By: actor.Ref()}
@@ -293,7 +294,9 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 				if err := s.removeListingsOnRecord(t, r.ID, "objection"); err != nil {
 					return err
 				}
-				t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
+				if err := t.recordWithdrawn(prev, r); err != nil {
+					return err
+				}
 				if err := t.audit("record.delete", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 					return err
 				}

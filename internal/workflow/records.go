@@ -542,7 +542,7 @@ func (s *Service) withdrawIn(t *txn, actor xinyong.Actor, id, reason, note strin
 	if err != nil {
 		return r, fmt.Errorf("record %s: stored content unreadable: %w", id, err)
 	}
-	before := sealed(r)
+	before, prev := sealed(r), r
 	r.Version++
 	r.Status = xinyong.RecordWithdrawn
 	note = xinyong.MaskCitizenIDs(strings.TrimSpace(note)) // sent on to agencies and webhooks (DOMAIN.md §7)
@@ -559,7 +559,9 @@ func (s *Service) withdrawIn(t *txn, actor xinyong.Actor, id, reason, note strin
 	if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
 		return r, err
 	}
-	t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
+	if err := t.recordWithdrawn(prev, r); err != nil {
+		return r, err
+	}
 	return r, t.audit("record.withdraw", "record", r.ID, before, sealed(r), reason+" "+note)
 }
 
