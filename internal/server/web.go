@@ -63,6 +63,8 @@ var chinese = map[string]string{
 	"password.change": "修改密码", "password.current": "当前密码", "password.new": "新密码（至少 12 个字符）", "password.confirm": "再次输入新密码",
 	"password.change.help": "管理员设置的一次性密码须在首次登录后修改。修改后所有会话（包括本次）都将结束，请用新密码重新登录。",
 	"password.changed":     "密码已修改，请用新密码登录。",
+	// Record marks (xinyong.Mark*) as pages show them.
+	"mark.异议处理中": "异议处理中", "mark.已撤回": "已撤回", "mark.已修复": "已修复", "mark.已屏蔽": "已屏蔽", "mark.不公示": "不公示",
 }
 
 var english = map[string]string{
@@ -76,6 +78,7 @@ var english = map[string]string{
 	"password.change": "Change password", "password.current": "Current password", "password.new": "New password (at least 12 characters)", "password.confirm": "New password again",
 	"password.change.help": "A one-time password an admin set is replaced after the first sign-in. Changing it ends every session, this one included: sign in again with the new password.",
 	"password.changed":     "The password was changed; sign in with the new one.",
+	"mark.异议处理中":           "objection being handled (异议处理中)", "mark.已撤回": "withdrawn (已撤回)", "mark.已修复": "repaired (已修复)", "mark.已屏蔽": "shielded (已屏蔽)", "mark.不公示": "not published (不公示)",
 }
 
 func (s *Server) newWeb() *web {
