@@ -173,16 +173,10 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	// subject is linked by its keyed hash. A citizen ID number a department
 	// put in a code column meant for the unified social credit code (a
 	// person recorded under CF_XDR_SHXYM) is masked as well.
+	// (xinyong.KeepFieldValue: the rule objection corrections follow too.)
 	for _, f := range item.Fields {
-		if f.Type != xinyong.FieldCode {
-			continue
-		}
 		if v, ok := dec.Fields[f.Code]; ok {
-			if f.Personal {
-				dec.Fields[f.Code] = xinyong.MaskID(v)
-			} else if n := xinyong.NormalizeCode(v); xinyong.MaskIDIfPerson(n) != n {
-				dec.Fields[f.Code] = xinyong.MaskIDIfPerson(n)
-			}
+			dec.Fields[f.Code] = xinyong.KeepFieldValue(f, v)
 		}
 	}
 	p := payload{Item: item.Code, SubjectKey: s.subjectKey(id), SubjectName: strings.TrimSpace(in.SubjectName), Document: normDoc(in.Document), Fields: dec.Fields, Severity: dec.Severity, Categories: dec.Categories, Sector: strings.TrimSpace(in.Sector), Leniency: in.Leniency}
