@@ -378,13 +378,6 @@ func (s *Service) Listing(ctx context.Context, actor xinyong.Actor, id string) (
 	return out, err
 }
 
-// ListingQueue is the first page (MaxListingQueuePage listings) of the
-// officer's queue (ListingQueuePage), for callers that take a slice.
-func (s *Service) ListingQueue(ctx context.Context, actor xinyong.Actor, dept string, state xinyong.ListingState, overdueOnly bool) ([]ListingView, error) {
-	p, err := s.ListingQueuePage(ctx, actor, QueueRequest{Department: dept, State: state, Overdue: overdueOnly, Limit: xinyong.MaxListingQueuePage})
-	return p.Listings, err
-}
-
 // QueueRequest asks for one page of the listing queue.
 type QueueRequest struct {
 	Department string               // admins and auditors: one department ("" all)

@@ -188,11 +188,12 @@ func TestListingQueueOpenByDeadline(t *testing.T) {
 			if od.Total != 1 || len(od.Listings) != 1 || od.Listings[0].ID != l.ID || od.More {
 				t.Errorf("overdue only: total %d, %+v; want only %s", od.Total, first(od), l.ID)
 			}
-			// The slice form (the API's) holds it too, first.
-			ls, err := e.svc.ListingQueue(e.ctx, e.offA, "", "", false)
+			// The largest page holds it too, first.
+			big, err := e.svc.ListingQueuePage(e.ctx, e.offA, workflow.QueueRequest{Limit: xinyong.MaxListingQueuePage})
 			if err != nil {
 				t.Fatal(err)
 			}
+			ls := big.Listings
 			if len(ls) != open || ls[0].ID != l.ID {
 				t.Errorf("ListingQueue: %d listings, first %+v; want %d, first %s", len(ls), first(workflow.QueuePage{Listings: ls}), open, l.ID)
 			}
@@ -368,7 +369,7 @@ func TestListingNotifyWindowBound(t *testing.T) {
 	if n.Notice.ObjectionDays != xinyong.MaxObjectionWorkingDays || !n.Notice.ObjectionDeadline.After(xinyong.MustDate("2026-08-01")) {
 		t.Errorf("notice of %d working days: %+v", xinyong.MaxObjectionWorkingDays, n.Notice)
 	}
-	if _, err := e.svc.ListingQueue(e.ctx, e.offA, "", "", false); err != nil {
+	if _, err := e.svc.ListingQueuePage(e.ctx, e.offA, workflow.QueueRequest{}); err != nil {
 		t.Errorf("queue: %v", err)
 	}
 }
