@@ -275,6 +275,39 @@ func public(in VisibilityInput, person, withdrawn bool) Visibility {
 	return vis
 }
 
+// PublicSees reports whether the public sees record r (of subject subj,
+// under item, with the repair outcome it has) on day on: an active record
+// inside its open window that Visible shows to the public. Events
+// (record.published, record.withdrawn) and readers outside the record's
+// department follow it.
+func PublicSees(r Record, subj Subject, item CatalogueItem, repair RepairOutcome, on Date) bool {
+	if r.Status != RecordActive || !r.Window.Published || !r.Window.Open(on) {
+		return false
+	}
+	v := Visible(VisibilityInput{Viewer: Viewer{Kind: ViewerPublic}, Record: r, Item: item, Subject: subj, On: on, Repair: repair})
+	return v.Visible && v.Public
+}
+
+// GradeRecordShown reports whether a reader of subj's grade may be told
+// what record r behind it is (item, decision number, date, severity): the
+// subject itself, supervision (admin, auditor) and the department that
+// recorded it; anyone else (grades are read across departments) only what
+// the public sees. A record deleted by credit repair is told to nobody
+// (DOMAIN.md §6, §7).
+func GradeRecordShown(a Actor, subj Subject, r Record, item CatalogueItem, repair RepairOutcome, on Date) bool {
+	switch {
+	case repair == RepairDeleted:
+		return false
+	case a.Role == RoleSubject && a.SubjectID != "" && a.SubjectID == subj.ID:
+		return true
+	case a.Role == RoleAdmin || a.Role == RoleAuditor:
+		return true
+	case (a.Role == RoleOfficer || a.Role == RoleReviewer) && a.DepartmentID != "" && a.DepartmentID == r.DepartmentID:
+		return true
+	}
+	return PublicSees(r, subj, item, repair, on)
+}
+
 // PublicItems returns the codes of the items whose records the public may
 // see (disclosed to the public) and, among them, those under which a
 // natural person's record may be public (the item's legal basis covers

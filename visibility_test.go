@@ -552,3 +552,61 @@ func BenchmarkMaskCitizenIDs(b *testing.B) {
 		MaskCitizenIDs(s)
 	}
 }
+
+// TestPublicSeesAndGradeRecordShown: what the public sees of a record
+// (DOMAIN.md §3: inside its window, active, not repaired, never a
+// minor's), and who is told what a record behind a grade is (§6, §7: the
+// subject, supervision and the recording department; others what the
+// public sees; a record deleted by repair nobody).
+func TestPublicSeesAndGradeRecordShown(t *testing.T) {
+	on := MustDate("2026-06-01")
+	org := Subject{ID: "s1", Kind: KindEnterprise}
+	minor := Subject{ID: "s2", Kind: KindPerson, Birth: MustDate("2010-03-01")}
+	rec := visRecord()
+	withdrawn := visRecord()
+	withdrawn.Status = RecordWithdrawn
+	minorRec := visRecord()
+	minorRec.SubjectID, minorRec.SubjectKind = "s2", KindPerson
+	for _, tt := range []struct {
+		name   string
+		r      Record
+		subj   Subject
+		repair RepairOutcome
+		on     Date
+		want   bool
+	}{
+		{"§3 an enterprise's record in its window", rec, org, RepairNone, on, true},
+		{"§3 before its window", rec, org, RepairNone, MustDate("2025-12-31"), false},
+		{"§2 withdrawn", withdrawn, org, RepairNone, on, false},
+		{"§6 publication ended by repair", rec, org, RepairEnded, on, false},
+		{"§6 deleted by repair", rec, org, RepairDeleted, on, false},
+		{"§2 a minor's record", minorRec, minor, RepairNone, on, false},
+	} {
+		if got := PublicSees(tt.r, tt.subj, visItem(), tt.repair, tt.on); got != tt.want {
+			t.Errorf("PublicSees, %s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	officer := func(dept string) Actor { return Actor{Kind: "account", Role: RoleOfficer, DepartmentID: dept} }
+	for _, tt := range []struct {
+		name   string
+		a      Actor
+		r      Record
+		subj   Subject
+		repair RepairOutcome
+		want   bool
+	}{
+		{"the recording department, a minor's record", officer(visDept), minorRec, minor, RepairNone, true},
+		{"another department, a minor's record", officer(visOther), minorRec, minor, RepairNone, false},
+		{"another department, a public record", officer(visOther), rec, org, RepairNone, true},
+		{"another department, a shielded record", officer(visOther), rec, org, RepairShielded, false},
+		{"the subject itself, a shielded record", Actor{Kind: "account", Role: RoleSubject, SubjectID: "s1"}, rec, org, RepairShielded, true},
+		{"another subject", Actor{Kind: "account", Role: RoleSubject, SubjectID: "s9"}, minorRec, minor, RepairNone, false},
+		{"an auditor, a withdrawn record", Actor{Kind: "account", Role: RoleAuditor}, withdrawn, org, RepairNone, true},
+		{"the admin, a record deleted by repair", Actor{Kind: "account", Role: RoleAdmin}, rec, org, RepairDeleted, false},
+		{"the recording department, a record deleted by repair", officer(visDept), rec, org, RepairDeleted, false},
+	} {
+		if got := GradeRecordShown(tt.a, tt.subj, tt.r, visItem(), tt.repair, on); got != tt.want {
+			t.Errorf("GradeRecordShown, %s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

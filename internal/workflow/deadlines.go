@@ -114,7 +114,7 @@ func (s *Service) publishOpened(ctx context.Context, today xinyong.Date) (int, e
 			if err != nil {
 				return err
 			}
-			if publishedToday(r, subj, cat.byCode[r.Item], today) {
+			if xinyong.PublicSees(r, subj, cat.byCode[r.Item], xinyong.RepairNone, today) {
 				t.event(xinyong.EventRecordPublished, r.ID, recordEventOf(r))
 				sent++
 			}

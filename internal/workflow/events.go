@@ -171,7 +171,7 @@ func recordEventOf(r xinyong.Record) recordEvent {
 // disclosure scope or a person's without a basis is published to nobody,
 // so it is announced to nobody).
 func (t *txn) recordPublished(r xinyong.Record, subj xinyong.Subject, item xinyong.CatalogueItem) {
-	if publishedToday(r, subj, item, xinyong.DateOf(t.Now())) {
+	if xinyong.PublicSees(r, subj, item, xinyong.RepairNone, xinyong.DateOf(t.Now())) {
 		t.event(xinyong.EventRecordPublished, r.ID, recordEventOf(r))
 	}
 }
@@ -192,19 +192,10 @@ func (t *txn) recordWithdrawn(prev, r xinyong.Record) error {
 		return err
 	}
 	item := cat.byCode[prev.Item]
-	if publishedToday(prev, subj, item, xinyong.DateOf(t.Now())) || (!prev.Window.Start.IsZero() && publishedToday(prev, subj, item, prev.Window.Start)) {
+	if xinyong.PublicSees(prev, subj, item, xinyong.RepairNone, xinyong.DateOf(t.Now())) || (!prev.Window.Start.IsZero() && xinyong.PublicSees(prev, subj, item, xinyong.RepairNone, prev.Window.Start)) {
 		t.event(xinyong.EventRecordWithdrawn, r.ID, recordEventOf(r))
 	}
 	return nil
-}
-
-// publishedToday reports whether the public sees r on day on.
-func publishedToday(r xinyong.Record, subj xinyong.Subject, item xinyong.CatalogueItem, on xinyong.Date) bool {
-	if r.Status != xinyong.RecordActive || !r.Window.Published || !r.Window.Open(on) {
-		return false
-	}
-	v := xinyong.Visible(xinyong.VisibilityInput{Viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, Record: r, Item: item, Subject: subj, On: on})
-	return v.Visible && v.Public
 }
 
 // listingEvent is the data of a listing event.

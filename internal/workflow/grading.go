@@ -438,7 +438,7 @@ func gradeSubjectRef(s xinyong.Subject) SubjectRef {
 
 // gradeView builds the answer for actor. The records behind a grade are
 // described (item, number, date, severity) only to who may read them
-// (gradeRecordShown); the explanation keeps every record's id and reason.
+// (xinyong.GradeRecordShown); the explanation keeps every record's id and reason.
 func (s *Service) gradeView(tx xinyong.Tx, actor xinyong.Actor, g xinyong.Grade, subj xinyong.Subject, stored bool) (GradeView, error) {
 	v := GradeView{Grade: g, Subject: gradeSubjectRef(subj), Stored: stored, Records: map[string]GradeRec{}}
 	cat, err := s.catalogue(tx)
@@ -482,30 +482,12 @@ func (s *Service) gradeView(tx xinyong.Tx, actor xinyong.Actor, g xinyong.Grade,
 		if err != nil {
 			continue // erased or gone since: the id stays in the explanation
 		}
-		if !gradeRecordShown(actor, subj, r, repaired[id], cat.byCode[r.Item], on) {
+		if !xinyong.GradeRecordShown(actor, subj, r, cat.byCode[r.Item], repaired[id], on) {
 			continue
 		}
 		v.Records[id] = GradeRec{Item: r.Item, Number: r.Document.Number, Decision: r.Document.DecisionDate, Severity: r.Severity}
 	}
 	return v, nil
-}
-
-// gradeRecordShown reports whether the grade's reader may see what a
-// record behind it is: the subject itself, supervision (admin, auditor)
-// and the department that recorded it; anyone else only what the public
-// sees (grades are read across departments; a person's record of another
-// department, a minor's, a withdrawn or shielded one is not theirs to
-// read: DOMAIN.md §6, §7).
-func gradeRecordShown(actor xinyong.Actor, subj xinyong.Subject, r xinyong.Record, repair xinyong.RepairOutcome, item xinyong.CatalogueItem, on xinyong.Date) bool {
-	switch {
-	case actor.Role == xinyong.RoleSubject && actor.SubjectID == subj.ID:
-		return true
-	case actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor:
-		return true
-	case (actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer) && actor.DepartmentID != "" && actor.DepartmentID == r.DepartmentID:
-		return true
-	}
-	return repair == xinyong.RepairNone && publishedToday(r, subj, item, on)
 }
 
 // subjectFor resolves a subject reference for grading ("me": the signed-in
