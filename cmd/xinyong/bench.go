@@ -72,6 +72,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			return exitError{code: 2, msg: "bench: scenario " + *scenario + " runs in process: use --db"}
 		}
 		client = bench.NewClient(u, *token, *concurrency)
+		dataSize = bench.DataSizeHTTP(ctx, client) // the server's count (GET /api/v1/stats), or why it is unknown
 	}
 	var manifestCodes []string
 	if *manifest != "" && (*scenario == "search" || *scenario == "check" || *scenario == "page") {
@@ -137,6 +138,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("sample subjects: %w", err)
 		}
+		fmt.Fprintf(m.Stdout, "data: %s\n", dataSize)
 		result, err = checkRun(ctx, m, subjects, *duration, *concurrency, *seed, func(codes []string) bench.Op { return bench.CheckHTTP(client, codes) }, "over HTTP")
 		if err != nil {
 			return err
@@ -166,7 +168,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			dataSize = "unknown: " + err.Error()
 		} else {
-			dataSize = fmt.Sprintf("%d records, %d subjects (%s)", recs, subjs, a.Store.Dialect())
+			dataSize = bench.DataSizeText(recs, subjs, a.Store.Dialect())
 		}
 		fmt.Fprintf(m.Stdout, "data: %s\n", dataSize)
 		actor := cliActor()

@@ -20,6 +20,7 @@ import (
 	"xinyong"
 	"xinyong/internal/gen"
 	"xinyong/internal/intake"
+	"xinyong/internal/server"
 	"xinyong/internal/sqlstore"
 	"xinyong/internal/workflow"
 )
@@ -42,19 +43,62 @@ func CheckURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// DataSize counts the records and subjects of a store (SQL stores only).
+// DataSize counts the records and subjects of a store (SQL stores only):
+// the count GET /api/v1/stats answers over HTTP (DataSizeHTTP).
 func DataSize(ctx context.Context, st xinyong.Store) (records, subjects int64, err error) {
-	db, ok := st.(*sqlstore.DB)
-	if !ok {
-		return 0, 0, fmt.Errorf("cannot count the rows of a %T", st)
+	sz, err := server.StoreSizeOf(ctx, st)
+	return sz.Records, sz.Subjects, err
+}
+
+// DataSizeText is the "data size" of a run as it is printed and recorded.
+func DataSizeText(records, subjects int64, dialect string) string {
+	return fmt.Sprintf("%d records, %d subjects (%s)", records, subjects, dialect)
+}
+
+// StatsPath is the server's route that answers its data size.
+const StatsPath = "/api/v1/stats"
+
+// DataSizeHTTP asks a running server for its data size (GET /api/v1/stats,
+// with the client's token) and returns it as DataSizeText does in process.
+// When the server does not answer it (a token that may not read it, such
+// as an agency's, or no token; a server without the route), the size is
+// "unknown (over HTTP)" with the reason.
+func DataSizeHTTP(ctx context.Context, c *Client) string {
+	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(c.Base.String(), "/")+StatsPath, nil)
+	if err != nil {
+		return "unknown (over HTTP): " + err.Error()
 	}
-	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM record`).Scan(&records); err != nil {
-		return 0, 0, err
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM subject`).Scan(&subjects); err != nil {
-		return 0, 0, err
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return "unknown (over HTTP): GET " + StatsPath + ": " + err.Error()
 	}
-	return records, subjects, nil
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return "unknown (over HTTP): GET " + StatsPath + ": " + err.Error()
+	}
+	if resp.StatusCode != http.StatusOK {
+		why := strings.TrimSpace(string(body))
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(body, &p) == nil && p.Detail != "" {
+			why = p.Detail
+		}
+		return fmt.Sprintf("unknown (over HTTP): GET %s refused: %s: %.200s", StatsPath, resp.Status, why)
+	}
+	var sz struct {
+		Records  *int64 `json:"records"`
+		Subjects *int64 `json:"subjects"`
+		Dialect  string `json:"dialect"`
+	}
+	if err := json.Unmarshal(body, &sz); err != nil || sz.Records == nil || sz.Subjects == nil {
+		return fmt.Sprintf("unknown (over HTTP): GET %s answered no counts: %.200s", StatsPath, body)
+	}
+	return DataSizeText(*sz.Records, *sz.Subjects, sz.Dialect)
 }
 
 // ImportResult is the outcome of the import scenario.

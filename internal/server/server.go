@@ -85,6 +85,7 @@ func New(svc *workflow.Service, log *slog.Logger) *Server {
 	s.routes = append(s.routes, s.gradingRoutes()...)
 	s.routes = append(s.routes, s.complianceRoutes()...)
 	s.routes = append(s.routes, s.repairRoutes()...)
+	s.routes = append(s.routes, s.statsRoutes()...)
 	return s
 }
 
