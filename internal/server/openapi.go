@@ -25,6 +25,10 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
+		doc := opDocs[rt.Method+" "+rt.Path]
+		for _, q := range doc.Query {
+			params = append(params, q.openAPI())
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -40,7 +44,15 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		resp := map[string]any{"description": http.StatusText(status)}
 		if status != 204 {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
+			produces := doc.Produces
+			if len(produces) == 0 {
+				produces = []string{"application/json"}
+			}
+			content := map[string]any{}
+			for _, mt := range produces {
+				content[mt] = map[string]any{"schema": bodySchema(mt)}
+			}
+			resp["content"] = content
 		}
 		op["responses"] = map[string]any{
 			itoa64(int64(status)): resp,
@@ -63,10 +75,186 @@ func (s *Server) OpenAPI() map[string]any {
 			"schemas": map[string]any{"Problem": schemaOf(reflect.TypeOf(Problem{}), 0)},
 			"securitySchemes": map[string]any{
 				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "API token from `xinyong token create`"},
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie, "description": "console session; unsafe methods need X-CSRF-Token"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie, "description": "console session; unsafe methods need X-CSRF-Token (a URL-encoded form may send it as its csrf field, a multipart form as the csrf query parameter)"},
 			},
 		},
 	}
+}
+
+// bodySchema is the schema of a success answer of media type mt.
+func bodySchema(mt string) map[string]any {
+	switch {
+	case mt == "application/json":
+		return map[string]any{"type": "object"}
+	case strings.HasPrefix(mt, "text/"):
+		return map[string]any{"type": "string"}
+	}
+	return map[string]any{"type": "string", "format": "binary", "contentMediaType": mt}
+}
+
+// queryParam is one query parameter an operation reads.
+type queryParam struct {
+	Name     string
+	Type     string // "string" when empty, "integer", "boolean"
+	Format   string // "date", "date-time", …
+	Enum     []string
+	Required bool // the operation refuses a request without it
+	Doc      string
+}
+
+func (q queryParam) openAPI() map[string]any {
+	typ := q.Type
+	if typ == "" {
+		typ = "string"
+	}
+	schema := map[string]any{"type": typ}
+	if q.Format != "" {
+		schema["format"] = q.Format
+	}
+	if q.Enum != nil {
+		schema["enum"] = q.Enum
+	}
+	return map[string]any{"name": q.Name, "in": "query", "required": q.Required, "description": q.Doc, "schema": schema}
+}
+
+// opDoc is what the route table does not say about an operation: the query
+// parameters its handler reads and the media types of its success answer
+// (application/json when Produces is empty).
+type opDoc struct {
+	Query    []queryParam
+	Produces []string
+}
+
+// Query parameters several operations share.
+var (
+	qPage     = queryParam{Name: "page", Type: "integer", Doc: "page number, from 1 (default 1)"}
+	qLimit    = queryParam{Name: "limit", Type: "integer", Doc: "at most this many items"}
+	qOpen     = queryParam{Name: "open", Type: "boolean", Doc: "only cases still open"}
+	qOverdue  = queryParam{Name: "overdue", Type: "boolean", Doc: "only cases past their time limit"}
+	qDeptID   = queryParam{Name: "department", Doc: "a department's id (admin, auditor; officers see their own department's)"}
+	qModel    = queryParam{Name: "model", Doc: "grading model id (default: the default model in force)"}
+	qConsent  = queryParam{Name: "consent", Doc: "id of the natural person's consent in force (an organisation asking about a person)"}
+	qPurpose  = queryParam{Name: "purpose", Doc: "the purpose of the query (recorded in the query-use register)"}
+	qQueryLog = []queryParam{
+		{Name: "actor", Doc: "who queried (actor reference)"},
+		{Name: "subject", Doc: "the subject queried (code or reference)"},
+		{Name: "from", Doc: "from this time (RFC 3339) or day (YYYY-MM-DD)"},
+		{Name: "to", Doc: "until this time (RFC 3339) or day (YYYY-MM-DD)"},
+		{Name: "flagged", Type: "boolean", Doc: "only entries flagged (true) or not (false)"},
+		{Name: "reviewed", Type: "boolean", Doc: "only entries reviewed (true) or not (false)"},
+		qPage,
+	}
+	qPublicList = []queryParam{
+		{Name: "department", Doc: "the department (unified social credit code or id)"},
+		{Name: "from", Format: "date", Doc: "decision dates from this day (YYYY-MM-DD)"},
+		{Name: "to", Format: "date", Doc: "decision dates until this day (YYYY-MM-DD)"},
+		qPage,
+	}
+)
+
+// opDocs is keyed by "METHOD PATH" of the route table. The OpenAPI tests
+// check it against the handlers: every query parameter a handler reads
+// (found in the package's source) is declared here and nothing else, and
+// what the routes answer has the media types declared here.
+var opDocs = map[string]opDoc{
+	"GET /api/v1/audit": {Query: []queryParam{
+		{Name: "object_type", Doc: "only events about objects of this type"},
+		{Name: "object_id", Doc: "only events about this object"},
+		{Name: "actor", Doc: "only events by this actor"},
+		{Name: "action", Doc: "only events of this action"},
+		qLimit,
+	}},
+	"GET /api/v1/records": {Query: []queryParam{
+		{Name: "subject_id", Doc: "one subject's records (a registered supervision query for the admin and auditors when non-public records show)"},
+		{Name: "item", Doc: "catalogue item code"},
+		{Name: "import_id", Doc: "records of one import"},
+		{Name: "status", Enum: []string{"active", "withdrawn"}, Doc: "record status"},
+		{Name: "department_id", Doc: "records of one department (admin, auditor)"},
+		{Name: "after", Doc: "the previous page's next (record id)"},
+		qLimit,
+	}},
+	"GET /api/v1/imports/{id}/errors.csv": {Produces: []string{"text/csv"}},
+	"GET /api/v1/ledger/checkpoint":       {Produces: []string{"text/plain"}},
+	"GET /api/v1/ledger/key":              {Produces: []string{"text/plain"}},
+	"GET /api/v1/ledger/proof/inclusion": {Query: []queryParam{
+		{Name: "index", Type: "integer", Required: true, Doc: "leaf index"},
+		{Name: "size", Type: "integer", Required: true, Doc: "tree size"},
+	}},
+	"GET /api/v1/ledger/proof/consistency": {Query: []queryParam{
+		{Name: "old", Type: "integer", Required: true, Doc: "the earlier tree size"},
+		{Name: "new", Type: "integer", Required: true, Doc: "the later tree size"},
+	}},
+	"GET /api/v1/subjects/{code}/report.pdf":  {Query: []queryParam{qConsent, qPurpose}, Produces: []string{"application/pdf"}},
+	"GET /api/v1/subjects/{code}/report.json": {Query: []queryParam{qConsent, qPurpose}},
+	"GET /api/v1/search": {Query: []queryParam{
+		{Name: "q", Required: true, Doc: "a unified social credit code or citizen ID number, or a name substring of at least 2 characters"},
+		qPage,
+	}},
+	"GET /api/v1/lists/penalties": {Query: qPublicList},
+	"GET /api/v1/lists/licenses":  {Query: qPublicList},
+	"GET /api/v1/subjects/{code}/records": {Query: []queryParam{
+		{Name: "purpose", Required: true, Doc: "the purpose of the query (recorded in the query-use register)"},
+		{Name: "basis", Doc: "the statutory basis of the query (or consent)"},
+		{Name: "consent", Doc: "id of the subject's consent in force (or basis)"},
+	}},
+	"GET /api/v1/subjects/{code}/queries": {Query: []queryParam{qPage}},
+	"GET /api/v1/query-log":               {Query: qQueryLog},
+	"GET /api/v1/query-log.csv":           {Query: qQueryLog, Produces: []string{"text/csv"}},
+	"GET /api/v1/listings": {Query: []queryParam{
+		{Name: "state", Enum: []string{"proposed", "notified", "objected", "verified", "decided", "listed", "removed"}, Doc: "listing state (removed listings only when asked)"},
+		qOverdue,
+		qDeptID,
+		{Name: "offset", Type: "integer", Doc: "skip this many listings (default 0)"},
+		{Name: "limit", Type: "integer", Doc: "at most this many listings (default 100, at most 500)"},
+	}},
+	"GET /listings/{id}/decision":            {Produces: []string{"text/html"}},
+	"GET /api/v1/listings/{id}/decision.pdf": {Produces: []string{"application/pdf"}},
+	"GET /api/v1/listings/{id}/notice.pdf":   {Produces: []string{"application/pdf"}},
+	"GET /api/v1/measures/check": {Query: []queryParam{
+		{Name: "subject", Required: true, Doc: "unified social credit code or subject reference"},
+		{Name: "matter", Required: true, Doc: "the matter the agency decides (e.g. a licence application)"},
+		{Name: "purpose", Required: true, Doc: "the purpose of the check (recorded in the query-use register)"},
+	}},
+	"GET /api/v1/subscriptions/{id}/dead-letters": {Query: []queryParam{qLimit}},
+	"GET /api/v1/events": {Query: []queryParam{
+		{Name: "after", Type: "integer", Doc: "cursor: the previous page's next (0 at the start)"},
+		{Name: "limit", Type: "integer", Doc: "at most this many events (at most 1000)"},
+	}},
+	"GET /api/v1/objections": {Query: []queryParam{qOverdue, qOpen,
+		{Name: "record", Doc: "objections to one record (id)"},
+		qDeptID,
+	}},
+	"GET /api/v1/subjects/{code}/grade":  {Query: []queryParam{qModel}},
+	"POST /api/v1/subjects/{code}/grade": {Query: []queryParam{qModel}},
+	"GET /api/v1/grading/reviews":        {Query: []queryParam{qOpen}},
+	"GET /api/v1/grading/export": {Query: []queryParam{
+		{Name: "format", Enum: []string{"csv", "xlsx"}, Doc: "csv (default) or xlsx"},
+		qModel,
+		{Name: "department", Doc: "the department (admin; officers get their own department's)"},
+	}, Produces: []string{"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+	"GET /api/v1/compliance": {Query: []queryParam{
+		{Name: "from", Doc: "first month, YYYY-MM (default: six months ago)"},
+		{Name: "to", Doc: "last month, YYYY-MM (default: this month)"},
+		{Name: "department", Doc: "one unit: a department's id, or org:NAME for an agency"},
+	}},
+	"GET /api/v1/compliance/cases": {Query: []queryParam{
+		{Name: "kind", Required: true, Enum: []string{"late_disclosure", "outside_catalogue", "measure_not_listed", "objection_overdue", "listing_overdue", "repair_overdue"}, Doc: "the kind of violation"},
+		{Name: "month", Required: true, Doc: "the month, YYYY-MM"},
+		{Name: "department", Doc: "one unit: a department's id, or org:NAME for an agency"},
+	}},
+	"GET /api/v1/repairs/commitment": {Query: []queryParam{
+		{Name: "record", Doc: "the record to repair (id; or listing)"},
+		{Name: "listing", Doc: "the listing to repair (id; or record)"},
+	}},
+	"GET /api/v1/repairs": {Query: []queryParam{
+		{Name: "state", Enum: []string{"applied", "accepted", "approved", "refused"}, Doc: "application state"},
+		qOpen,
+		qOverdue,
+		{Name: "department", Doc: "a department's id (the admin; officers and reviewers see their own department's)"},
+		{Name: "platform", Type: "boolean", Doc: "only applications the platform decides (the admin)"},
+		{Name: "record", Doc: "applications about one record (id)"},
+	}},
+	"GET /api/v1/repairs/{id}/proofs/{sha256}": {Produces: []string{"application/pdf", "image/jpeg", "image/png"}},
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
