@@ -409,7 +409,7 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			}
 		case e.Kind == LeafObjection:
 			rep.Objections++
-			if msg := versionLeafProblem(e, "objection", objectionSalt, objectionCache, tx.ObjectionVersions, func(o xinyong.Objection) int { return o.Version }); msg != "" {
+			if msg := objectionLeafProblem(tx, e, objectionCache); msg != "" { // objections_ledger.go
 				add(idx, fmt.Sprintf("objection:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
 		case e.Kind == LeafRepair:

@@ -34,6 +34,11 @@ const MetaObjectionLimits = "objection.limits"
 
 var objectionSalt = []byte("xinyong-objection")
 
+// storedResolution is what the stored objection keeps of an answer
+// (xinyong.StoredResolution). A variable only so that tests can write an
+// answer as it was stored before (with its values: migration 0017).
+var storedResolution = xinyong.StoredResolution
+
 func (t *txn) objectionLeaf(o xinyong.Objection) error {
 	b, err := json.Marshal(o)
 	if err != nil {
@@ -311,7 +316,7 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 		// (salted, erased by a deletion), so its leaf commits to nothing a
 		// repair must erase. The caller gets the values it just wrote.
 		stored := o
-		stored.Resolution = xinyong.StoredResolution(o.Resolution)
+		stored.Resolution = storedResolution(o.Resolution)
 		if err := t.UpdateObjection(stored, cur.State, cur.Version); err != nil {
 			return err
 		}
