@@ -302,7 +302,11 @@ func ClassifyDeadline(d Deadline, today Date, remind int, cal Calendar) Deadline
 	if today.After(d.Due) {
 		return DeadlineOverdue
 	}
-	if cal.WorkingDaysBetween(today, d.Due) <= remind {
+	// Due soon: at most remind working days in (today, due], that is the
+	// (remind+1)-th working day after today comes after due. Counted from
+	// today, not towards due: a due date far away (a listing stored before
+	// its period was bounded ends in year 102026) costs no more than a near one.
+	if cal.AddWorkingDays(today, remind+1).After(d.Due) {
 		return DeadlineDueSoon
 	}
 	return DeadlineOK

@@ -36,6 +36,8 @@ var consoleListingsChinese = map[string]string{
 	"decision.remedies": "救济途径", "removal.reason": "移出原因", "history": "办理记录", "version": "版本", "updated_at": "时间", "updated_by": "经办人",
 	"date": "日期", "by": "经办", "note": "说明", "actions.api": "办理操作通过接口进行：",
 	"queue.partial": "本页显示第 %d–%d 件（按办理期限排序，已逾期的在前），共 %d 件。", "queue.next": "下一页：",
+	"listing.date_problem":       "期限或期间超出上限，待更正",
+	"listing.date_problem.about": "该认定在设定上限之前保存，数据按原样保留、未被改写；更正须经认定程序办理（见 doc/listings.md）。",
 }
 
 var consoleListingsEnglish = map[string]string{
@@ -51,6 +53,8 @@ var consoleListingsEnglish = map[string]string{
 	"decision.remedies": "Remedies", "removal.reason": "Reason", "history": "History", "version": "Version", "updated_at": "Time", "updated_by": "By",
 	"date": "Date", "by": "By", "note": "Note", "actions.api": "Steps are taken through the API:",
 	"queue.partial": "This page shows listings %d–%d (by deadline, overdue first) of %d.", "queue.next": "Next page:",
+	"listing.date_problem":       "deadline or period out of bounds: to be corrected",
+	"listing.date_problem.about": "This listing was stored before the bounds existed; it is kept as stored, not rewritten. It is corrected only through the listing procedure (see doc/listings.md).",
 }
 
 // queueGroup is the listings in one state, soonest deadline first.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"xinyong"
 )
@@ -73,10 +74,130 @@ func casOutcome(res sql.Result, err error, what, id, from string, fromVersion in
 	return nil
 }
 
+// decodeListing reads a stored listing. A listing stored before its
+// numbers were bounded (doc/listings.md) may hold a date past year 9999 (an
+// objection window of 2,200,000 working days, a listing period of a million
+// months): Date writes it with the year in full ("10459-03-02") but reads
+// only four digits, so the listing, and every page, check or job reading it,
+// failed. Such a date is read as written (wideDates), so that the listing
+// reads back exactly as stored (its ledger leaf still matches) and the
+// workflow can flag it (workflow.ListingDateProblems); nothing is rewritten.
 func decodeListing(data string) (xinyong.Listing, error) {
 	var l xinyong.Listing
 	err := json.Unmarshal([]byte(data), &l)
+	if err != nil {
+		if w, ok := wideDates(data); ok {
+			return w, nil
+		}
+	}
 	return l, err
+}
+
+// listingDates are where a listing holds dates: the top-level fields and
+// those of its parts (object key, field key).
+var listingDates = [][2]string{
+	{"", "listed_on"}, {"", "end_date"},
+	{"notice", "date"}, {"notice", "objection_deadline"},
+	{"objection", "date"}, {"objection", "verify_deadline"},
+	{"verification", "date"}, {"decision", "date"}, {"removal", "date"},
+}
+
+// wideDates decodes a listing whose dates may have years of five digits or
+// more; false when something else is wrong with it.
+func wideDates(data string) (xinyong.Listing, bool) {
+	var top map[string]json.RawMessage
+	if json.Unmarshal([]byte(data), &top) != nil {
+		return xinyong.Listing{}, false
+	}
+	parts := map[string]map[string]json.RawMessage{}
+	found := map[[2]string]xinyong.Date{}
+	for _, at := range listingDates {
+		obj := top
+		if at[0] != "" {
+			if _, ok := parts[at[0]]; !ok {
+				var p map[string]json.RawMessage
+				if raw, ok := top[at[0]]; !ok || json.Unmarshal(raw, &p) != nil || p == nil {
+					continue
+				}
+				parts[at[0]] = p
+			}
+			obj = parts[at[0]]
+		}
+		var s string
+		if raw, ok := obj[at[1]]; !ok || json.Unmarshal(raw, &s) != nil {
+			continue
+		}
+		if _, err := xinyong.ParseDate(s); err == nil || s == "" {
+			continue
+		}
+		d, ok := parseWideDate(s)
+		if !ok {
+			return xinyong.Listing{}, false
+		}
+		found[at] = d
+		obj[at[1]] = json.RawMessage(`""`)
+	}
+	if len(found) == 0 {
+		return xinyong.Listing{}, false
+	}
+	for k, p := range parts {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return xinyong.Listing{}, false
+		}
+		top[k] = b
+	}
+	b, err := json.Marshal(top)
+	if err != nil {
+		return xinyong.Listing{}, false
+	}
+	var l xinyong.Listing
+	if json.Unmarshal(b, &l) != nil {
+		return xinyong.Listing{}, false
+	}
+	for at, d := range found {
+		switch at {
+		case [2]string{"", "listed_on"}:
+			l.ListedOn = d
+		case [2]string{"", "end_date"}:
+			l.EndDate = d
+		case [2]string{"notice", "date"}:
+			l.Notice.Date = d
+		case [2]string{"notice", "objection_deadline"}:
+			l.Notice.ObjectionDeadline = d
+		case [2]string{"objection", "date"}:
+			l.Objection.Date = d
+		case [2]string{"objection", "verify_deadline"}:
+			l.Objection.VerifyDeadline = d
+		case [2]string{"verification", "date"}:
+			l.Verification.Date = d
+		case [2]string{"decision", "date"}:
+			l.Decision.Date = d
+		case [2]string{"removal", "date"}:
+			l.Removal.Date = d
+		}
+	}
+	return l, true
+}
+
+// parseWideDate reads YYYYY-MM-DD with a year of five digits or more, as
+// Date.String writes it; false unless it is a real date.
+func parseWideDate(s string) (xinyong.Date, bool) {
+	y, rest, ok := strings.Cut(s, "-")
+	if !ok || len(y) < 5 || len(rest) != 5 || rest[2] != '-' {
+		return xinyong.Date{}, false
+	}
+	year, err1 := strconv.Atoi(y)
+	month, err2 := strconv.Atoi(rest[:2])
+	day, err3 := strconv.Atoi(rest[3:])
+	if err1 != nil || err2 != nil || err3 != nil || year < 10000 || strings.ContainsAny(y, "+-") || month < 1 || month > 12 || day < 1 {
+		return xinyong.Date{}, false
+	}
+	d := xinyong.Date{Year: year, Month: time.Month(month), Day: day}
+	if last := (xinyong.Date{Year: year, Month: time.Month(month), Day: 1}).AddMonths(1).AddDays(-1); day > last.Day {
+		return xinyong.Date{}, false
+	}
+	return d, true
 }
 
 // Listing returns the listing with the id.
@@ -120,7 +241,7 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 		conds, args = append(conds, "id IN (SELECT listing_id FROM listing_record WHERE record_id = ?)"), append(args, f.RecordID)
 	}
 	if !f.EndBefore.IsZero() {
-		conds, args = append(conds, "end_date IS NOT NULL AND end_date <= ?"), append(args, f.EndBefore)
+		conds, args = append(conds, "end_date IS NOT NULL AND "+fourDigitYear("end_date")+" AND end_date <= ?"), append(args, f.EndBefore)
 	}
 	q := `SELECT data FROM listing`
 	if len(conds) > 0 {
@@ -132,6 +253,13 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 	}
 	return t.listings(q+` ORDER BY id LIMIT ?`, append(args, limit)...)
 }
+
+// fourDigitYear is the condition that the date in col (YYYY-MM-DD text)
+// has a year of four digits: only those compare as text in date order. A
+// date written before the bounds (decodeListing) may have five or more
+// ("10459-03-02" sorts before "2026-06-01"); it is never before a date of
+// this era.
+func fourDigitYear(col string) string { return "length(" + col + ") = 10" }
 
 // openListing selects the listings not removed. The state is written out,
 // not bound, so that SQLite can use the partial indexes of migration 0015
@@ -157,7 +285,7 @@ func (t *Tx) ListingQueue(q xinyong.ListingQueueQuery) ([]xinyong.Listing, int, 
 		conds = append(conds, openListing)
 	}
 	if !q.OverdueOn.IsZero() {
-		conds, args = append(conds, "due IS NOT NULL AND due < ?"), append(args, q.OverdueOn)
+		conds, args = append(conds, "due IS NOT NULL AND "+fourDigitYear("due")+" AND due < ?"), append(args, q.OverdueOn)
 	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	var n int
@@ -208,8 +336,9 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 		return nil, 0, nil
 	}
 	on := q.On.String()
+	// An end date past year 9999 (fourDigitYear) is after on.
 	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` + placeholders(len(q.ListTypes)) +
-		`) AND (l.end_date IS NULL OR l.end_date > ?) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+		`) AND (l.end_date IS NULL OR l.end_date > ? OR length(l.end_date) <> 10) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)

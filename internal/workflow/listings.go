@@ -240,6 +240,9 @@ func (s *Service) DecideListing(ctx context.Context, actor xinyong.Actor, id str
 			return l, err
 		}
 		d.By = e.by
+		if err := checkListTypeBounds(e.lt, d); err != nil { // listings_dates.go
+			return l, err
+		}
 		return xinyong.Decide(l, e.lt, d, ms, subj, recs, e.today)
 	})
 }
@@ -247,6 +250,9 @@ func (s *Service) DecideListing(ctx context.Context, actor xinyong.Actor, id str
 // ListListing puts a decided listing on the list.
 func (s *Service) ListListing(ctx context.Context, actor xinyong.Actor, id string) (xinyong.Listing, error) {
 	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingList, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+		if err := checkDecisionBounds(l); err != nil { // listings_dates.go
+			return l, err
+		}
 		return xinyong.List(l, e.lt, e.today)
 	})
 }
@@ -335,10 +341,14 @@ type ListingView struct {
 	Measures     []xinyong.Measure `json:"measure_details,omitempty"`
 	History      []xinyong.Listing `json:"history,omitempty"`
 	Subject      *SubjectCard      `json:"subject_card,omitempty"`
+	// DateProblems flags a listing stored before its numbers were bounded
+	// (an objection window, a period or a date out of bounds), with the
+	// reasons, for an officer to correct (listings_dates.go).
+	DateProblems []ListingDateProblem `json:"date_problems,omitempty"`
 }
 
 func viewOf(l xinyong.Listing, today xinyong.Date) ListingView {
-	v := ListingView{Listing: l, Overdue: xinyong.Overdue(l, today)}
+	v := ListingView{Listing: l, Overdue: xinyong.Overdue(l, today), DateProblems: ListingDateProblems(l)}
 	v.Due, v.DueStep = l.Due()
 	return v
 }
