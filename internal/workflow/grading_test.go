@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"xinyong"
+	"xinyong/internal/pgtest"
 	"xinyong/internal/sqlstore"
 	"xinyong/internal/workflow"
 )
@@ -27,9 +28,26 @@ type grEnv struct {
 
 func newGradingEnv(t *testing.T) *grEnv {
 	t.Helper()
+	return newGradingEnvDB(t, "")
+}
+
+// gradingStores are the databases the grading tests that take a store
+// run on: SQLite always, PostgreSQL when XINYONG_TEST_POSTGRES is set.
+var gradingStores = []struct {
+	name string
+	db   func(t *testing.T) string
+}{
+	{"sqlite", func(t *testing.T) string { return "" }},
+	{"postgres", func(t *testing.T) string { return pgtest.DSN(t) }},
+}
+
+// newGradingEnvDB is newGradingEnv on db ("" for SQLite in a temporary
+// directory).
+func newGradingEnvDB(t *testing.T, db string) *grEnv {
+	t.Helper()
 	ctx := context.Background()
 	clk := &clock{now: day("2026-06-01")}
-	a, _ := openApp(t, clk)
+	a, _ := openAppIn(t, clk, t.TempDir(), db)
 	var err error
 	e := &grEnv{ctx: ctx, svc: a.Service, clk: clk, admin: xinyong.Actor{Kind: "account", ID: "adm", Name: "admin", Role: xinyong.RoleAdmin}}
 	e.deptA, err = a.Service.CreateDepartment(ctx, xinyong.System, workflow.DepartmentInput{Code: uscc(t, "11620100MB0001AA"), Name: "兰州市市场监督管理局", Provides: []string{"XZCF", "SFZX"}})

@@ -583,15 +583,26 @@ func (s *Service) RecordView(ctx context.Context, actor xinyong.Actor, id string
 }
 
 // Records lists a department's records (officers see only their own).
+// A supervisor's read (admin, auditor) is registered before the answer
+// (supervision.go, DOMAIN.md §7): by subject, every record of the page;
+// across subjects, one entry per subject of which the page shows records
+// the public does not see. An officer's or reviewer's listing is confined
+// to its own department's records, which it manages: no query to register.
 func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.Record, error) {
 	f, err := recordsFilter(actor, f)
 	if err != nil {
 		return nil, err
 	}
 	var out []xinyong.Record
+	var reads []supervisionRead
 	err = s.view(ctx, func(tx xinyong.Tx) error {
 		var err error
-		out, err = tx.ListRecords(f)
+		if out, err = tx.ListRecords(f); err != nil {
+			return err
+		}
+		if f.SubjectID == "" && supervises(actor) {
+			reads, err = s.nonPublicBySubject(tx, out)
+		}
 		return err
 	})
 	if err == nil && f.SubjectID != "" {
@@ -599,7 +610,10 @@ func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.Re
 		for i, r := range out {
 			ids[i], items[i] = r.ID, r.Item
 		}
-		if _, err = s.registerSupervision(ctx, actor, f.SubjectID, ids, items); err != nil {
+		reads = []supervisionRead{{subjectID: f.SubjectID, ids: ids, items: items}}
+	}
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
 			return nil, err
 		}
 	}
@@ -617,21 +631,48 @@ func recordsFilter(actor xinyong.Actor, f xinyong.RecordFilter) (xinyong.RecordF
 
 // RecordDocs is Records answering the stored JSON documents, for the API
 // to pass on without decoding and encoding each record: the same records,
-// the same authorisation, the same bytes as the JSON of Records' answer.
+// the same authorisation, the same bytes as the JSON of Records' answer,
+// the same supervision reads registered before the answer.
 func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.RecordDoc, error) {
 	f, err := recordsFilter(actor, f)
 	if err != nil {
 		return nil, err
 	}
 	var out []xinyong.RecordDoc
-	err = s.read(ctx, func(tx xinyong.Tx) error { // one statement
-		var err error
-		out, err = tx.ListRecordDocs(f)
-		return err
-	})
-	if err == nil && f.SubjectID != "" && supervises(actor) {
-		ids, items := docItems(out)
-		if _, err = s.registerSupervision(ctx, actor, f.SubjectID, ids, items); err != nil {
+	var reads []supervisionRead
+	switch {
+	case f.SubjectID == "" && supervises(actor):
+		// Across subjects: which records the public does not see is
+		// decided on the documents, their subjects and repairs read in the
+		// same snapshot.
+		err = s.view(ctx, func(tx xinyong.Tx) error {
+			var err error
+			if out, err = tx.ListRecordDocs(f); err != nil {
+				return err
+			}
+			recs := make([]xinyong.Record, len(out))
+			for i, d := range out {
+				if err := json.Unmarshal(d.Doc, &recs[i]); err != nil {
+					return fmt.Errorf("record %s: stored document unreadable: %w", d.ID, err)
+				}
+				recs[i].ID = d.ID
+			}
+			reads, err = s.nonPublicBySubject(tx, recs)
+			return err
+		})
+	default:
+		err = s.read(ctx, func(tx xinyong.Tx) error { // one statement
+			var err error
+			out, err = tx.ListRecordDocs(f)
+			return err
+		})
+		if err == nil && f.SubjectID != "" && supervises(actor) {
+			ids, items := docItems(out)
+			reads = []supervisionRead{{subjectID: f.SubjectID, ids: ids, items: items}}
+		}
+	}
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
 			return nil, err
 		}
 	}

@@ -30,20 +30,110 @@ func supervises(actor xinyong.Actor) bool {
 // actor does not supervise or no record was read. It returns the entry's
 // id. The read is answered only once the entry has committed.
 func (s *Service) registerSupervision(ctx context.Context, actor xinyong.Actor, subjectID string, ids, items []string) (string, error) {
-	if !supervises(actor) || subjectID == "" || len(ids) == 0 {
-		return "", nil
-	}
-	e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
-		Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: subjectID,
-		Records: slices.Compact(slices.Sorted(slices.Values(ids))), Items: slices.Compact(slices.Sorted(slices.Values(items)))}
-	if e.Organisation == "" {
-		e.Organisation = "省信用办 (platform)"
-	}
-	err := s.appendGrouped(ctx, actor, func(t *txn) error { return s.appendQueryUse(t, e) })
-	if err != nil {
+	qids, err := s.registerSupervisionReads(ctx, actor, []supervisionRead{{subjectID: subjectID, ids: ids, items: items}})
+	if err != nil || len(qids) == 0 {
 		return "", err
 	}
-	return e.ID, nil
+	return qids[0], nil
+}
+
+// supervisionRead is what a supervision read showed of one subject: the
+// records (ids with their catalogue items) to register.
+type supervisionRead struct {
+	subjectID  string
+	ids, items []string
+}
+
+// registerSupervisionReads appends one query-use entry per subject read
+// (reads without a subject or a record are skipped), all in one grouped
+// transaction; nothing when the actor does not supervise. It returns the
+// entries' ids, in the order of reads. The read is answered only once the
+// entries have committed.
+func (s *Service) registerSupervisionReads(ctx context.Context, actor xinyong.Actor, reads []supervisionRead) ([]string, error) {
+	if !supervises(actor) {
+		return nil, nil
+	}
+	var es []xinyong.QueryUse
+	for _, r := range reads {
+		if r.subjectID == "" || len(r.ids) == 0 {
+			continue
+		}
+		e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
+			Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: r.subjectID,
+			Records: slices.Compact(slices.Sorted(slices.Values(r.ids))), Items: slices.Compact(slices.Sorted(slices.Values(r.items)))}
+		if e.Organisation == "" {
+			e.Organisation = "省信用办 (platform)"
+		}
+		es = append(es, e)
+	}
+	if len(es) == 0 {
+		return nil, nil
+	}
+	err := s.appendGrouped(ctx, actor, func(t *txn) error {
+		for _, e := range es {
+			if err := s.appendQueryUse(t, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return ids, nil
+}
+
+// nonPublicBySubject groups the records of a page that spans subjects (a
+// supervisor's listing without a subject) by subject, keeping only those
+// the public does not see on the day (xinyong.PublicSees: the rule the
+// portal's public view follows), in the order subjects first appear. Each
+// group is one supervision read to register; a subject whose records on
+// the page are all public is no query.
+func (s *Service) nonPublicBySubject(tx xinyong.Tx, recs []xinyong.Record) ([]supervisionRead, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	cat, err := s.catalogue(tx)
+	if err != nil {
+		return nil, err
+	}
+	var subjIDs []string
+	for _, r := range recs {
+		subjIDs = append(subjIDs, r.SubjectID)
+	}
+	subjIDs = slices.Compact(slices.Sorted(slices.Values(subjIDs)))
+	ss, err := tx.SubjectsByIDs(subjIDs)
+	if err != nil {
+		return nil, err
+	}
+	subjects := make(map[string]xinyong.Subject, len(ss))
+	for _, sj := range ss {
+		subjects[sj.ID] = sj
+	}
+	rep, err := recordRepairs(tx, recs)
+	if err != nil {
+		return nil, err
+	}
+	on := xinyong.DateOf(s.Now())
+	var out []supervisionRead
+	at := map[string]int{}
+	for _, r := range recs {
+		if xinyong.PublicSees(r, subjects[r.SubjectID], cat.byCode[r.Item], rep[r.ID], on) {
+			continue
+		}
+		i, ok := at[r.SubjectID]
+		if !ok {
+			i = len(out)
+			at[r.SubjectID] = i
+			out = append(out, supervisionRead{subjectID: r.SubjectID})
+		}
+		out[i].ids, out[i].items = append(out[i].ids, r.ID), append(out[i].items, r.Item)
+	}
+	return out, nil
 }
 
 // appendQueryUse writes a query-use entry with its flag and ledger leaf in
