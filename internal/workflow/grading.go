@@ -36,6 +36,7 @@ const (
 	ActGradingRunFinish   xinyong.Action = "grading.run.finish"
 	ActGradingRunResume   xinyong.Action = "grading.run.resume" // a run claimed to run (after its start, a resume, a takeover)
 	ActGradingRunFail     xinyong.Action = "grading.run.fail"   // a run marked failed, with the cause
+	ActGradingRunChunk    xinyong.Action = "grading.run.chunk"  // a chunk of a run's grades committed, with the run's progress
 	ActGradeEvaluate      xinyong.Action = "grade.evaluate"
 	ActGradeReviewFiled   xinyong.Action = "grade.review.file"
 	ActGradeReviewDecided xinyong.Action = "grade.review.decide"
@@ -741,7 +742,7 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 	if err != nil {
 		return run, err
 	}
-	run, err = s.runGrading(ctx, run, g, deptIDs, progress)
+	run, err = s.runGrading(ctx, actor, run, g, deptIDs, progress)
 	if err != nil && ctx.Err() == nil {
 		msg := xinyong.ErrorMessage(err)
 		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
@@ -835,7 +836,16 @@ func ChainDigest(prev string, chunk [32]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
+// chunkCommitment is what a chunk's audit event commits to (its after
+// digest): the run, the chunk's range of subject ids (after, last], how
+// many subjects and records it graded, its grades by grade, the digest of
+// its grade lines and the run's digest chained over it.
+func chunkCommitment(run, after, last string, subjects, records int, counts map[string]int, digest [32]byte, chain string) any {
+	return map[string]any{"run": run, "after": after, "last": last, "subjects": subjects, "records": records,
+		"counts": counts, "digest": hex.EncodeToString(digest[:]), "chain": chain}
+}
+
+func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyong.GradingRun, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	// On any return the reader and evaluator are cancelled and waited for:
 	// a reader left inside a read transaction would outlive the run (and
@@ -925,20 +935,23 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 			}
 		}
 	})
-	// Writer: each chunk's grades and the run's progress in one transaction.
+	// Writer: each chunk's grades and the run's progress in one transaction,
+	// with its audit event (and that event's ledger leaf) summarising the
+	// chunk: every mutating operation is audited in its own transaction.
 	for c := range graded {
 		if c.err != nil {
 			return run, c.err
 		}
-		err := s.Store.Update(ctx, func(tx xinyong.Tx) error {
-			cur, err := tx.GradingRun(run.ID)
+		var next xinyong.GradingRun
+		err := s.update(ctx, actor, func(t *txn) error {
+			cur, err := t.GradingRun(run.ID)
 			if err != nil {
 				return err
 			}
 			if cur.Cursor != c.after {
 				return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s was resumed elsewhere meanwhile", run.ID)
 			}
-			if err := tx.PutGrades(c.grades); err != nil {
+			if err := t.PutGrades(c.grades); err != nil {
 				return err
 			}
 			cur.Done += len(c.grades)
@@ -950,16 +963,19 @@ func (s *Service) runGrading(ctx context.Context, run xinyong.GradingRun, g *gra
 				cur.Counts[k] += n
 			}
 			cur.Total = max(cur.Total, cur.Done)
-			cur.Cursor, cur.Chain, cur.UpdatedAt = c.last, ChainDigest(cur.Chain, c.digest), tx.Now()
-			if err := tx.UpdateGradingRun(cur); err != nil {
+			cur.Cursor, cur.Chain, cur.UpdatedAt = c.last, ChainDigest(cur.Chain, c.digest), t.Now()
+			if err := t.UpdateGradingRun(cur); err != nil {
 				return err
 			}
-			run = cur
-			return nil
+			next = cur
+			return t.audit(ActGradingRunChunk, "grading_run", cur.ID, nil,
+				chunkCommitment(cur.ID, c.after, c.last, len(c.grades), c.records, c.counts, c.digest, cur.Chain),
+				fmt.Sprintf("chunk of subjects (%q, %q]: %d subjects, %d records, grades %v; %d of %d done", c.after, c.last, len(c.grades), c.records, c.counts, cur.Done, cur.Total))
 		})
 		if err != nil {
 			return run, err
 		}
+		run = next
 		if progress != nil {
 			progress(run)
 		}
