@@ -153,7 +153,12 @@ func (w *web) gradePage(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, r, "grade", http.StatusUnauthorized, p)
 		return
 	}
-	v, err := w.s.Svc.SubjectGrade(r.Context(), p.Actor, "me", r.URL.Query().Get("model"))
+	version, err := modelVersion(r)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v, err := w.s.Svc.SubjectGradeVersion(r.Context(), p.Actor, "me", strings.TrimSpace(r.URL.Query().Get("model")), version)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

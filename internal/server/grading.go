@@ -21,7 +21,7 @@ import (
 // from are public, so that every grade can be explained.
 func (s *Server) gradingRoutes() []route {
 	return []route{
-		{Method: "GET", Path: "/api/v1/subjects/{code}/grade", Tag: "grading", Auth: "token", Summary: "A subject's grade (query model=ID; the default model when none is named) with its explanation: each indicator, the records and listings behind it, the points given, the rule that capped the grade, the records not counted and why; the model version and ledger size used. The subject itself (code me), officers, reviewers, auditors and the admin. A subject never graded under the model is graded for the answer (stored: false)", Handler: s.getGrade},
+		{Method: "GET", Path: "/api/v1/subjects/{code}/grade", Tag: "grading", Auth: "token", Summary: "A subject's grade (query model=ID, the default model when none is named; version=N to read the grade computed under that version) with its explanation: each indicator, the records and listings behind it, the points given, the rule that capped the grade, the records not counted and why; the model version and ledger size used. The subject itself (code me), officers, reviewers, auditors and the admin. A subject never graded under the model is graded for the answer (stored: false) under the version in force; a model or version no longer in force answers only the grade stored under it", Handler: s.getGrade},
 		{Method: "POST", Path: "/api/v1/subjects/{code}/grade", Tag: "grading", Auth: "token", Summary: "Grade one subject now under the model (query model=ID) and store the grade (admin, officers), audited", Status: 200, Handler: s.postGrade},
 		{Method: "POST", Path: "/api/v1/subjects/{code}/grade/reviews", Tag: "grading", Auth: "token", Summary: "The subject (code me) asks for a human review of its stored grade (model, reasons, evidence); answered within 10 working days by default", Request: xinyong.GradeReviewInput{}, Status: 201, Handler: s.postGradeReview},
 		{Method: "GET", Path: "/api/v1/grading/models", Tag: "grading", Auth: "public", Summary: "The grading models (latest version of each): grade set, indicators tied to catalogue items, points, caps, rules, cycle, legal basis and provenance", Handler: s.getGradingModels},
@@ -34,12 +34,30 @@ func (s *Server) gradingRoutes() []route {
 		{Method: "GET", Path: "/api/v1/grading/reviews", Tag: "grading", Auth: "token", Summary: "Grade reviews: the admin and auditors all, officers and reviewers those of their department's models, a subject its own; query open=true", Handler: s.getGradeReviews},
 		{Method: "GET", Path: "/api/v1/grading/reviews/{id}", Tag: "grading", Auth: "token", Summary: "A grade review and whether it is overdue", Handler: s.getGradeReview},
 		{Method: "POST", Path: "/api/v1/grading/reviews/{id}/decide", Tag: "grading", Auth: "token", Summary: "Decide a grade review (the admin, or the model's department): outcome upheld or regraded (grade), reasons required", Request: xinyong.ReviewDecisionInput{}, Handler: s.postGradeReviewDecide},
-		{Method: "GET", Path: "/api/v1/grading/export", Tag: "grading", Auth: "token", Summary: "A department's subjects by grade for supervision planning (query model, format=csv|xlsx, department for the admin; officers get their own department's), streamed", Handler: s.getGradeExport},
+		{Method: "GET", Path: "/api/v1/grading/export", Tag: "grading", Auth: "token", Summary: "A department's subjects by grade for supervision planning (query model, version to keep only the grades computed under it, format=csv|xlsx, department for the admin; officers get their own department's), streamed. A model no longer in force is exported if grades were computed under it", Handler: s.getGradeExport},
 	}
 }
 
+// modelVersion reads the optional version query parameter of a read of
+// grades (0: none named).
+func modelVersion(r *http.Request) (int, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("version"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, xinyong.Invalid("bad query parameter", xinyong.FieldError{Field: "version", Rule: "grading.version", Message: "version is a model version, a whole number from 1, got " + strconv.Quote(clip(v))})
+	}
+	return n, nil
+}
+
 func (s *Server) getGrade(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.Svc.SubjectGrade(r.Context(), actorOf(r), r.PathValue("code"), strings.TrimSpace(r.URL.Query().Get("model")))
+	version, err := modelVersion(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.Svc.SubjectGradeVersion(r.Context(), actorOf(r), r.PathValue("code"), strings.TrimSpace(r.URL.Query().Get("model")), version)
 	if err != nil {
 		return err
 	}
@@ -255,12 +273,16 @@ func (s *Server) getGradeExport(w http.ResponseWriter, r *http.Request) error {
 		return xinyong.Invalid("bad format", xinyong.FieldError{Field: "format", Rule: "enum", Message: "format is csv or xlsx"})
 	}
 	model, dept := strings.TrimSpace(q.Get("model")), strings.TrimSpace(q.Get("department"))
+	version, err := modelVersion(r)
+	if err != nil {
+		return err
+	}
 	name := "grades"
 	w.Header().Set("Cache-Control", "no-store")
 	if format == "csv" {
 		started := false
 		var cw *csv.Writer
-		err := s.Svc.GradeExport(r.Context(), actorOf(r), model, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
+		err := s.Svc.GradeExportVersion(r.Context(), actorOf(r), model, version, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
 			if !started {
 				started = true
 				gradeCSVStart(w, name)
@@ -302,7 +324,7 @@ func (s *Server) getGradeExport(w http.ResponseWriter, r *http.Request) error {
 	if err := put(gradeExportHeader); err != nil {
 		return err
 	}
-	if err := s.Svc.GradeExport(r.Context(), actorOf(r), model, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
+	if err := s.Svc.GradeExportVersion(r.Context(), actorOf(r), model, version, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
 		return put(gradeExportRow(m, g, subj))
 	}); err != nil {
 		return err

@@ -224,12 +224,13 @@ var opDocs = map[string]opDoc{
 		{Name: "record", Doc: "objections to one record (id)"},
 		qDeptID,
 	}},
-	"GET /api/v1/subjects/{code}/grade":  {Query: []queryParam{qModel}},
+	"GET /api/v1/subjects/{code}/grade":  {Query: []queryParam{qModel, {Name: "version", Type: "integer", Doc: "the model version whose stored grade to read (with model; a version no longer in force answers only a stored grade)"}}},
 	"POST /api/v1/subjects/{code}/grade": {Query: []queryParam{qModel}},
 	"GET /api/v1/grading/reviews":        {Query: []queryParam{qOpen}},
 	"GET /api/v1/grading/export": {Query: []queryParam{
 		{Name: "format", Enum: []string{"csv", "xlsx"}, Doc: "csv (default) or xlsx"},
 		qModel,
+		{Name: "version", Type: "integer", Doc: "only the grades computed under this model version (with model)"},
 		{Name: "department", Doc: "the department (admin; officers get their own department's)"},
 	}, Produces: []string{"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
 	"GET /api/v1/compliance": {Query: []queryParam{

@@ -274,6 +274,89 @@ func noVersionInForce(id string, vs []xinyong.GradingModel, on xinyong.Date) err
 	return xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s has no version in force on %s: it is no longer in force", id, on)
 }
 
+// resultsModel is the model a read or an export of results names
+// (readModel): the version whose results are read, whether it is the
+// version in force on the day, and every version of the model.
+type resultsModel struct {
+	m        xinyong.GradingModel
+	inForce  bool
+	versions []xinyong.GradingModel
+}
+
+// readModel resolves the model a read or an export of grades names. Only
+// grading is confined to the version in force (resolveModel): results
+// computed under a version stay readable after it has ended. id "" is the
+// default model in force on the day (version must be 0); a model named by
+// id is its version in force on the day or, when none is, the latest
+// version that had taken effect by then (its results, if any, are read;
+// nobody is graded under it). version > 0 names that version, which must
+// exist. A model whose every version lies ahead has no results.
+func readModel(tx xinyong.Tx, id string, version int, on xinyong.Date) (resultsModel, error) {
+	if id == "" {
+		if version != 0 {
+			return resultsModel{}, xinyong.Invalid("bad model", xinyong.FieldError{Field: "version", Rule: "grading.version", Message: "a version is of a model: name the model with ?model=ID"})
+		}
+		m, err := resolveModel(tx, "", on)
+		if err != nil {
+			return resultsModel{}, err
+		}
+		vs, err := tx.GradingModelVersions(m.ID)
+		return resultsModel{m: m, inForce: true, versions: vs}, err
+	}
+	if version < 0 {
+		return resultsModel{}, xinyong.Invalid("bad model", xinyong.FieldError{Field: "version", Rule: "grading.version", Message: "a model version is a whole number from 1"})
+	}
+	vs, err := tx.GradingModelVersions(id)
+	if err != nil {
+		return resultsModel{}, err
+	}
+	cur, ok := xinyong.GradingVersionInForce(vs, on)
+	if version > 0 {
+		i := slices.IndexFunc(vs, func(m xinyong.GradingModel) bool { return m.Version == version })
+		if i < 0 {
+			return resultsModel{}, xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s has no version %d", id, version)
+		}
+		if vs[i].EffectiveFrom.After(on) {
+			return resultsModel{}, xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s version %d takes effect on %s: nothing was graded under it", id, version, vs[i].EffectiveFrom)
+		}
+		return resultsModel{m: vs[i], inForce: ok && cur.Version == version, versions: vs}, nil
+	}
+	if ok {
+		return resultsModel{m: cur, inForce: true, versions: vs}, nil
+	}
+	var last *xinyong.GradingModel
+	for i := range vs {
+		if !vs[i].EffectiveFrom.After(on) && (last == nil || vs[i].Version > last.Version) {
+			last = &vs[i]
+		}
+	}
+	if last == nil {
+		return resultsModel{}, noVersionInForce(id, vs, on) // not yet in force: nothing was graded under it
+	}
+	return resultsModel{m: *last, versions: vs}, nil
+}
+
+// version returns the model's version v (for a grade computed under it),
+// or the resolved one when v is not among the versions read.
+func (r resultsModel) version(v int) xinyong.GradingModel {
+	for _, m := range r.versions {
+		if m.Version == v {
+			return m
+		}
+	}
+	return r.m
+}
+
+// noResults is the error for a read of results under a model version not
+// in force on the day (version: the one named, 0 none), when none were
+// computed under it: nobody is graded for the answer.
+func noResults(r resultsModel, version int, on xinyong.Date, what string) error {
+	if version > 0 {
+		return xinyong.Errorf(xinyong.ENOTFOUND, "grading model %s version %d is not in force on %s, so nobody is graded under it; %s", r.m.ID, version, on, what)
+	}
+	return xinyong.Errorf(xinyong.ENOTFOUND, "%s; %s", xinyong.ErrorMessage(noVersionInForce(r.m.ID, r.versions, on)), what)
+}
+
 // ---- evaluation ----
 
 // grader grades a set of subjects read in one transaction.
@@ -518,6 +601,15 @@ func (s *Service) subjectFor(tx xinyong.Tx, actor xinyong.Actor, ref string, act
 // default when modelID is ""), with its explanation and reviews; a subject
 // never graded under the model is graded for the answer (not stored).
 func (s *Service) SubjectGrade(ctx context.Context, actor xinyong.Actor, ref, modelID string) (GradeView, error) {
+	return s.SubjectGradeVersion(ctx, actor, ref, modelID, 0)
+}
+
+// SubjectGradeVersion is SubjectGrade naming the model's version too (0:
+// any). A model named with no version in force on the day (no longer, or
+// a version named that is not the one in force) answers the grade stored
+// under it, if the subject has one computed under that version; nobody is
+// graded for the answer under a version not in force (readModel).
+func (s *Service) SubjectGradeVersion(ctx context.Context, actor xinyong.Actor, ref, modelID string, version int) (GradeView, error) {
 	var v GradeView
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		subj, err := s.subjectFor(tx, actor, ref, xinyong.ActGradeRead)
@@ -525,18 +617,23 @@ func (s *Service) SubjectGrade(ctx context.Context, actor xinyong.Actor, ref, mo
 			return err
 		}
 		on := xinyong.DateOf(tx.Now())
-		m, err := resolveModel(tx, modelID, on)
+		rm, err := readModel(tx, modelID, version, on)
 		if err != nil {
 			return err
 		}
+		m := rm.m
 		g, err := tx.Grade(subj.ID, m.ID)
-		stored := err == nil
-		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+		stored := err == nil && (version == 0 || g.ModelVersion == version)
+		switch {
+		case err != nil && xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+			return err
+		case stored:
+		case rm.inForce:
 			if g, err = gradeOne(tx, m, subj.ID, on); err != nil {
 				return err
 			}
-		} else if err != nil {
-			return err
+		default:
+			return noResults(rm, version, on, "the subject has no grade stored under it")
 		}
 		if v, err = s.gradeView(tx, actor, g, subj, stored); err != nil {
 			return err
@@ -1022,6 +1119,14 @@ func (s *Service) GradingRuns(ctx context.Context, actor xinyong.Actor, limit in
 // grade. Officers and reviewers export their own department's; the admin
 // any department's (departmentRef "" for every subject).
 func (s *Service) GradeExport(ctx context.Context, actor xinyong.Actor, modelID, departmentRef string, fn func(xinyong.GradingModel, xinyong.Grade, xinyong.Subject) error) error {
+	return s.GradeExportVersion(ctx, actor, modelID, 0, departmentRef, fn)
+}
+
+// GradeExportVersion is GradeExport naming the model's version too (0:
+// every version's grades). fn gets each grade with the model version it
+// was computed under. A model named with no version in force on the day
+// is exported if grades were computed under it (readModel), else refused.
+func (s *Service) GradeExportVersion(ctx context.Context, actor xinyong.Actor, modelID string, version int, departmentRef string, fn func(xinyong.GradingModel, xinyong.Grade, xinyong.Subject) error) error {
 	return s.view(ctx, func(tx xinyong.Tx) error {
 		deptID := ""
 		switch {
@@ -1047,12 +1152,29 @@ func (s *Service) GradeExport(ctx context.Context, actor xinyong.Actor, modelID,
 		if err := denyGrading(actor, xinyong.ActGradeExport, res); err != nil {
 			return err
 		}
-		m, err := resolveModel(tx, modelID, xinyong.DateOf(tx.Now()))
+		on := xinyong.DateOf(tx.Now())
+		rm, err := readModel(tx, modelID, version, on)
 		if err != nil {
 			return err
 		}
-		return tx.ExportGrades(m.ID, deptID, func(g xinyong.Grade, subj xinyong.Subject) error {
-			return fn(m, g, subj)
+		if !rm.inForce {
+			counts, err := tx.GradeCounts(rm.m.ID)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, c := range counts {
+				n += c
+			}
+			if n == 0 {
+				return noResults(rm, version, on, "no grades were computed under it")
+			}
+		}
+		return tx.ExportGrades(rm.m.ID, deptID, func(g xinyong.Grade, subj xinyong.Subject) error {
+			if version > 0 && g.ModelVersion != version {
+				return nil
+			}
+			return fn(rm.version(g.ModelVersion), g, subj)
 		})
 	})
 }
