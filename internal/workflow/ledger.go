@@ -186,12 +186,13 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 		unsignedHead(head, want, add)
 		var b ledger.Builder
 		var subjects subjectCache
+		var rows recordRows // each chunk's record versions, in the same memory
 		for from := int64(0); from < head.Size; from += verifyChunk {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			to := min(from+verifyChunk, head.Size)
-			if err := s.verifyChunk(ctx, tx, from, to, &b, want, &subjects, &rep, add); err != nil {
+			if err := s.verifyChunk(ctx, tx, from, to, &b, want, &rows, &subjects, &rep, add); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -297,7 +298,7 @@ func signedRoots(tx xinyong.Tx, verifierKey string, size int64, add func(int64, 
 }
 
 // verifyChunk checks leaves [from, to).
-func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64, b *ledger.Builder, want map[int64][]byte, subjects *subjectCache, rep *VerifyReport, add func(int64, string, string, ...any)) error {
+func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64, b *ledger.Builder, want map[int64][]byte, versions *recordRows, subjects *subjectCache, rep *VerifyReport, add func(int64, string, string, ...any)) error {
 	entries := make(map[int64]xinyong.LedgerEntry, to-from)
 	if err := tx.LedgerEntries(from, to, func(e xinyong.LedgerEntry) error {
 		entries[e.Index] = e
@@ -314,18 +315,12 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 		add(from, "", "stored leaf hashes of leaves %d to %d are missing: %v", from, to-1, err)
 		stored = nil
 	}
-	versions := map[int64]xinyong.RecordRow{}
-	if err := tx.RecordRowsByLedger(from, to, func(c xinyong.RecordRow) error {
-		if prev, dup := versions[c.LedgerIdx]; dup {
-			add(c.LedgerIdx, "record:"+c.ID, "two record versions (%s v%d and %s v%d) claim the same leaf", prev.ID, prev.Version, c.ID, c.Version)
-		}
-		versions[c.LedgerIdx] = c
-		return nil
-	}); err != nil {
+	// One scan of the chunk's record versions serves both checks: the
+	// commitment of each content and what each row serves (ledger_rows.go).
+	if err := versions.read(tx, from, to, add); err != nil {
 		return err
 	}
-	served, err := checkServedRows(tx, versions, subjects)
-	if err != nil {
+	if err := checkServedRows(tx, versions, entries, subjects); err != nil {
 		return err
 	}
 	audits := map[int64]xinyong.AuditEvent{}
@@ -367,7 +362,12 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 				add(int64(b.Size())-1, "", "the recomputed tree of size %d does not match its signed checkpoint", b.Size())
 			}
 		}
-		c, hasVersion := versions[idx]
+		v := versions.at(idx)
+		hasVersion := v != nil
+		var c xinyong.RecordRow
+		if hasVersion {
+			c = v.row
+		}
 		a, hasAudit := audits[idx]
 		switch {
 		case !ok:
@@ -393,13 +393,16 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 				add(idx, obj, "the record version has content or salt but not both")
 				break
 			}
-			if got := ledger.Commit(c.Salt, c.Content); !bytes.Equal(got[:], e.Commitment) {
+			if !bytes.Equal(v.commit[:], e.Commitment) { // v.commit: ledger.Commit(c.Salt, c.Content), computed in checkServedRows
 				add(idx, obj, "the stored content does not match the ledger commitment: the row was changed")
 				break
 			}
 			// The content is what the leaf commits to: what the row serves
 			// must be what the content says (ledger_rows.go).
-			for _, msg := range served[idx] {
+			if !v.checked {
+				return fmt.Errorf("ledger verify: record %s v%d at leaf %d matches its commitment but its row was not checked", c.ID, c.Version, idx)
+			}
+			for _, msg := range v.msgs {
 				add(idx, obj, "%s: the row was changed", msg)
 			}
 		case e.Kind == LeafListing:

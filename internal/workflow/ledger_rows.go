@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"xinyong"
+	"xinyong/internal/ledger"
 )
 
 // What a record version serves against what its leaf commits to.
@@ -132,12 +133,19 @@ var fastPath = func() bool {
 }()
 
 // rawMembers finds the raw values of the members of a JSON object that
-// memberNames names. It answers false — the caller then decodes — for
-// anything encoding/json might read otherwise than as these bytes: not a
-// single object, a member repeated, a key with an escape, or a key equal
-// to one of memberNames but for case (encoding/json matches keys without
-// regard to case, the last one winning).
+// memberNames names (objectMembers).
 func rawMembers(data []byte, out *[nMembers][]byte) bool {
+	return objectMembers(data, memberNames[:], out[:])
+}
+
+// objectMembers finds the raw values of the members of a JSON object that
+// names names (out[i] for names[i], nil when absent). It answers false —
+// the caller then decodes — for anything encoding/json might read
+// otherwise than as these bytes: not a single object, a member repeated, a
+// key with an escape, or a key equal to one of names but for case
+// (encoding/json matches keys without regard to case, the last one
+// winning).
+func objectMembers(data []byte, names []string, out [][]byte) bool {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return false
@@ -167,7 +175,7 @@ func rawMembers(data []byte, out *[nMembers][]byte) bool {
 		if !ok {
 			return false
 		}
-		if m := memberOf(key); m >= 0 {
+		if m := memberIn(key, names); m >= 0 {
 			if out[m] != nil {
 				return false
 			}
@@ -189,9 +197,9 @@ func rawMembers(data []byte, out *[nMembers][]byte) bool {
 	}
 }
 
-// memberOf returns the member a key names, -1 for none, -2 for a key that
-// names one but for case.
-func memberOf(key []byte) int {
+// memberIn returns which of names a key names, -1 for none, -2 for a key
+// that names one but for case (names are lower case).
+func memberIn(key []byte, names []string) int {
 	plain := true
 	for _, c := range key {
 		if !(c >= 'a' && c <= 'z' || c == '_' || c >= '0' && c <= '9') {
@@ -199,7 +207,7 @@ func memberOf(key []byte) int {
 			break
 		}
 	}
-	for m, name := range memberNames {
+	for m, name := range names {
 		if string(key) == name {
 			return m
 		}
@@ -217,15 +225,20 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the end of the string starting at b[i] ('"').
+// skipString returns the end of the string starting at b[i] ('"'). It
+// looks for the closing quote with IndexByte: records are mostly long
+// strings of Chinese text.
 func skipString(b []byte, i int) (int, bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, true
+	for j := i + 1; j <= len(b); {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			return 0, false
 		}
+		e := bytes.IndexByte(b[j:j+q], '\\')
+		if e < 0 {
+			return j + q + 1, true
+		}
+		j += e + 2 // past the backslash and the byte it escapes
 	}
 	return 0, false
 }
@@ -279,48 +292,99 @@ func rawString(raw []byte) (string, bool) {
 	return s, err == nil
 }
 
-// rawContent puts together the content a document's members imply, as
-// content() encodes it, with the subject key of the document's subject; ok
-// is false when a member the content always holds is missing.
-func rawContent(buf []byte, m *[nMembers][]byte, subjectKey string, current bool) ([]byte, bool) {
-	for _, k := range []int{mID, mVersion, mDepartment, mItem, mSubjectName, mDocument, mFields, mWindow, mLateness} {
+// contentMatches reports whether content is, byte for byte, the content
+// a document's members imply, as content() encodes it, with the subject
+// key of the document's subject: then each member the content holds is
+// what the content says. It builds nothing: each piece is compared with
+// the content where it must stand.
+func contentMatches(m *[nMembers][]byte, subjectKey string, current bool, content []byte) bool {
+	for _, k := range [...]int{mID, mVersion, mDepartment, mItem, mSubjectName, mDocument, mFields, mWindow, mLateness} {
 		if m[k] == nil {
-			return nil, false
+			return false
 		}
 	}
-	key, err := json.Marshal(subjectKey)
-	if err != nil {
-		return nil, false
-	}
-	opt := func(name string, v []byte) {
-		if v != nil {
-			buf = append(append(buf, `,"`+name+`":`...), v...)
-		}
-	}
-	buf = append(append(buf, `{"id":`...), m[mID]...)
-	buf = append(append(buf, `,"version":`...), m[mVersion]...)
-	buf = append(append(buf, `,"department":`...), m[mDepartment]...)
-	buf = append(append(buf, `,"payload":{"item":`...), m[mItem]...)
-	buf = append(append(buf, `,"subject_key":`...), key...)
-	buf = append(append(buf, `,"subject_name":`...), m[mSubjectName]...)
-	buf = append(append(buf, `,"document":`...), m[mDocument]...)
-	buf = append(append(buf, `,"fields":`...), m[mFields]...)
-	opt("severity", m[mSeverity])
-	opt("categories", m[mCategories])
-	opt("sector", m[mSector])
-	opt("leniency", m[mLeniency])
-	buf = append(append(buf, `},"publication":`...), m[mWindow]...)
-	buf = append(append(buf, `,"disclosure":`...), m[mLateness]...)
 	status := m[mStatus]
 	if !current && (status == nil || string(status) == `""`) { // RecordVersions serves an old version without one as active
 		status = []byte(`"active"`)
 	}
 	if status == nil {
-		return nil, false
+		return false
 	}
-	buf = append(append(buf, `,"status":`...), status...)
-	opt("withdrawal", m[mWithdrawal])
-	return append(buf, '}'), true
+	p := prefix{rest: content, ok: true}
+	p.lit(`{"id":`)
+	p.raw(m[mID])
+	p.lit(`,"version":`)
+	p.raw(m[mVersion])
+	p.lit(`,"department":`)
+	p.raw(m[mDepartment])
+	p.lit(`,"payload":{"item":`)
+	p.raw(m[mItem])
+	p.lit(`,"subject_key":`)
+	p.quoted(subjectKey)
+	p.lit(`,"subject_name":`)
+	p.raw(m[mSubjectName])
+	p.lit(`,"document":`)
+	p.raw(m[mDocument])
+	p.lit(`,"fields":`)
+	p.raw(m[mFields])
+	p.opt("severity", m[mSeverity])
+	p.opt("categories", m[mCategories])
+	p.opt("sector", m[mSector])
+	p.opt("leniency", m[mLeniency])
+	p.lit(`},"publication":`)
+	p.raw(m[mWindow])
+	p.lit(`,"disclosure":`)
+	p.raw(m[mLateness])
+	p.lit(`,"status":`)
+	p.raw(status)
+	p.opt("withdrawal", m[mWithdrawal])
+	p.lit(`}`)
+	return p.ok && len(p.rest) == 0
+}
+
+// prefix consumes expected pieces from the front of rest; ok turns false
+// at the first piece that is not there.
+type prefix struct {
+	rest []byte
+	ok   bool
+}
+
+func (p *prefix) lit(s string) {
+	if p.ok = p.ok && len(p.rest) >= len(s) && string(p.rest[:len(s)]) == s; p.ok {
+		p.rest = p.rest[len(s):]
+	}
+}
+
+func (p *prefix) raw(b []byte) {
+	if p.ok = p.ok && bytes.HasPrefix(p.rest, b); p.ok {
+		p.rest = p.rest[len(b):]
+	}
+}
+
+// opt is an omitempty member: absent when v is.
+func (p *prefix) opt(name string, v []byte) {
+	if v != nil {
+		p.lit(`,"`)
+		p.lit(name)
+		p.lit(`":`)
+		p.raw(v)
+	}
+}
+
+// quoted is s as encoding/json writes a string: as it is, quoted, when
+// every byte is printable ASCII the encoder leaves alone.
+func (p *prefix) quoted(s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, err := json.Marshal(s)
+			p.ok = p.ok && err == nil
+			p.raw(b)
+			return
+		}
+	}
+	p.lit(`"`)
+	p.lit(s)
+	p.lit(`"`)
 }
 
 // pubColumns are the published, pub_start and pub_max_end columns a
@@ -338,13 +402,17 @@ func pubColumns(w xinyong.Window) (published bool, start, maxEnd string) {
 
 // servedRow is one record version of a chunk being checked.
 type servedRow struct {
-	row       xinyong.RecordRow
-	raw       [nMembers][]byte // the document's members (fast path)
-	rawOK     bool
-	subjectID string        // the document's subject
-	doc       *servedRecord // the decoded document (slow path)
-	derr      error         // the document does not decode
-	msgs      []string      // what the row serves that its content does not say
+	row    xinyong.RecordRow
+	commit [32]byte // ledger.Commit(row.Salt, row.Content), when it has both
+	// served: the content matches the commitment of the leaf the row
+	// claims, so what the row serves is checked against it (checked, msgs).
+	served, checked bool
+	raw             [nMembers][]byte // the document's members (fast path)
+	rawOK           bool
+	subjectID       string        // the document's subject
+	doc             *servedRecord // the decoded document (slow path)
+	derr            error         // the document does not decode
+	msgs            []string      // what the row serves that its content does not say
 }
 
 // decode decodes the document (the slow path).
@@ -357,33 +425,49 @@ func (r *servedRow) decode() {
 	}
 }
 
-// checkServedRows finds, for each unerased record version of a chunk, what
-// its row serves that its content does not say. The work is spread over
-// the processors (pure computation over rows already read); the subjects
-// the rows name are read in one lookup, through cache. The messages are
-// keyed by leaf; they count only for versions whose content matches their
-// leaf's commitment (the caller checks that).
-func checkServedRows(tx xinyong.Tx, versions map[int64]xinyong.RecordRow, cache *subjectCache) (map[int64][]string, error) {
-	rows := make([]servedRow, 0, len(versions))
-	for _, v := range versions {
-		if !v.Erased && v.Content != nil {
-			rows = append(rows, servedRow{row: v})
+// prepare computes the row's commitment and, when it is the commitment of
+// the leaf the row claims (entries), finds the document's members and
+// subject for check.
+func (r *servedRow) prepare(entries map[int64]xinyong.LedgerEntry) {
+	row := &r.row
+	if row.Content == nil || row.Salt == nil {
+		return
+	}
+	r.commit = ledger.Commit(row.Salt, row.Content)
+	e, ok := entries[row.LedgerIdx]
+	if !ok || e.ObjectType != "record" || e.ObjectID != row.ID || e.Version != row.Version || !bytes.Equal(r.commit[:], e.Commitment) {
+		return // reported by verifyChunk; what the row serves is not compared
+	}
+	r.served = true
+	if fastPath && rawMembers(row.Data, &r.raw) {
+		if r.subjectID, r.rawOK = rawString(r.raw[mSubjectID]); r.rawOK {
+			return
 		}
 	}
+	if r.decode(); r.doc != nil {
+		r.subjectID = r.doc.SubjectID
+	}
+}
+
+// checkServedRows computes, for each record version of a chunk, its
+// commitment and, if that is its leaf's, what its row serves that its
+// content does not say (msgs). This is the chunk's one pass over its
+// record rows after the one scan that read them: the work is spread over
+// the processors (pure computation over rows already read), and the
+// subjects the rows name are read in one lookup, through cache.
+func checkServedRows(tx xinyong.Tx, versions *recordRows, entries map[int64]xinyong.LedgerEntry, cache *subjectCache) error {
+	rows := versions.list
 	parallel(len(rows), func(i int) {
-		r := &rows[i]
-		if fastPath && rawMembers(r.row.Data, &r.raw) {
-			if r.subjectID, r.rawOK = rawString(r.raw[mSubjectID]); r.rawOK {
-				return
-			}
-		}
-		if r.decode(); r.doc != nil {
-			r.subjectID = r.doc.SubjectID
+		if versions.live(i) {
+			rows[i].prepare(entries)
 		}
 	})
 	seen := map[string]bool{}
 	var ids []string
 	for i := range rows {
+		if !rows[i].served {
+			continue
+		}
 		for _, id := range []string{rows[i].subjectID, rows[i].row.SubjectID} {
 			if id != "" && !seen[id] {
 				seen[id] = true
@@ -393,33 +477,35 @@ func checkServedRows(tx xinyong.Tx, versions map[int64]xinyong.RecordRow, cache 
 	}
 	subjects, err := cache.load(tx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	parallel(len(rows), func(i int) {
-		r := &rows[i]
-		r.msgs = r.check(subjects)
-	})
-	out := make(map[int64][]string)
-	for _, r := range rows {
-		if len(r.msgs) > 0 {
-			out[r.row.LedgerIdx] = r.msgs
+		if r := &rows[i]; r.served {
+			r.msgs, r.checked = r.check(subjects), true
 		}
-	}
-	return out, nil
+	})
+	return nil
+}
+
+// servedSubject is what verification compares of a subject: the key the
+// content commits to, the code and kind the document serves.
+type servedSubject struct {
+	Key, Code string
+	Kind      xinyong.SubjectKind
 }
 
 // subjectCache keeps the subjects verification read across chunks (the
 // records of a subject are spread over the log), up to maxCachedSubjects:
 // then it starts over, so memory stays bounded.
 type subjectCache struct {
-	m map[string]xinyong.Subject // by id
+	m map[string]servedSubject // by id
 }
 
 const maxCachedSubjects = 1 << 16
 
 // load returns the cache holding at least the subjects among ids that
 // exist, reading those it does not hold.
-func (c *subjectCache) load(tx xinyong.Tx, ids []string) (map[string]xinyong.Subject, error) {
+func (c *subjectCache) load(tx xinyong.Tx, ids []string) (map[string]servedSubject, error) {
 	var missing []string
 	for _, id := range ids {
 		if _, ok := c.m[id]; !ok {
@@ -427,7 +513,7 @@ func (c *subjectCache) load(tx xinyong.Tx, ids []string) (map[string]xinyong.Sub
 		}
 	}
 	if c.m == nil || len(c.m)+len(missing) > maxCachedSubjects {
-		c.m, missing = make(map[string]xinyong.Subject, len(ids)), ids
+		c.m, missing = make(map[string]servedSubject, len(ids)), ids
 	}
 	if len(missing) > 0 {
 		ss, err := tx.SubjectsByIDs(missing)
@@ -435,7 +521,7 @@ func (c *subjectCache) load(tx xinyong.Tx, ids []string) (map[string]xinyong.Sub
 			return nil, err
 		}
 		for _, s := range ss {
-			c.m[s.ID] = s
+			c.m[s.ID] = servedSubject{Key: s.Key, Code: s.Code, Kind: s.Kind}
 		}
 	}
 	return c.m, nil
@@ -465,15 +551,12 @@ func parallel(n int, fn func(i int)) {
 // the content the document implies is the stored content byte for byte
 // (then only the document's subject, the leaf it names and the columns
 // remain to check), else by decoding both and naming each difference.
-func (r *servedRow) check(subjects map[string]xinyong.Subject) []string {
+func (r *servedRow) check(subjects map[string]servedSubject) []string {
 	row := r.row
 	if r.rawOK {
-		if subj, ok := subjects[r.subjectID]; ok {
-			buf := make([]byte, 0, len(row.Content))
-			if b, ok := rawContent(buf, &r.raw, subj.Key, row.Current); ok && bytes.Equal(b, row.Content) {
-				if msgs, ok := r.fastChecks(subj, subjects); ok {
-					return msgs
-				}
+		if subj, ok := subjects[r.subjectID]; ok && contentMatches(&r.raw, subj.Key, row.Current, row.Content) {
+			if msgs, ok := r.fastChecks(subj, subjects); ok {
+				return msgs
 			}
 		}
 	}
@@ -491,17 +574,172 @@ func (r *servedRow) check(subjects map[string]xinyong.Subject) []string {
 	return append(out, documentDiffs(d, c, row.Current)...)
 }
 
+// servedFields are what the fast path reads from a document's members
+// beyond the content they match: the version and leaf the document names,
+// its subject's code and kind, and what the columns must hold.
+type servedFields struct {
+	id, code  string
+	kind      xinyong.SubjectKind
+	version   int
+	ledgerIdx int64
+	col       columnView
+}
+
 // fastChecks checks, once the document's members are the content's, what
 // the content does not hold: the leaf the document names, the subject's
-// code and kind, and the columns. It decodes only the small members the
-// columns need; ok is false if one does not decode.
-func (r *servedRow) fastChecks(subj xinyong.Subject, subjects map[string]xinyong.Subject) ([]string, bool) {
+// code and kind, and the columns. It reads the small members the columns
+// need without encoding/json (quickFields) when they are as the encoder
+// writes them, else decodes them (decodedFields); ok is false if one does
+// not decode.
+func (r *servedRow) fastChecks(subj servedSubject, subjects map[string]servedSubject) ([]string, bool) {
 	m, row := &r.raw, r.row
-	var col columnView
-	var id, code string
-	var kind xinyong.SubjectKind
-	var version int
-	var ledgerIdx int64
+	var f servedFields
+	if !quickFields(m, &f) {
+		var ok bool
+		if f, ok = decodedFields(m); !ok {
+			return nil, false
+		}
+	}
+	f.col.status = xinyong.RecordActive // contentMatches took an old version without one as active
+	if m[mStatus] != nil {
+		if s, ok := rawString(m[mStatus]); !ok {
+			return nil, false
+		} else if s != "" {
+			f.col.status = xinyong.RecordStatus(s)
+		}
+	}
+	f.col.lenient, f.col.subjectKey = m[mLeniency] != nil, subj.Key
+	out := rowIdentity(row, f.id, f.version, f.ledgerIdx)
+	out = append(out, subjectProblems(subj.Key, r.subjectID, f.code, f.kind, subjects)...)
+	return append(out, columnProblems(row, f.col, subjects)...), true
+}
+
+// The members of the nested objects quickFields reads.
+var (
+	documentMembers = []string{"number", "decision_date"}
+	windowMembers   = []string{"published", "start", "max_end"}
+	latenessMembers = []string{"late_working_days"}
+)
+
+// quickFields reads f from the members without encoding/json. It answers
+// true only for values in the form encoding/json writes them (strings,
+// integers without sign or leading zero, true and false, dates
+// YYYY-MM-DD that exist), from which it reads what decodedFields would;
+// for anything else it answers false and the caller decodes.
+func quickFields(m *[nMembers][]byte, f *servedFields) bool {
+	var doc, win [3][]byte
+	var late [1][]byte
+	var published bool
+	var start, maxEnd string
+	var version, ledgerIdx, lateDays int64
+	ok := optString(m[mID], &f.id) && optInt(m[mVersion], &version) && optString(m[mSubjectCode], &f.code) &&
+		optString(m[mSubjectKind], (*string)(&f.kind)) && optInt(m[mLedgerIdx], &ledgerIdx) &&
+		optString(m[mDepartment], &f.col.department) && optString(m[mItem], &f.col.item) &&
+		optString(m[mSeverity], (*string)(&f.col.severity)) &&
+		optObject(m[mDocument], documentMembers, doc[:2]) && optString(doc[0], &f.col.docNumber) && optDate(doc[1], &f.col.decisionDate) &&
+		optObject(m[mWindow], windowMembers, win[:3]) && optBool(win[0], &published) && optDate(win[1], &start) && optDate(win[2], &maxEnd) &&
+		optObject(m[mLateness], latenessMembers, late[:]) && optInt(late[0], &lateDays)
+	if !ok || int64(int(version)) != version || int64(int(lateDays)) != lateDays {
+		return false
+	}
+	f.version, f.ledgerIdx, f.col.lateDays = int(version), ledgerIdx, int(lateDays)
+	f.col.published = published
+	if published { // as pubColumns: the dates only when published
+		f.col.pubStart, f.col.pubMaxEnd = start, maxEnd
+	}
+	return true
+}
+
+// optString reads a raw JSON string (absent: "").
+func optString(raw []byte, to *string) bool {
+	if raw == nil {
+		return true
+	}
+	if len(raw) < 2 || raw[0] != '"' {
+		return false
+	}
+	s, ok := rawString(raw)
+	*to = s
+	return ok
+}
+
+// optObject finds the members names of a raw JSON object (absent: none).
+func optObject(raw []byte, names []string, out [][]byte) bool {
+	return raw == nil || objectMembers(raw, names, out)
+}
+
+// optInt reads a raw JSON integer as encoding/json writes it (absent: 0).
+func optInt(raw []byte, to *int64) bool {
+	if raw == nil {
+		return true
+	}
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(raw) > len(digits) {
+		n = -n
+	}
+	*to = n
+	return true
+}
+
+// optBool reads a raw JSON true or false (absent: false).
+func optBool(raw []byte, to *bool) bool {
+	switch string(raw) {
+	case "true":
+		*to = true
+	case "false", "":
+		*to = false
+	default:
+		return false
+	}
+	return true
+}
+
+// optDate reads a raw xinyong.Date as the string Date.String() returns
+// for it (absent or "": the zero date, ""): only a date YYYY-MM-DD that
+// exists, the one form ParseDate reads back to the same string.
+func optDate(raw []byte, to *string) bool {
+	var s string
+	if !optString(raw, &s) {
+		return false
+	}
+	if s == "" {
+		*to = ""
+		return true
+	}
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	var n [8]int
+	for i, j := range [8]int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if s[j] < '0' || s[j] > '9' {
+			return false
+		}
+		n[i] = int(s[j] - '0')
+	}
+	year, month, day := n[0]*1000+n[1]*100+n[2]*10+n[3], n[4]*10+n[5], n[6]*10+n[7]
+	if month < 1 || month > 12 || day < 1 || day > time.Date(year, time.Month(month)+1, 0, 12, 0, 0, 0, time.UTC).Day() {
+		return false
+	}
+	*to = s
+	return true
+}
+
+// decodedFields reads f from the members with encoding/json (the fast
+// path's fallback for members quickFields does not read).
+func decodedFields(m *[nMembers][]byte) (f servedFields, ok bool) {
 	var doc struct {
 		Number       string       `json:"number"`
 		DecisionDate xinyong.Date `json:"decision_date"`
@@ -517,29 +755,19 @@ func (r *servedRow) fastChecks(subj xinyong.Subject, subjects map[string]xinyong
 	for _, v := range []struct {
 		raw []byte
 		to  any
-	}{{m[mID], &id}, {m[mVersion], &version}, {m[mSubjectCode], &code}, {m[mSubjectKind], &kind}, {m[mLedgerIdx], &ledgerIdx},
-		{m[mDepartment], &col.department}, {m[mItem], &col.item}, {m[mSeverity], &col.severity}, {m[mDocument], &doc}, {m[mWindow], &win}, {m[mLateness], &late}} {
+	}{{m[mID], &f.id}, {m[mVersion], &f.version}, {m[mSubjectCode], &f.code}, {m[mSubjectKind], &f.kind}, {m[mLedgerIdx], &f.ledgerIdx},
+		{m[mDepartment], &f.col.department}, {m[mItem], &f.col.item}, {m[mSeverity], &f.col.severity}, {m[mDocument], &doc}, {m[mWindow], &win}, {m[mLateness], &late}} {
 		if v.raw == nil {
 			continue // absent: the zero value, as encoding/json leaves it
 		}
 		if err := fastDecode(v.raw, v.to); err != nil {
-			return nil, false
+			return f, false
 		}
 	}
-	col.status = xinyong.RecordActive // rawContent took an old version without one as active
-	if m[mStatus] != nil {
-		if s, ok := rawString(m[mStatus]); !ok {
-			return nil, false
-		} else if s != "" {
-			col.status = xinyong.RecordStatus(s)
-		}
-	}
-	col.docNumber, col.decisionDate = doc.Number, doc.DecisionDate
-	col.window = xinyong.Window{Published: win.Published, Start: win.Start, MaxEnd: win.MaxEnd}
-	col.lateDays, col.lenient, col.subjectKey = late.WorkingDays, m[mLeniency] != nil, subj.Key
-	out := rowIdentity(row, id, version, ledgerIdx)
-	out = append(out, subjectProblems(subj.Key, r.subjectID, code, kind, subjects)...)
-	return append(out, columnProblems(row, col, subjects)...), true
+	f.col.docNumber, f.col.decisionDate = doc.Number, doc.DecisionDate.String()
+	f.col.published, f.col.pubStart, f.col.pubMaxEnd = pubColumns(xinyong.Window{Published: win.Published, Start: win.Start, MaxEnd: win.MaxEnd})
+	f.col.lateDays = late.WorkingDays
+	return f, true
 }
 
 // fastDecode decodes a small raw member, strings without escapes directly.
@@ -564,12 +792,14 @@ func fastDecode(raw []byte, to any) error {
 }
 
 // columnView is what the columns of a current version must hold, as the
-// store derives them from the version.
+// store derives them from the version (dates as the store writes them,
+// "" for none; the publication columns as pubColumns).
 type columnView struct {
 	status                      xinyong.RecordStatus
-	window                      xinyong.Window
+	published                   bool
+	pubStart, pubMaxEnd         string
 	department, item, docNumber string
-	decisionDate                xinyong.Date
+	decisionDate                string
 	severity                    xinyong.Severity
 	lateDays                    int
 	lenient                     bool
@@ -577,9 +807,10 @@ type columnView struct {
 }
 
 func columnsOf(c committed) columnView {
-	return columnView{status: c.Status, window: c.Window, department: c.Department, item: c.Payload.Item, docNumber: c.Payload.Document.Number,
-		decisionDate: c.Payload.Document.DecisionDate, severity: c.Payload.Severity, lateDays: c.Lateness.WorkingDays,
-		lenient: c.Payload.Leniency != (xinyong.Leniency{}), subjectKey: c.Payload.SubjectKey}
+	published, start, maxEnd := pubColumns(c.Window)
+	return columnView{status: c.Status, published: published, pubStart: start, pubMaxEnd: maxEnd, department: c.Department, item: c.Payload.Item,
+		docNumber: c.Payload.Document.Number, decisionDate: c.Payload.Document.DecisionDate.String(), severity: c.Payload.Severity,
+		lateDays: c.Lateness.WorkingDays, lenient: c.Payload.Leniency != (xinyong.Leniency{}), subjectKey: c.Payload.SubjectKey}
 }
 
 // rowIdentity compares the version a row holds with the version its
@@ -598,7 +829,7 @@ func rowIdentity(row xinyong.RecordRow, id string, version int, ledgerIdx int64)
 
 // subjectProblems checks that the subject a document serves (its
 // subject_id, code and kind) is the one whose key the content commits to.
-func subjectProblems(key, subjectID, code string, kind xinyong.SubjectKind, subjects map[string]xinyong.Subject) []string {
+func subjectProblems(key, subjectID, code string, kind xinyong.SubjectKind, subjects map[string]servedSubject) []string {
 	subj, ok := subjects[subjectID]
 	switch {
 	case !ok:
@@ -618,7 +849,7 @@ func subjectProblems(key, subjectID, code string, kind xinyong.SubjectKind, subj
 
 // columnProblems compares the columns of a current version with what they
 // must hold.
-func columnProblems(row xinyong.RecordRow, c columnView, subjects map[string]xinyong.Subject) []string {
+func columnProblems(row xinyong.RecordRow, c columnView, subjects map[string]servedSubject) []string {
 	if !row.Current {
 		return nil
 	}
@@ -629,15 +860,14 @@ func columnProblems(row xinyong.RecordRow, c columnView, subjects map[string]xin
 	if row.Status != "" && row.Status != string(c.status) { // scanRecord serves the document's status when the column is empty
 		diff("status", row.Status, c.status)
 	}
-	published, start, maxEnd := pubColumns(c.window)
-	if row.Published != published {
-		diff("published", row.Published, published)
+	if row.Published != c.published {
+		diff("published", row.Published, c.published)
 	}
-	if row.PubStart != start {
-		diff("pub_start", orNull(row.PubStart), orNull(start))
+	if row.PubStart != c.pubStart {
+		diff("pub_start", orNull(row.PubStart), orNull(c.pubStart))
 	}
-	if row.PubMaxEnd != maxEnd {
-		diff("pub_max_end", orNull(row.PubMaxEnd), orNull(maxEnd))
+	if row.PubMaxEnd != c.pubMaxEnd {
+		diff("pub_max_end", orNull(row.PubMaxEnd), orNull(c.pubMaxEnd))
 	}
 	if row.DepartmentID != c.department {
 		diff("department_id", row.DepartmentID, c.department)
@@ -648,8 +878,8 @@ func columnProblems(row xinyong.RecordRow, c columnView, subjects map[string]xin
 	if row.DocNumber != c.docNumber {
 		out = append(out, "served doc_number: not the committed decision number (column)")
 	}
-	if d := c.decisionDate.String(); row.DecisionDate != d {
-		diff("decision_date", row.DecisionDate, d)
+	if row.DecisionDate != c.decisionDate {
+		diff("decision_date", row.DecisionDate, c.decisionDate)
 	}
 	if row.Severity != string(c.severity) {
 		diff("severity", row.Severity, c.severity)
