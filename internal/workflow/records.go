@@ -585,8 +585,8 @@ func (s *Service) RecordView(ctx context.Context, actor xinyong.Actor, id string
 // Records lists a department's records (officers see only their own).
 // A supervisor's read (admin, auditor) is registered before the answer
 // (supervision.go, DOMAIN.md §7): by subject, every record of the page;
-// across subjects, one entry per subject of which the page shows records
-// the public does not see. An officer's or reviewer's listing is confined
+// across subjects, one entry per subject of the page naming its records
+// there. An officer's or reviewer's listing is confined
 // to its own department's records, which it manages: no query to register.
 func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.RecordFilter) ([]xinyong.Record, error) {
 	f, err := recordsFilter(actor, f)
@@ -600,11 +600,11 @@ func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.Re
 		if out, err = tx.ListRecords(f); err != nil {
 			return err
 		}
-		if f.SubjectID == "" && supervises(actor) {
-			reads, err = s.nonPublicBySubject(tx, out)
-		}
 		return err
 	})
+	if err == nil && f.SubjectID == "" && supervises(actor) {
+		reads = bySubject(len(out), func(i int) (string, string, string) { return out[i].SubjectID, out[i].ID, out[i].Item })
+	}
 	if err == nil && f.SubjectID != "" {
 		ids, items := make([]string, len(out)), make([]string, len(out))
 		for i, r := range out {
@@ -640,35 +640,32 @@ func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong
 	}
 	var out []xinyong.RecordDoc
 	var reads []supervisionRead
-	switch {
-	case f.SubjectID == "" && supervises(actor):
-		// Across subjects: which records the public does not see is
-		// decided on the documents, their subjects and repairs read in the
-		// same snapshot.
-		err = s.view(ctx, func(tx xinyong.Tx) error {
-			var err error
-			if out, err = tx.ListRecordDocs(f); err != nil {
-				return err
-			}
-			recs := make([]xinyong.Record, len(out))
-			for i, d := range out {
-				if err := json.Unmarshal(d.Doc, &recs[i]); err != nil {
-					return fmt.Errorf("record %s: stored document unreadable: %w", d.ID, err)
-				}
-				recs[i].ID = d.ID
-			}
-			reads, err = s.nonPublicBySubject(tx, recs)
-			return err
-		})
-	default:
-		err = s.read(ctx, func(tx xinyong.Tx) error { // one statement
-			var err error
-			out, err = tx.ListRecordDocs(f)
-			return err
-		})
-		if err == nil && f.SubjectID != "" && supervises(actor) {
+	err = s.read(ctx, func(tx xinyong.Tx) error { // one statement
+		var err error
+		out, err = tx.ListRecordDocs(f)
+		return err
+	})
+	if err == nil && supervises(actor) {
+		if f.SubjectID != "" {
 			ids, items := docItems(out)
 			reads = []supervisionRead{{subjectID: f.SubjectID, ids: ids, items: items}}
+		} else {
+			// Across subjects: each document's subject and item.
+			refs := make([]struct{ SubjectID, Item string }, len(out))
+			for i, d := range out {
+				var v struct {
+					SubjectID string `json:"subject_id"`
+					Item      string `json:"item"`
+				}
+				if err := json.Unmarshal(d.Doc, &v); err != nil {
+					return nil, fmt.Errorf("record %s: stored document unreadable: %w", d.ID, err)
+				}
+				if v.SubjectID == "" {
+					return nil, fmt.Errorf("record %s: stored document names no subject", d.ID)
+				}
+				refs[i].SubjectID, refs[i].Item = v.SubjectID, v.Item
+			}
+			reads = bySubject(len(out), func(i int) (string, string, string) { return refs[i].SubjectID, out[i].ID, refs[i].Item })
 		}
 	}
 	if err == nil {

@@ -87,53 +87,28 @@ func (s *Service) registerSupervisionReads(ctx context.Context, actor xinyong.Ac
 	return ids, nil
 }
 
-// nonPublicBySubject groups the records of a page that spans subjects (a
-// supervisor's listing without a subject) by subject, keeping only those
-// the public does not see on the day (xinyong.PublicSees: the rule the
-// portal's public view follows), in the order subjects first appear. Each
-// group is one supervision read to register; a subject whose records on
-// the page are all public is no query.
-func (s *Service) nonPublicBySubject(tx xinyong.Tx, recs []xinyong.Record) ([]supervisionRead, error) {
-	if len(recs) == 0 {
-		return nil, nil
-	}
-	cat, err := s.catalogue(tx)
-	if err != nil {
-		return nil, err
-	}
-	var subjIDs []string
-	for _, r := range recs {
-		subjIDs = append(subjIDs, r.SubjectID)
-	}
-	subjIDs = slices.Compact(slices.Sorted(slices.Values(subjIDs)))
-	ss, err := tx.SubjectsByIDs(subjIDs)
-	if err != nil {
-		return nil, err
-	}
-	subjects := make(map[string]xinyong.Subject, len(ss))
-	for _, sj := range ss {
-		subjects[sj.ID] = sj
-	}
-	rep, err := recordRepairs(tx, recs)
-	if err != nil {
-		return nil, err
-	}
-	on := xinyong.DateOf(s.Now())
+// bySubject groups the records of a page that spans subjects (a
+// supervisor's listing without a subject) by subject, in the order
+// subjects first appear: each group is one supervision read to register,
+// naming every record of the subject on the page. Every one, public ones
+// included: the page answers the stored documents, which carry more than
+// the public's view of the same record (a person's full name and ID
+// number, fields outside the disclosure scope), as the reads by subject
+// register every record too.
+func bySubject(n int, at func(i int) (subjectID, id, item string)) []supervisionRead {
 	var out []supervisionRead
-	at := map[string]int{}
-	for _, r := range recs {
-		if xinyong.PublicSees(r, subjects[r.SubjectID], cat.byCode[r.Item], rep[r.ID], on) {
-			continue
-		}
-		i, ok := at[r.SubjectID]
+	idx := map[string]int{}
+	for i := range n {
+		subj, id, item := at(i)
+		j, ok := idx[subj]
 		if !ok {
-			i = len(out)
-			at[r.SubjectID] = i
-			out = append(out, supervisionRead{subjectID: r.SubjectID})
+			j = len(out)
+			idx[subj] = j
+			out = append(out, supervisionRead{subjectID: subj})
 		}
-		out[i].ids, out[i].items = append(out[i].ids, r.ID), append(out[i].items, r.Item)
+		out[j].ids, out[j].items = append(out[j].ids, id), append(out[j].items, item)
 	}
-	return out, nil
+	return out
 }
 
 // appendQueryUse writes a query-use entry with its flag and ledger leaf in
