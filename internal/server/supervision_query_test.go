@@ -19,9 +19,12 @@ func TestSupervisionReadsAreRegistered(t *testing.T) {
 	e := f.e
 	admin := e.token(t, "admin", "", "")
 	auditor := e.token(t, "auditor", "", "")
-	var minor, org xinyong.Subject
+	var minor, org, person xinyong.Subject
 	if err := e.app.Store.View(e.ctx, func(tx xinyong.Tx) (err error) {
 		if minor, err = tx.SubjectByKey(e.svc.SubjectKey(f.minorID)); err != nil {
+			return err
+		}
+		if person, err = tx.SubjectByKey(e.svc.SubjectKey(f.personID)); err != nil {
 			return err
 		}
 		org, err = tx.SubjectByKey(f.orgCode)
@@ -69,6 +72,17 @@ func TestSupervisionReadsAreRegistered(t *testing.T) {
 	e.do(t, req{Path: "/api/v1/subjects/" + org.ID, Token: admin}).json(t, &op)
 	if op.QueryID != "" || len(entries(org.ID)) != 0 || len(op.Records) == 0 {
 		t.Errorf("a read of public records only was registered: %q (%d records)", op.QueryID, len(op.Records))
+	}
+	// A person's public penalty: the subject page shows it to the admin as
+	// to the public (the name and ID number masked, the same fields), so it
+	// is no query either; a view that showed more would be (beyondPublic).
+	var pp workflow.SubjectProfile
+	e.do(t, req{Path: "/api/v1/subjects/" + person.ID, Token: admin}).json(t, &pp)
+	if len(pp.Records) != 1 || pp.Subject.Name == f.personName || pp.Records[0].SubjectName == f.personName {
+		t.Fatalf("fixture: the admin's page of the person: %+v", pp)
+	}
+	if qs := entries(person.ID); pp.QueryID != "" || len(qs) != 0 {
+		t.Errorf("the admin's page of a person's public record, shown as the public sees it, was registered: %q %+v", pp.QueryID, qs)
 	}
 	if vr, err := e.svc.Verify(e.ctx, "", nil); err != nil || !vr.OK() {
 		t.Errorf("ledger verify: %v %+v", err, vr.Problems)

@@ -306,6 +306,7 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 	var out SubjectProfile
 	var subjID string
 	var public []xinyong.RecordView
+	cardBeyond := false
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		subj, err := s.lookupSubject(tx, ref)
 		if err != nil {
@@ -330,16 +331,25 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 		out, subjID = SubjectProfile{Subject: card, On: p.on, Records: recs, Truncated: truncated, Listings: ls}, subj.ID
 		if supervises(actor) {
 			// What the public sees of the subject is no query; the rest
-			// of a supervision view is (supervision.go).
+			// of a supervision view is (supervision.go): records the
+			// public does not see or sees otherwise, and every record
+			// when the subject itself is shown otherwise (a person's
+			// full name).
 			pub := portal{s: s, tx: tx, viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, on: p.on}
-			if public, _, _, err = pub.records(subj); err != nil {
+			var pubClear int
+			if public, pubClear, _, err = pub.records(subj); err != nil {
 				return err
 			}
+			pubCard, pubOK, err := pub.card(subj, public, pubClear, true)
+			if err != nil {
+				return err
+			}
+			cardBeyond = !pubOK || pubCard != card
 		}
 		return nil
 	})
 	if err == nil {
-		ids, items := nonPublic(out.Records, public)
+		ids, items := beyondPublic(out.Records, public, cardBeyond)
 		if out.QueryID, err = s.registerSupervision(ctx, actor, subjID, ids, items); err != nil {
 			out = SubjectProfile{}
 		}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
 
 	"xinyong"
@@ -128,15 +129,28 @@ func (s *Service) appendQueryUse(t *txn, e xinyong.QueryUse) error {
 	return t.AddQueryUse(e)
 }
 
-// nonPublic returns the ids and items of the records of recs that the
-// public does not see (not among public).
-func nonPublic(recs, public []xinyong.RecordView) (ids, items []string) {
+// beyondPublic returns the ids and items of the records of recs (a
+// supervision view) that show more than the public's view of them
+// (public): records the public does not see at all, and records it sees
+// otherwise (a natural person's name masked, fields withheld). When the
+// subject's card shows more than the public's (cardBeyond: a person's
+// full name), every record of the view is such a read.
+func beyondPublic(recs, public []xinyong.RecordView, cardBeyond bool) (ids, items []string) {
 	for _, r := range recs {
-		if !slices.ContainsFunc(public, func(p xinyong.RecordView) bool { return p.ID == r.ID }) {
-			ids, items = append(ids, r.ID), append(items, r.Item)
+		i := slices.IndexFunc(public, func(p xinyong.RecordView) bool { return p.ID == r.ID })
+		if !cardBeyond && i >= 0 && sameView(r, public[i]) {
+			continue
 		}
+		ids, items = append(ids, r.ID), append(items, r.Item)
 	}
 	return ids, items
+}
+
+// sameView reports whether two views of a record show the same (whether
+// the view is the public disclosure or shared information aside).
+func sameView(a, b xinyong.RecordView) bool {
+	a.Public, b.Public = false, false
+	return reflect.DeepEqual(a, b)
 }
 
 // docItems reads the item of each stored record document (the records API
