@@ -2,6 +2,7 @@ package xinyong
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -499,7 +500,9 @@ func EarliestRemoval(l Listing, lt ListType) Date {
 	return l.ListedOn.AddMonths(lt.EarlyRemovalMonths)
 }
 
-// Remove ends a listing: expired (on or after the end date), early (after
+// Remove ends a listing: expired (on or after the effective end date,
+// EffectiveEnd; when that is the longest period and not the stored end
+// date, the removal's note says so), early (after
 // the list type's minimum, with the conditions met stated in note), or
 // revoked (the underlying document was revoked: from any state).
 func Remove(l Listing, lt ListType, reason, note string, on Date, by string) (Listing, error) {
@@ -512,8 +515,13 @@ func Remove(l Listing, lt ListType, reason, note string, on Date, by string) (Li
 		if err := checkStep(l, ListingRemoved, "remove"); err != nil {
 			return l, err
 		}
-		if l.EndDate.IsZero() || on.Before(l.EndDate) {
-			return l, &Error{Code: ECONFLICT, Message: "listing " + l.ID + " has not expired (end date " + l.EndDate.String() + ")"}
+		end := l.EffectiveEnd()
+		if end.IsZero() || on.Before(end) {
+			return l, &Error{Code: ECONFLICT, Message: "listing " + l.ID + " has not expired (end date " + end.String() + ")"}
+		}
+		if end != l.EndDate && strings.TrimSpace(note) == "" {
+			note = "列入期限届满：自列入之日（" + l.ListedOn.String() + "）起满" + strconv.Itoa(MaxListPeriodMonths) + "个月，即最长列入期限，于 " + end.String() +
+				" 届满；记载的截止日期 " + l.EndDate.String() + " 超出上限，不予执行（过惩相当）"
 		}
 	case RemovalEarly:
 		if err := checkStep(l, ListingRemoved, "remove"); err != nil {
@@ -562,9 +570,50 @@ func Overdue(l Listing, today Date) bool {
 	return today.After(due)
 }
 
-// Active reports whether the listing is in force (measures applicable).
+// Active reports whether the listing is in force (measures applicable):
+// listed, from its listing day until its effective end (EffectiveEnd).
 func (l Listing) Active(on Date) bool {
-	return l.State == ListingListed && !on.Before(l.ListedOn) && (l.EndDate.IsZero() || on.Before(l.EndDate))
+	if l.State != ListingListed || on.Before(l.ListedOn) {
+		return false
+	}
+	end := l.EffectiveEnd()
+	return end.IsZero() || on.Before(end)
+}
+
+// EffectiveEnd is the day a listing's period ends: its end date, but never
+// later than MaxListPeriodMonths after its listing day, the longest period
+// any list type may set (ValidateListType; regulation.md §7). A listing
+// ends by itself at the longest period its rule allows and no punishment
+// runs longer than the rule allows (过惩相当, DOMAIN.md §3–§5), so an end
+// date stored before the bounds existed (a period of a million months:
+// year 102026) is not obeyed past that maximum; the stored end date is
+// kept as written (doc/listings.md). Zero when the listing has no end date
+// (until removed).
+func (l Listing) EffectiveEnd() Date {
+	if l.EndDate.IsZero() || l.ListedOn.IsZero() {
+		return l.EndDate
+	}
+	if bound := l.ListedOn.AddMonths(MaxListPeriodMonths); bound.Before(l.EndDate) {
+		return bound
+	}
+	return l.EndDate
+}
+
+// LastListedOnEnded is the latest listing day whose longest period
+// (MaxListPeriodMonths, see EffectiveEnd) has ended by day on: a listing
+// with an end date and listed on or before it has an effective end on or
+// before on, one listed after it does not. The stores compare listed_on
+// with it in SQL (the public list, the expiry job) as Go compares
+// EffectiveEnd, the month arithmetic staying here (AddMonths: 2024-02-29
+// + 60 months = 2029-02-28).
+func LastListedOnEnded(on Date) Date {
+	// d + the period is on or before on; the next days may be too (at most
+	// three: AddMonths keeps the day or falls back to the month's last).
+	d := on.AddMonths(-MaxListPeriodMonths)
+	for !on.Before(d.AddDays(1).AddMonths(MaxListPeriodMonths)) {
+		d = d.AddDays(1)
+	}
+	return d
 }
 
 func firstNonBlank(ss ...string) string {
@@ -602,7 +651,7 @@ type ListingFilter struct {
 	State        ListingState
 	Open         bool // only listings not removed
 	RecordID     string
-	EndBefore    Date // listings with an end date on or before this day
+	EndBefore    Date // listings with an end date whose effective end (Listing.EffectiveEnd) is on or before this day
 	Limit        int  // 0: 500
 }
 
@@ -614,7 +663,8 @@ const (
 
 // ListingQueueQuery selects one page of an officer's queue. Every
 // condition is applied before the page is cut; the page is in the order of
-// QueueDue: the listings with a due date first, soonest (so overdue) first,
+// QueueDue: the listings with a due date first, soonest (so overdue) first
+// (a date past year 9999, stored before the bounds, after all others),
 // then those without one, oldest first (by id).
 type ListingQueueQuery struct {
 	DepartmentID string

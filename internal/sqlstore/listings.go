@@ -241,7 +241,12 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 		conds, args = append(conds, "id IN (SELECT listing_id FROM listing_record WHERE record_id = ?)"), append(args, f.RecordID)
 	}
 	if !f.EndBefore.IsZero() {
-		conds, args = append(conds, "end_date IS NOT NULL AND "+fourDigitYear("end_date")+" AND end_date <= ?"), append(args, f.EndBefore)
+		// The effective end (xinyong.Listing.EffectiveEnd) is on or before
+		// the day: the end date is, or the longest period since the listing
+		// day has run (an end date past year 9999 is not before any day,
+		// but its listing still ends at the longest period).
+		conds = append(conds, "end_date IS NOT NULL AND (("+fourDigitYear("end_date")+" AND end_date <= ?) OR (listed_on <> '' AND listed_on <= ?))")
+		args = append(args, f.EndBefore, xinyong.LastListedOnEnded(f.EndBefore))
 	}
 	q := `SELECT data FROM listing`
 	if len(conds) > 0 {
@@ -267,9 +272,9 @@ func fourDigitYear(col string) string { return "length(" + col + ") = 10" }
 const openListing = "state <> '" + string(xinyong.ListingRemoved) + "'"
 
 // ListingQueue returns one page of the officer's queue: the listings q
-// selects, due date first (soonest, so overdue, first; none last), then by
-// id; and how many q selects. Count and page are two statements in the
-// caller's transaction.
+// selects, due date first (soonest, so overdue, first; a date past year
+// 9999 after every other; none last), then by id; and how many q selects.
+// Count and page are two statements in the caller's transaction.
 func (t *Tx) ListingQueue(q xinyong.ListingQueueQuery) ([]xinyong.Listing, int, error) {
 	var conds []string
 	var args []any
@@ -301,7 +306,12 @@ func (t *Tx) ListingQueue(q xinyong.ListingQueueQuery) ([]xinyong.Listing, int, 
 		limit = xinyong.DefaultListingQueuePage
 	}
 	limit = min(limit, xinyong.MaxListingQueuePage)
-	out, err := t.listings(`SELECT data FROM listing`+where+` ORDER BY due NULLS LAST, id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	// In date order: a due date past year 9999 (fourDigitYear; stored
+	// before the bounds) is longer text and after every date of this era,
+	// though "10459-03-02" sorts before "2026-06-01" as text; then the
+	// listings without one. Written the same in both dialects (no NULLS
+	// LAST: due IS NULL orders them; false sorts before true in both).
+	out, err := t.listings(`SELECT data FROM listing`+where+` ORDER BY due IS NULL, length(due), due, id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	return out, n, err
 }
 
@@ -336,14 +346,17 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 		return nil, 0, nil
 	}
 	on := q.On.String()
-	// An end date past year 9999 (fourDigitYear) is after on.
+	// In force on the day (xinyong.Listing.Active): no end date, or an
+	// effective end (EffectiveEnd) after it — the end date is after it (one
+	// past year 9999, fourDigitYear, is) and the longest period since the
+	// listing day has not run (listed after LastListedOnEnded).
 	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` + placeholders(len(q.ListTypes)) +
-		`) AND (l.end_date IS NULL OR l.end_date > ? OR length(l.end_date) <> 10) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+		`) AND (l.end_date IS NULL OR ((l.end_date > ? OR length(l.end_date) <> 10) AND l.listed_on > ?)) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)
 	}
-	args = append(args, on, on, string(xinyong.KindPerson), q.AdultBornBy.String())
+	args = append(args, on, xinyong.LastListedOnEnded(q.On).String(), on, string(xinyong.KindPerson), q.AdultBornBy.String())
 	var n int
 	if err := t.row(`SELECT COUNT(*)`+from, args...).Scan(&n); err != nil {
 		return nil, 0, err

@@ -266,8 +266,11 @@ func (s *Service) RemoveListing(ctx context.Context, actor xinyong.Actor, id, re
 }
 
 // ExpireListings is the daily job: it removes every listing whose period
-// ended on or before today, each in its own transaction. It returns how
-// many it removed.
+// ended on or before today, each in its own transaction (the removal step,
+// audited and on the ledger). The period ends at the effective end
+// (xinyong.Listing.EffectiveEnd): the end date, or the longest period any
+// list type allows when an end date stored before the bounds lies beyond
+// it. It returns how many it removed.
 func (s *Service) ExpireListings(ctx context.Context, today xinyong.Date) (int, error) {
 	var due []xinyong.Listing
 	err := s.view(ctx, func(tx xinyong.Tx) error {

@@ -23,9 +23,14 @@ func hasProblem(v workflow.ListingView, field string) bool {
 // five-digit year does not parse): the listing, the queue, the measures
 // check, the portal, the deadlines job, ledger verify. They now read as
 // stored, are flagged with the reason in the queue and on the listing, sort
-// as dates (neither is overdue, the listed one is in force and public, the
-// expiry job leaves it), and their data is not rewritten (the ledger
-// verifies). New absurd periods are refused.
+// as dates (neither is overdue, far-future deadlines come after those of
+// this era), and their data is not rewritten (the ledger verifies). The
+// listed one is in force and public only until the longest period any
+// list type allows has run (60 months after its listing day,
+// Listing.EffectiveEnd; 过惩相当, DOMAIN.md §3–§5): then the measures check,
+// the portal and the subject's page drop it and the expiry job removes it
+// through its audited, ledgered step, its stored end date unchanged; it
+// used to stay in force until year 102026. New absurd periods are refused.
 func TestListingsStoredBeforeTheBounds(t *testing.T) {
 	for _, st := range listingStores {
 		t.Run(st.name, func(t *testing.T) {
@@ -119,8 +124,9 @@ func TestListingsStoredBeforeTheBounds(t *testing.T) {
 					t.Errorf("%s's overdue queue: %+v %v", as.Ref(), q, err)
 				}
 			}
-			// L is in force: the measures check applies its measure, the
-			// portal shows it.
+			// L is in force (its period began today; it ends at the
+			// longest period, below): the measures check applies its
+			// measure, the portal shows it.
 			chk, err := e.svc.Check(e.ctx, agency, orgL, "贷款审批", "贷款审批")
 			if err != nil {
 				t.Fatalf("measures check: %v", err)
@@ -205,6 +211,61 @@ func TestListingsStoredBeforeTheBounds(t *testing.T) {
 				RemovalConditions: "c", RemovalProcedure: "p", Remedies: xinyong.Remedies{Reconsideration: "r", Litigation: "l"}})
 			if fs := xinyong.ErrorFields(err); xinyong.ErrorCode(err) != xinyong.EINVALID || len(fs) != 1 || fs[0].Field != "list_type" || fs[0].Rule != "list.period_max" {
 				t.Errorf("deciding on a list type of %d months: %v %+v", months, err, fs)
+			}
+			if rpt, err := e.svc.Verify(e.ctx, "", nil); err != nil || !rpt.OK() {
+				t.Fatalf("ledger verify: %+v %v", rpt, err)
+			}
+
+			// L ends at the longest period the rules allow: 60 months after
+			// its listing day, not in year 102026.
+			end := l.ListedOn.AddMonths(xinyong.MaxListPeriodMonths)
+			if got := l.EffectiveEnd(); got != end {
+				t.Fatalf("effective end %s, want %s", got, end)
+			}
+			inForce := func(on xinyong.Date) (measure, public, page bool) {
+				t.Helper()
+				e.clk.Set(day(on.String()))
+				chk, err := e.svc.Check(e.ctx, agency, orgL, "贷款审批", "贷款审批")
+				if err != nil {
+					t.Fatalf("measures check on %s: %v", on, err)
+				}
+				measure = slices.ContainsFunc(chk.Measures, func(m xinyong.ApplicableMeasure) bool { return slices.Contains(m.Listings, l.ID) })
+				pl, err := e.svc.PublicSeriousList(e.ctx, "SAMR_SERIOUS", 1)
+				if err != nil {
+					t.Fatalf("public list on %s: %v", on, err)
+				}
+				prof, err := e.svc.SubjectProfile(e.ctx, xinyong.Public, orgL)
+				if err != nil {
+					t.Fatalf("subject page on %s: %v", on, err)
+				}
+				return measure, len(pl.Listings) == 1 && pl.Total == 1, len(prof.Listings) == 1
+			}
+			before := end.AddDays(-1)
+			if m, p, s := inForce(before); !m || !p || !s {
+				t.Errorf("on %s, the last day of the longest period: measure %v, public list %v, subject page %v", before, m, p, s)
+			}
+			if removed, err := e.svc.ExpireListings(e.ctx, before); err != nil || removed != 0 {
+				t.Errorf("expiry job on %s: %d removed, %v", before, removed, err)
+			}
+			if m, p, s := inForce(end); m || p || s {
+				t.Errorf("on %s, after the longest period, before the expiry job: measure %v, public list %v, subject page %v", end, m, p, s)
+			}
+			if removed, err := e.svc.ExpireListings(e.ctx, end); err != nil || removed != 1 {
+				t.Fatalf("expiry job on %s: %d removed, %v", end, removed, err)
+			}
+			vl, err = e.svc.Listing(e.ctx, e.offA, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if vl.State != xinyong.ListingRemoved || vl.Removal == nil || vl.Removal.Reason != xinyong.RemovalExpired || vl.Removal.Date != end ||
+				vl.Removal.By != xinyong.System.Ref() || !strings.Contains(vl.Removal.Note, "60个月") || vl.EndDate != l.EndDate {
+				t.Errorf("after the expiry job: state %s removal %+v end %s", vl.State, vl.Removal, vl.EndDate)
+			}
+			if h := vl.History; len(h) == 0 || h[len(h)-1].State != xinyong.ListingRemoved {
+				t.Errorf("history: %+v", h)
+			}
+			if removed, err := e.svc.ExpireListings(e.ctx, end.AddDays(1)); err != nil || removed != 0 {
+				t.Errorf("expiry job again: %d removed, %v", removed, err)
 			}
 			if rpt, err := e.svc.Verify(e.ctx, "", nil); err != nil || !rpt.OK() {
 				t.Fatalf("ledger verify at the end: %+v %v", rpt, err)
