@@ -348,10 +348,17 @@ type ListingView struct {
 	// (an objection window, a period or a date out of bounds), with the
 	// reasons, for an officer to correct (listings_dates.go).
 	DateProblems []ListingDateProblem `json:"date_problems,omitempty"`
+	// EffectiveEnd is the day the listing ends when its stored end date
+	// lies beyond the longest period the rules allow
+	// (xinyong.Listing.EffectiveEnd); absent when it is the end date.
+	EffectiveEnd xinyong.Date `json:"effective_end,omitzero"`
 }
 
 func viewOf(l xinyong.Listing, today xinyong.Date) ListingView {
 	v := ListingView{Listing: l, Overdue: xinyong.Overdue(l, today), DateProblems: ListingDateProblems(l)}
+	if end := l.EffectiveEnd(); end != l.EndDate {
+		v.EffectiveEnd = end
+	}
 	v.Due, v.DueStep = l.Due()
 	return v
 }

@@ -61,7 +61,8 @@ func ListingDateProblems(l xinyong.Listing) []ListingDateProblem {
 		}
 	}
 	if !l.EndDate.IsZero() && !l.ListedOn.IsZero() && l.EndDate.After(l.ListedOn.AddMonths(xinyong.MaxListPeriodMonths)) {
-		add("end_date", l.EndDate.String(), "the listing ends on %s, more than %d months after it began (%s): the measures would apply far beyond any listing period", l.EndDate, xinyong.MaxListPeriodMonths, l.ListedOn)
+		add("end_date", l.EndDate.String(), "the stored end date %s lies more than %d months after the listing began (%s), beyond any listing period: the listing ends at the longest period, on %s (measures and publication stop then; the expiry job removes it), and the stored date is kept as written",
+			l.EndDate, xinyong.MaxListPeriodMonths, l.ListedOn, l.EffectiveEnd())
 		flagged["end_date"] = true
 	}
 	for _, d := range listingDates(l) {

@@ -222,6 +222,13 @@ func TestListingsStoredBeforeTheBounds(t *testing.T) {
 			if got := l.EffectiveEnd(); got != end {
 				t.Fatalf("effective end %s, want %s", got, end)
 			}
+			if vl, err := e.svc.Listing(e.ctx, e.offA, l.ID); err != nil || vl.EffectiveEnd != end || !slices.ContainsFunc(vl.DateProblems, func(p workflow.ListingDateProblem) bool {
+				return p.Field == "end_date" && strings.Contains(p.Message, end.String())
+			}) {
+				t.Errorf("listing view: effective end %s, problems %+v, %v", vl.EffectiveEnd, vl.DateProblems, err)
+			} else if j, _ := json.Marshal(vl); !strings.Contains(string(j), `"effective_end":"`+end.String()+`"`) {
+				t.Errorf("API JSON of L without effective_end: %s", j)
+			}
 			inForce := func(on xinyong.Date) (measure, public, page bool) {
 				t.Helper()
 				e.clk.Set(day(on.String()))
