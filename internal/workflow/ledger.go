@@ -415,6 +415,8 @@ func (s *Service) verifyChunk(ctx context.Context, tx xinyong.Tx, from, to int64
 			if msg := objectionLeafProblem(tx, e, objectionCache); msg != "" { // objections_ledger.go
 				add(idx, fmt.Sprintf("objection:%s v%d", e.ObjectID, e.Version), "%s", msg)
 			}
+		case e.Kind == LeafObjectionMigrated:
+			objectionSealCheck(tx, e, add) // objections_seal.go
 		case e.Kind == LeafRepair:
 			rep.Repairs++
 			if msg := versionLeafProblem(e, "repair", repairSalt, repairCache, tx.RepairVersions, func(r xinyong.Repair) int { return r.Version }); msg != "" {

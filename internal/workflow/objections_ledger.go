@@ -21,11 +21,13 @@ import (
 // leaf commits to: the version as first written is rebuilt from the stored
 // one and that content, and must match the leaf byte for byte. Once an
 // approved credit repair deleted the record (erasureProblem), that content is
-// erased and the values with it, as DOMAIN.md §6 asks: the leaf is then
-// accepted without them, as the erased record versions are: verification
-// then proves that the repair was a real one and that the version differs
-// from the one before only where an answer writes (onlyAnswered), not what
-// the answer said.
+// erased and the values with it, as DOMAIN.md §6 asks, and the old row
+// cannot be rebuilt: the version is then accepted only when migration 0017
+// listed it as rewritten for this leaf (objection_migration), the list was
+// sealed by its objection.migrated leaf, and the row's SHA-256 is the one
+// sealed (migratedRowProblem, objections_seal.go); the seal leaf's own check
+// (objectionSealCheck) proves the list is the one sealed. Any other row of
+// that shape (an answer rewritten to look migrated) is a mismatch.
 func objectionLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string][]xinyong.Objection) string {
 	msg := versionLeafProblem(e, "objection", objectionSalt, cache, tx.ObjectionVersions, func(o xinyong.Objection) int { return o.Version })
 	if msg == "" {
@@ -53,11 +55,12 @@ func objectionLeafProblem(tx xinyong.Tx, e xinyong.LedgerEntry, cache map[string
 		}
 		if rv.Content == nil {
 			// Erased: only an approved deletion by credit repair erases,
-			// and the answer changed nothing but what an answer changes.
+			// and the row must be exactly the one migration 0017 left,
+			// listed and sealed (objections_seal.go).
 			if erasureProblem(tx, o.RecordID) != "" || !onlyAnswered(cache[e.ObjectID], o) {
 				return msg
 			}
-			return ""
+			return migratedRowProblem(tx, e, msg)
 		}
 		c, err := payloadOf(rv.Content)
 		if err != nil {

@@ -3,12 +3,16 @@ package workflow_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,6 +152,10 @@ func TestMigration0017ClearsObjectionCorrectionValues(t *testing.T) {
 			if err := sqlstore.CheckCurrent(e.ctx, sdb); err != nil {
 				t.Fatal(err)
 			}
+			// What serve and migrate run after migrating (LoadReference).
+			if n, err := e.svc.SealObjectionMigration(e.ctx); err != nil || n != 2 {
+				t.Fatalf("seal: %d rows, %v; want 2", n, err)
+			}
 			for id, mark := range map[string]string{oA.ID: markA, oB.ID: markB} {
 				if s := e.fixStoredObjection(t, id); strings.Contains(s, mark) || strings.Contains(s, `"corrections"`) || !strings.Contains(s, `"corrected_fields":["CF_WFXW"]`) {
 					t.Errorf("objection %s after migration 0017: %s", id, s)
@@ -231,4 +239,301 @@ func TestMigration0017ClearsObjectionCorrectionValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rawObjectionSQL runs SQL on the store behind the application's back, as
+// someone holding the database could: query with ? placeholders.
+func rawObjectionSQL(t *testing.T, e *rpEnv, sdb *sqlstore.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := sdb.W.ExecContext(e.ctx, rebindTest(sdb, query), args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+func rebindTest(sdb *sqlstore.DB, query string) string {
+	if sdb.D.Name != "postgres" {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// storedVersions returns the data column of each version of an objection.
+func storedVersions(t *testing.T, e *rpEnv, sdb *sqlstore.DB, id string) map[int]string {
+	t.Helper()
+	rows, err := sdb.W.QueryContext(e.ctx, rebindTest(sdb, `SELECT version, data FROM objection_version WHERE objection_id = ?`), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var v int
+		var d string
+		if err := rows.Scan(&v, &d); err != nil {
+			t.Fatal(err)
+		}
+		out[v] = d
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// problemAbout reports whether rpt names obj (a substring of a problem's
+// object).
+func problemAbout(rpt workflow.VerifyReport, obj string) bool {
+	for _, p := range rpt.Problems {
+		if strings.Contains(p.Object, obj) {
+			return true
+		}
+	}
+	return false
+}
+
+// ledgerSize returns the log's size and how many objection.migrated leaves
+// and objection.migrated audit events it holds.
+func ledgerSize(t *testing.T, e *rpEnv) (size int64, seals, audits int) {
+	t.Helper()
+	if err := e.svc.Store.View(e.ctx, func(tx xinyong.Tx) error {
+		h, err := tx.LedgerHead()
+		if err != nil {
+			return err
+		}
+		size = h.Size
+		if err := tx.LedgerEntries(0, h.Size, func(le xinyong.LedgerEntry) error {
+			if le.Kind == workflow.LeafObjectionMigrated {
+				seals++
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		as, err := tx.ListAudit(xinyong.AuditFilter{Action: workflow.ActObjectionMigrated})
+		audits = len(as)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return size, seals, audits
+}
+
+// TestObjectionForgedAnswerAfterDeletion (the reviewer's case, on a store
+// created at the binary's schema): an objection answered "upheld", its
+// record later deleted by credit repair, rewritten in the database to look
+// like an answer migration 0017 rewrote (outcome "corrected" with
+// corrected_fields, other reasons, another answering account) is reported
+// by ledger verify: nothing lists it as migrated.
+func TestObjectionForgedAnswerAfterDeletion(t *testing.T) {
+	e := newRepairEnv(t)
+	rec := e.penalty(t, e.org, "兰市监罚〔2025〕601号", "2025-12-01", "general")
+	o, err := e.svc.FileObjection(e.ctx, e.subj, rec.ID, xinyong.RecordObjectionInput{Fields: []string{"CF_WFXW"}, Reasons: "违法行为类型登记有误"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ResolveObjection(e.ctx, e.offA, o.ID, xinyong.ObjectionResolveInput{Outcome: xinyong.OutcomeUpheld, Reasons: "经核实维持"}); err != nil {
+		t.Fatal(err)
+	}
+	e.fixDeleteByRepair(t, rec)
+	if rpt := e.verify(t); !rpt.OK() {
+		t.Fatalf("after repair: %+v", rpt)
+	}
+	sdb := e.svc.Store.(*sqlstore.DB)
+	for _, tbl := range []string{"objection_version", "objection"} {
+		rawObjectionSQL(t, e, sdb, `UPDATE `+tbl+` SET data = replace(replace(replace(data, '"outcome":"upheld"', '"outcome":"corrected","corrected_fields":["CF_WFXW"]'), '经核实维持', '经核实更正'), '"by":"account:oa"', '"by":"account:someone-else"')`)
+	}
+	if s := e.fixStoredObjection(t, o.ID); !strings.Contains(s, `"outcome":"corrected"`) {
+		t.Fatalf("tamper did not apply: %s", s)
+	}
+	if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, o.ID) {
+		t.Errorf("ledger verify accepts an answer rewritten from upheld to corrected after the record's deletion: %+v", rpt)
+	}
+}
+
+// TestObjectionMigrationSeal (SQLite, and PostgreSQL with
+// XINYONG_TEST_POSTGRES): migration 0017 lists the versions it rewrote; the
+// seal step run after migrating appends one objection.migrated leaf and one
+// audit event, once. ledger verify then accepts a migrated version whose
+// record a repair deleted exactly as the migration left it, and reports: an
+// answer rewritten to look migrated (the reviewer's forgery, on a database
+// that was migrated), a change of a migrated row, a changed, added or
+// removed row of the list, and the seal leaf's removal.
+func TestObjectionMigrationSeal(t *testing.T) {
+	for _, st := range listingStores {
+		t.Run(st.name, func(t *testing.T) {
+			e, sdb := newRepairEnvAt(t, st.db(t), 16)
+			recA := e.penalty(t, e.org, "兰市监罚〔2025〕511号", "2025-12-01", "general")
+			recC := e.penalty(t, e.org, "兰市监罚〔2025〕512号", "2025-12-01", "general")
+			file := func(rec xinyong.Record) xinyong.Objection {
+				t.Helper()
+				o, err := e.svc.FileObjection(e.ctx, e.subj, rec.ID, xinyong.RecordObjectionInput{Fields: []string{"CF_WFXW"}, Reasons: "违法行为类型登记有误"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return o
+			}
+			restore := workflow.StoreCorrectionValues()
+			oA := file(recA)
+			if _, err := e.svc.ResolveObjection(e.ctx, e.offA, oA.ID, xinyong.ObjectionResolveInput{Outcome: xinyong.OutcomeCorrected, Reasons: "经核实更正", Corrections: map[string]string{"CF_WFXW": "更正值甲"}}); err != nil {
+				t.Fatal(err)
+			}
+			restore()
+			oC := file(recC)
+			if _, err := e.svc.ResolveObjection(e.ctx, e.offA, oC.ID, xinyong.ObjectionResolveInput{Outcome: xinyong.OutcomeUpheld, Reasons: "经核实维持"}); err != nil {
+				t.Fatal(err)
+			}
+			e.fixDeleteByRepair(t, recA)
+			e.fixDeleteByRepair(t, recC)
+			if err := sdb.Migrate(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			// The seal: one leaf and one audit event, once.
+			size0, seals, audits := ledgerSize(t, e)
+			if seals != 0 || audits != 0 {
+				t.Fatalf("sealed before the seal step: %d leaves, %d events", seals, audits)
+			}
+			// Two starts at once (two servers on one PostgreSQL): one seals.
+			var wg sync.WaitGroup
+			ns, errs := make([]int, 2), make([]error, 2)
+			for i := range ns {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ns[i], errs[i] = e.svc.SealObjectionMigration(e.ctx)
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil || ns[0]+ns[1] != 1 {
+				t.Fatalf("seal: %v rows, %v; want 1 in all (A's answer)", ns, errs)
+			}
+			size1, seals, audits := ledgerSize(t, e)
+			if seals != 1 || audits != 1 || size1 != size0+2 {
+				t.Fatalf("after the seal: %d seal leaves, %d audit events, %d leaves appended; want 1, 1, 2", seals, audits, size1-size0)
+			}
+			set, err := refdata.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.svc.LoadReference(e.ctx, set); err != nil { // as serve and migrate do at every start
+				t.Fatal(err)
+			}
+			if n, err := e.svc.SealObjectionMigration(e.ctx); err != nil || n != 0 {
+				t.Fatalf("second seal: %d rows, %v", n, err)
+			}
+			if size2, seals, audits := ledgerSize(t, e); seals != 1 || audits != 1 || size2 != size1 {
+				t.Fatalf("after sealing again: %d seal leaves, %d audit events, %d leaves appended; want 1, 1, 0", seals, audits, size2-size1)
+			}
+			if rpt := e.verify(t); !rpt.OK() {
+				t.Fatalf("ledger verify of the sealed migration: %+v", rpt)
+			}
+			var sealIdx int64
+			var sum string
+			if err := sdb.W.QueryRowContext(e.ctx, rebindTest(sdb, `SELECT seal_idx, row_sha256 FROM objection_migration WHERE objection_id = ?`), oA.ID).Scan(&sealIdx, &sum); err != nil {
+				t.Fatal(err)
+			}
+			if sealIdx < size0 || sealIdx >= size1 || len(sum) != 64 {
+				t.Fatalf("the list's row of A: seal %d, sum %q", sealIdx, sum)
+			}
+			const sealObj = "objection_migration:"
+			a, c := storedVersions(t, e, sdb, oA.ID), storedVersions(t, e, sdb, oC.ID)
+			undo := func() {
+				t.Helper()
+				for id, vs := range map[string]map[int]string{oA.ID: a, oC.ID: c} {
+					for v, d := range vs {
+						rawObjectionSQL(t, e, sdb, `UPDATE objection_version SET data = ? WHERE objection_id = ? AND version = ?`, d, id, v)
+					}
+				}
+				if rpt := e.verify(t); !rpt.OK() {
+					t.Fatalf("ledger verify after undoing: %+v", rpt)
+				}
+			}
+			forgeC := `UPDATE objection_version SET data = replace(replace(replace(data, '"outcome":"upheld"', '"outcome":"corrected","corrected_fields":["CF_WFXW"]'), '经核实维持', '经核实更正'), '"by":"account:oa"', '"by":"account:someone-else"') WHERE objection_id = ?`
+
+			// The reviewer's forgery, on a migrated database.
+			rawObjectionSQL(t, e, sdb, forgeC, oC.ID)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, oC.ID) {
+				t.Errorf("ledger verify accepts C's answer rewritten from upheld to corrected: %+v", rpt)
+			}
+			undo()
+
+			// A migrated row changed in what the answer said.
+			rawObjectionSQL(t, e, sdb, `UPDATE objection_version SET data = replace(data, '经核实更正', '经核实维持') WHERE objection_id = ?`, oA.ID)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, oA.ID) {
+				t.Errorf("ledger verify accepts a change of A's migrated answer: %+v", rpt)
+			}
+			undo()
+
+			// The list changed: A's row hash (to that of a changed row).
+			rawObjectionSQL(t, e, sdb, `UPDATE objection_migration SET row_sha256 = ? WHERE objection_id = ?`, strings.Repeat("0", 64), oA.ID)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, sealObj) {
+				t.Errorf("ledger verify accepts a changed row of the list: %+v", rpt)
+			}
+			rawObjectionSQL(t, e, sdb, `UPDATE objection_migration SET row_sha256 = ? WHERE objection_id = ?`, sum, oA.ID)
+
+			// The list changed: C's forged row added to it, sealed by the
+			// seal leaf, with the forged row's very hash.
+			rawObjectionSQL(t, e, sdb, forgeC, oC.ID)
+			var cIdx int64
+			var cData string
+			if err := sdb.W.QueryRowContext(e.ctx, rebindTest(sdb, `SELECT ov.data, le.idx FROM objection_version ov JOIN ledger_entry le ON le.kind = 'objection.version' AND le.object_id = ov.objection_id AND le.version = ov.version WHERE ov.objection_id = ? AND ov.data LIKE '%corrected_fields%'`), oC.ID).Scan(&cData, &cIdx); err != nil {
+				t.Fatal(err)
+			}
+			h := sha256.Sum256([]byte(cData))
+			var cVersion int
+			for v, d := range storedVersions(t, e, sdb, oC.ID) {
+				if d == cData {
+					cVersion = v
+				}
+			}
+			rawObjectionSQL(t, e, sdb, `INSERT INTO objection_migration (objection_id, version, old_ledger_idx, row_sha256, seal_idx) VALUES (?, ?, ?, ?, ?)`, oC.ID, cVersion, cIdx, hex.EncodeToString(h[:]), sealIdx)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, sealObj) {
+				t.Errorf("ledger verify accepts a forged answer added to the list: %+v", rpt)
+			}
+			// … or added unsealed.
+			rawObjectionSQL(t, e, sdb, `UPDATE objection_migration SET seal_idx = NULL WHERE objection_id = ?`, oC.ID)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, oC.ID) {
+				t.Errorf("ledger verify accepts a forged answer added to the list without a seal: %+v", rpt)
+			}
+			rawObjectionSQL(t, e, sdb, `DELETE FROM objection_migration WHERE objection_id = ?`, oC.ID)
+			undo()
+
+			// The list changed: A's row removed.
+			rawObjectionSQL(t, e, sdb, `DELETE FROM objection_migration WHERE objection_id = ?`, oA.ID)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, sealObj) || !problemAbout(rpt, oA.ID) {
+				t.Errorf("ledger verify accepts a row removed from the list: %+v", rpt)
+			}
+			rawObjectionSQL(t, e, sdb, `INSERT INTO objection_migration (objection_id, version, old_ledger_idx, row_sha256, seal_idx) SELECT objection_id, version, ?, ?, ? FROM objection_version WHERE objection_id = ? AND data LIKE '%corrected_fields%'`, mustLeafOf(t, e, sdb, oA.ID), sum, sealIdx, oA.ID)
+			if rpt := e.verify(t); !rpt.OK() {
+				t.Fatalf("ledger verify after restoring the list: %+v", rpt)
+			}
+
+			// The seal leaf removed: A's row is no longer proven.
+			rawObjectionSQL(t, e, sdb, `DELETE FROM ledger_entry WHERE idx = ?`, sealIdx)
+			if rpt := e.verify(t); rpt.OK() || !problemAbout(rpt, oA.ID) {
+				t.Errorf("ledger verify accepts A's migrated row without the seal leaf: %+v", rpt)
+			}
+		})
+	}
+}
+
+// mustLeafOf returns the leaf of the objection version of id that names
+// corrected fields.
+func mustLeafOf(t *testing.T, e *rpEnv, sdb *sqlstore.DB, id string) int64 {
+	t.Helper()
+	var idx int64
+	if err := sdb.W.QueryRowContext(e.ctx, rebindTest(sdb, `SELECT le.idx FROM objection_version ov JOIN ledger_entry le ON le.kind = 'objection.version' AND le.object_id = ov.objection_id AND le.version = ov.version WHERE ov.objection_id = ? AND ov.data LIKE '%corrected_fields%'`), id).Scan(&idx); err != nil {
+		t.Fatal(err)
+	}
+	return idx
 }

@@ -13,9 +13,35 @@
 -- the answer wrote (resolution.record_version), none once a repair deleted
 -- the record. The objection's ledger leaves still commit to the old rows:
 -- ledger verify recomputes such a leaf from the row and that record
--- version's committed content, and accepts it without the values only when
--- an approved repair deleted the record (internal/workflow/objections_ledger.go).
+-- version's committed content; once an approved repair deleted the record
+-- (the values erased with it) it accepts the row only as this migration left
+-- it. So the versions rewritten are listed first in objection_migration,
+-- with the leaf that commits to the old row (old_ledger_idx). After
+-- migrating, the platform seals the list once
+-- (internal/workflow/objections_seal.go): it stores each listed row's
+-- SHA-256 (row_sha256) and appends one ledger leaf (objection.migrated, its
+-- index in seal_idx) committing to the whole list. Verify accepts a version
+-- whose record was erased only when it is listed, sealed and unchanged
+-- (internal/workflow/objections_ledger.go).
 -- The same SQL runs on both dialects except the JSON functions.
+CREATE TABLE objection_migration (
+  objection_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  old_ledger_idx BIGINT NOT NULL,
+  row_sha256 TEXT,
+  seal_idx BIGINT,
+  PRIMARY KEY (objection_id, version)
+);
+
+-- The versions about to be rewritten (the condition of the UPDATE below).
+INSERT INTO objection_migration (objection_id, version, old_ledger_idx)
+SELECT ov.objection_id, ov.version, COALESCE(MIN(le.idx), -1)
+FROM objection_version ov
+LEFT JOIN ledger_entry le ON le.kind = 'objection.version' AND le.object_type = 'objection'
+  AND le.object_id = ov.objection_id AND le.version = ov.version
+WHERE json_type(ov.data, '$.resolution.corrections') = 'object' AND json_extract(ov.data, '$.resolution.corrections') <> '{}'
+GROUP BY ov.objection_id, ov.version;
+
 UPDATE objection_version SET data = json_remove(
   CASE WHEN json_array_length(data, '$.resolution.corrected_fields') > 0 THEN data
   ELSE json_set(data, '$.resolution.corrected_fields', json((SELECT json_group_array(c.key ORDER BY c.key) FROM json_each(objection_version.data, '$.resolution.corrections') c)))
@@ -31,4 +57,4 @@ WHERE json_type(data, '$.resolution.corrections') = 'object' AND json_extract(da
 -- +goose Down
 -- The values are gone: nothing to restore (the record versions hold them
 -- while the record is not deleted).
-SELECT 1;
+DROP TABLE objection_migration;
