@@ -38,6 +38,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	cfg.Flags(fs)
 	rawURL := fs.String("url", "", "base URL of a running server; only http://127.0.0.1:PORT is accepted")
 	token := fs.String("token", os.Getenv("XINYONG_TOKEN"), "API token for --url (env XINYONG_TOKEN): an officer's for profile (its department's view), an agency's for check; search and page without one run as the public")
+	sizeToken := fs.String("size-token", os.Getenv("XINYONG_SIZE_TOKEN"), "API token of the platform's staff (admin, auditor, officer) used only to read the data size (GET /api/v1/stats) with --url, when the run's own token may not: an agency's for check, none for search and page (env XINYONG_SIZE_TOKEN)")
 	scenario := fs.String("scenario", "", "import (in process, --db), profile (one subject's records as a department sees them), search (name substrings of 2-6 characters and exact codes, as the portal searches), check (measures checks), page (subject pages), grade (a grading run, in process)")
 	duration := fs.Duration("duration", 10*time.Second, "how long a load scenario runs")
 	concurrency := fs.Int("concurrency", 32, "concurrent workers of a load scenario")
@@ -72,7 +73,11 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			return exitError{code: 2, msg: "bench: scenario " + *scenario + " runs in process: use --db"}
 		}
 		client = bench.NewClient(u, *token, *concurrency)
-		dataSize = bench.DataSizeHTTP(ctx, client) // the server's count (GET /api/v1/stats), or why it is unknown
+		sizeClient := client
+		if *sizeToken != "" {
+			sizeClient = bench.NewClient(u, *sizeToken, 1)
+		}
+		dataSize = bench.DataSizeHTTP(ctx, sizeClient) // the server's count (GET /api/v1/stats), or why it is unknown
 	}
 	var manifestCodes []string
 	if *manifest != "" && (*scenario == "search" || *scenario == "check" || *scenario == "page") {

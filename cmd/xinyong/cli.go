@@ -153,6 +153,9 @@ func hideSecretDefaults(fs *flag.FlagSet) {
 	if f := fs.Lookup("token"); f != nil && f.DefValue != "" {
 		f.DefValue = "(set from XINYONG_TOKEN, not shown)"
 	}
+	if f := fs.Lookup("size-token"); f != nil && f.DefValue != "" {
+		f.DefValue = "(set from XINYONG_SIZE_TOKEN, not shown)"
+	}
 }
 
 func parse(fs *flag.FlagSet, args []string) error {

@@ -13,6 +13,7 @@ import (
 func TestUsageHidesSecrets(t *testing.T) {
 	t.Setenv("XINYONG_DB", "postgres://u:hunter2pw@127.0.0.1:5432/test")
 	t.Setenv("XINYONG_TOKEN", "xyt_secret-token-42")
+	t.Setenv("XINYONG_SIZE_TOKEN", "xyt_size-token-43")
 	for _, args := range [][]string{{"migrate", "-h"}, {"import", "--bogus"}, {"bench", "-h"}, {"bench", "--nope"}, {"serve", "-h"}} {
 		var out bytes.Buffer
 		m := &Main{Stdout: &out, Stderr: &out, Ready: make(chan struct{})}
@@ -22,7 +23,7 @@ func TestUsageHidesSecrets(t *testing.T) {
 		if !strings.Contains(s, "Usage:") {
 			t.Errorf("%v printed no usage: %s", args, s)
 		}
-		for _, secret := range []string{"hunter2pw", "xyt_secret-token-42"} {
+		for _, secret := range []string{"hunter2pw", "xyt_secret-token-42", "xyt_size-token-43"} {
 			if strings.Contains(s, secret) {
 				t.Errorf("%v printed %s:\n%s", args, secret, s)
 			}
