@@ -251,7 +251,23 @@ func (s *Server) postGradeReviewDecide(w http.ResponseWriter, r *http.Request) e
 }
 
 // gradeExportHeader is the export's header row.
-var gradeExportHeader = []string{"等级 grade", "等级名称 grade name", "得分 score", "统一社会信用代码 code", "名称 name", "主体类别 kind", "评价日期 on", "模型 model", "模型版本 version", "账本大小 ledger size", "来源 source"}
+var gradeExportHeader = []string{"等级 grade", "等级名称 grade name", "得分 score", "统一社会信用代码 code", "名称 name", "主体类别 kind", "评价日期 on", "模型 model", "模型版本 version", "账本大小 ledger size", "来源 source", "已过时 outdated", "过时原因 outdated by"}
+
+// gradeExportRowOf is a row of the export: gradeExportRow, then whether
+// the grade predates a record it counted stopping counting (a grade under
+// a model no longer in force is never recomputed) and which records, with
+// the day each stopped (ids only: nothing of a record is described).
+func gradeExportRowOf(r workflow.GradeRow) []string {
+	row := gradeExportRow(r.Model, r.Grade, r.Subject)
+	if !r.Outdated {
+		return append(row, "", "")
+	}
+	why := make([]string, len(r.OutdatedBy))
+	for i, s := range r.OutdatedBy {
+		why[i] = s.Record + " " + s.Cause + " " + s.On.String()
+	}
+	return append(row, "outdated", csvSafe(strings.Join(why, "; ")))
+}
 
 func gradeExportRow(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) []string {
 	band, _ := m.Band(g.Grade)
@@ -282,14 +298,14 @@ func (s *Server) getGradeExport(w http.ResponseWriter, r *http.Request) error {
 	if format == "csv" {
 		started := false
 		var cw *csv.Writer
-		err := s.Svc.GradeExportVersion(r.Context(), actorOf(r), model, version, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
+		err := s.Svc.GradeExportRows(r.Context(), actorOf(r), model, version, dept, func(row workflow.GradeRow) error {
 			if !started {
 				started = true
 				gradeCSVStart(w, name)
 				cw = csv.NewWriter(w)
 				cw.Write(gradeExportHeader)
 			}
-			return cw.Write(gradeExportRow(m, g, subj))
+			return cw.Write(gradeExportRowOf(row))
 		})
 		if err != nil && !started {
 			return err
@@ -324,8 +340,8 @@ func (s *Server) getGradeExport(w http.ResponseWriter, r *http.Request) error {
 	if err := put(gradeExportHeader); err != nil {
 		return err
 	}
-	if err := s.Svc.GradeExportVersion(r.Context(), actorOf(r), model, version, dept, func(m xinyong.GradingModel, g xinyong.Grade, subj xinyong.Subject) error {
-		return put(gradeExportRow(m, g, subj))
+	if err := s.Svc.GradeExportRows(r.Context(), actorOf(r), model, version, dept, func(row workflow.GradeRow) error {
+		return put(gradeExportRowOf(row))
 	}); err != nil {
 		return err
 	}

@@ -484,11 +484,17 @@ func gradeOne(tx xinyong.Tx, m xinyong.GradingModel, subjectID string, on xinyon
 // each indicator (those that counted nothing too) with the records behind it.
 type GradeView struct {
 	xinyong.Grade
-	Subject    SubjectRef          `json:"subject"`
-	ModelName  string              `json:"model_name"`
-	Band       xinyong.GradeBand   `json:"band"`
-	Indicators []IndicatorView     `json:"indicators"`
-	Stored     bool                `json:"stored"` // false: computed for this answer, not stored
+	Subject    SubjectRef        `json:"subject"`
+	ModelName  string            `json:"model_name"`
+	Band       xinyong.GradeBand `json:"band"`
+	Indicators []IndicatorView   `json:"indicators"`
+	Stored     bool              `json:"stored"` // false: computed for this answer, not stored
+	// Outdated: a record the stored grade counted has stopped counting
+	// since (withdrawn or repaired) and the grade was not recomputed (its
+	// model has no version in force): OutdatedBy names each record and
+	// the day it stopped.
+	Outdated   bool                `json:"outdated,omitempty"`
+	OutdatedBy []StoppedRecord     `json:"outdated_by,omitempty"`
 	Records    map[string]GradeRec `json:"records,omitempty"`
 	Reviews    []GradeReviewView   `json:"reviews,omitempty"`
 }
@@ -637,6 +643,12 @@ func (s *Service) SubjectGradeVersion(ctx context.Context, actor xinyong.Actor, 
 		}
 		if v, err = s.gradeView(tx, actor, g, subj, stored); err != nil {
 			return err
+		}
+		if stored {
+			if v.OutdatedBy, err = gradeOutdated(tx, g); err != nil {
+				return err
+			}
+			v.Outdated = len(v.OutdatedBy) > 0
 		}
 		rs, err := tx.GradeReviews(xinyong.GradeReviewFilter{SubjectID: subj.ID})
 		if err != nil {
@@ -1127,6 +1139,13 @@ func (s *Service) GradeExport(ctx context.Context, actor xinyong.Actor, modelID,
 // was computed under. A model named with no version in force on the day
 // is exported if grades were computed under it (readModel), else refused.
 func (s *Service) GradeExportVersion(ctx context.Context, actor xinyong.Actor, modelID string, version int, departmentRef string, fn func(xinyong.GradingModel, xinyong.Grade, xinyong.Subject) error) error {
+	return s.gradeExport(ctx, actor, modelID, version, departmentRef, false, func(r GradeRow) error { return fn(r.Model, r.Grade, r.Subject) })
+}
+
+// gradeExport streams the rows of GradeExportVersion; withOutdated reads
+// the records that stopped counting first and flags the rows whose grade
+// counted one of them.
+func (s *Service) gradeExport(ctx context.Context, actor xinyong.Actor, modelID string, version int, departmentRef string, withOutdated bool, fn func(GradeRow) error) error {
 	return s.view(ctx, func(tx xinyong.Tx) error {
 		deptID := ""
 		switch {
@@ -1170,11 +1189,19 @@ func (s *Service) GradeExportVersion(ctx context.Context, actor xinyong.Actor, m
 				return noResults(rm, version, on, "no grades were computed under it")
 			}
 		}
+		var outdated outdatedIndex
+		if withOutdated {
+			if outdated, err = loadOutdated(tx, rm.m.ID); err != nil {
+				return err
+			}
+		}
 		return tx.ExportGrades(rm.m.ID, deptID, func(g xinyong.Grade, subj xinyong.Subject) error {
 			if version > 0 && g.ModelVersion != version {
 				return nil
 			}
-			return fn(rm.version(g.ModelVersion), g, subj)
+			row := GradeRow{Model: rm.version(g.ModelVersion), Grade: g, Subject: subj, OutdatedBy: outdated[g.SubjectID]}
+			row.Outdated = len(row.OutdatedBy) > 0
+			return fn(row)
 		})
 	})
 }

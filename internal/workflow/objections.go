@@ -305,6 +305,9 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 				if err := t.audit("record.delete", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 					return err
 				}
+				if err := t.regradeOnStop(r.SubjectID, gradeStop{Cause: GradeCauseObjection, Ref: o.ID, Record: r.ID}); err != nil { // stored grades stop counting it
+					return err
+				}
 			}
 			o.Resolution.RecordVersion = r.Version
 		default:

@@ -553,6 +553,9 @@ func (s *Service) withdrawIn(t *txn, actor xinyong.Actor, id, reason, note strin
 	if err := s.removeListingsOnRecord(t, r.ID, reason); err != nil { // listings resting on it end (issue 6)
 		return r, err
 	}
+	if err := t.regradeOnStop(r.SubjectID, gradeStop{Cause: GradeCauseWithdrawal, Ref: r.ID, Record: r.ID}); err != nil { // stored grades stop counting it
+		return r, err
+	}
 	if err := t.recordWithdrawn(prev, r); err != nil {
 		return r, err
 	}

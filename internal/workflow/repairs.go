@@ -534,6 +534,11 @@ func (s *Service) finishDecision(t *txn, cur xinyong.Repair, rep *xinyong.Repair
 				return err
 			}
 		}
+		// Evaluations updated (DOMAIN.md §6): the subject's stored grades
+		// no longer count what was repaired.
+		if err := t.regradeOnStop(rep.SubjectID, gradeStop{Cause: GradeCauseRepair, Ref: rep.ID, Record: rep.RecordID, Listing: rep.ListingID}); err != nil {
+			return err
+		}
 	}
 	if cur.Version == 0 {
 		if err := t.InsertRepair(*rep); err != nil {

@@ -1,0 +1,273 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"xinyong"
+)
+
+// Grades kept current when a record stops counting (DOMAIN.md §6: a
+// repair's outcomes include "evaluations updated"; §8: a grade is
+// explainable from the records that produced it).
+//
+// Evaluate leaves out withdrawn and repaired records, but a stored grade
+// is only as fresh as the evaluation that wrote it. So the transaction
+// that makes a record (or a listing) stop counting — an approved repair of
+// any outcome, a withdrawal, an objection answered "deleted" — also grades
+// the subject anew under every model it has a stored grade under that has
+// a version in force today, stores the grade when it or its explanation
+// changed, and audits that (grade.updated, the cause and what stopped
+// counting). A grade under a model with no version in force is never
+// recomputed (nobody is graded under an ended model); the read and the
+// export say it predates the change instead (gradeOutdated).
+
+// ActGradeUpdated: a stored grade recomputed because a record or listing
+// behind it stopped counting.
+const ActGradeUpdated xinyong.Action = "grade.updated"
+
+// Causes of a grade update (the grade's Source becomes CAUSE:ID).
+const (
+	GradeCauseRepair     = "repair"     // an approved credit repair (ID: the application)
+	GradeCauseWithdrawal = "withdrawal" // a record withdrawn (ID: the record)
+	GradeCauseObjection  = "objection"  // a record deleted on an objection (ID: the objection)
+)
+
+// gradeStop is what stopped counting, and why.
+type gradeStop struct {
+	Cause   string // GradeCause*
+	Ref     string // the repair, record or objection id
+	Record  string // the record that stopped counting ("" for a listing)
+	Listing string // the listing removed ("" for a record)
+}
+
+func (c gradeStop) what() string {
+	if c.Record != "" {
+		return "record " + c.Record
+	}
+	return "listing " + c.Listing
+}
+
+// regradeOnStop grades the subject anew in t under every model it has a
+// stored grade under and which has a version in force today, after c made
+// a record or listing stop counting; it stores and audits each grade that
+// changed. A subject with no stored grade costs one query.
+func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
+	gs, err := t.GradesOf(subjectID)
+	if err != nil || len(gs) == 0 {
+		return err
+	}
+	on := xinyong.DateOf(t.Now())
+	for _, before := range gs {
+		vs, err := t.GradingModelVersions(before.ModelID)
+		if err != nil {
+			return err
+		}
+		m, ok := xinyong.GradingVersionInForce(vs, on)
+		if !ok {
+			continue // ended (or not yet in force): flagged outdated when read
+		}
+		g, err := gradeOne(t, m, subjectID, on)
+		if err != nil {
+			return err
+		}
+		g.Source = c.Cause + ":" + c.Ref
+		// A reviewer's grade (source review:ID) was a judgement on the
+		// records then counted; a record no longer counting never makes it
+		// worse: the better of the two letters stays, the score and the
+		// explanation are the evaluation's.
+		if len(before.Source) > 7 && before.Source[:7] == "review:" && before.ModelVersion == m.Version && better(m, before.Grade, g.Grade) {
+			g.Grade, g.Source = before.Grade, before.Source
+		}
+		if !gradeChanged(before, g) {
+			continue
+		}
+		if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s %s %.2f (model %s@%d) → %s %.2f (model %s@%d, ledger size %d): %s %s stopped counting (%s %s)",
+			subjectID, before.Grade, before.Score, before.ModelID, before.ModelVersion, g.Grade, g.Score, m.ID, m.Version, g.LedgerSize,
+			c.Cause, c.what(), c.Cause, c.Ref)
+		if err := t.audit(ActGradeUpdated, "grade", m.ID+":"+subjectID, before, g, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// better reports whether grade a is a better band of m than b.
+func better(m xinyong.GradingModel, a, b string) bool {
+	ia := slices.IndexFunc(m.Grades, func(x xinyong.GradeBand) bool { return x.Grade == a })
+	ib := slices.IndexFunc(m.Grades, func(x xinyong.GradeBand) bool { return x.Grade == b })
+	return ia >= 0 && ib >= 0 && ia < ib
+}
+
+// gradeChanged: the grade, its score, model version or explanation differ.
+func gradeChanged(a, b xinyong.Grade) bool {
+	if a.Grade != b.Grade || a.Score != b.Score || a.ModelVersion != b.ModelVersion {
+		return true
+	}
+	ea, err1 := json.Marshal(a.Explanation)
+	eb, err2 := json.Marshal(b.Explanation)
+	return err1 != nil || err2 != nil || string(ea) != string(eb)
+}
+
+// StoppedRecord is a record a stored grade counted that has stopped
+// counting since: withdrawn (revoked, changed, voided, or deleted on an
+// objection) or repaired, and the day it stopped.
+type StoppedRecord struct {
+	Record string       `json:"record"`
+	Cause  string       `json:"cause"` // withdrawn, repaired
+	On     xinyong.Date `json:"on"`
+}
+
+// stoppedRecords returns, of the records ids, those withdrawn or repaired,
+// with the day each stopped counting (a repair's decision date, a
+// withdrawal's date). Nothing of a record is read beyond its status and
+// those dates.
+func stoppedRecords(tx xinyong.Tx, ids []string) ([]StoppedRecord, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	reps, err := tx.RecordRepairs(ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []StoppedRecord
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, ok := reps[id]; ok {
+			s := StoppedRecord{Record: id, Cause: "repaired"}
+			if _, repID, err := tx.RecordRepair(id); err == nil {
+				if rep, err := tx.Repair(repID); err == nil && rep.Decision != nil {
+					s.On = rep.Decision.Date
+				}
+			}
+			out = append(out, s)
+			continue
+		}
+		r, err := tx.Record(id)
+		if err != nil {
+			continue // gone: nothing to say about it
+		}
+		if r.Status == xinyong.RecordWithdrawn {
+			s := StoppedRecord{Record: id, Cause: "withdrawn"}
+			if r.Withdrawal != nil {
+				s.On = xinyong.DateOf(r.Withdrawal.At)
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// countedRecords returns the ids of the records a grade counted (its
+// indicators' records), in explanation order.
+func countedRecords(g xinyong.Grade) []string {
+	var ids []string
+	for _, in := range g.Explanation.Indicators {
+		ids = append(ids, in.Records...)
+	}
+	return ids
+}
+
+// gradeOutdated returns the records the stored grade counted that have
+// stopped counting since (nil: the grade is current).
+func gradeOutdated(tx xinyong.Tx, g xinyong.Grade) ([]StoppedRecord, error) {
+	return stoppedRecords(tx, countedRecords(g))
+}
+
+// outdatedIndex is, by subject id, the records the subject's stored grade
+// under a model counted that have stopped counting since: read once for an
+// export (its rows are streamed without their explanations, and the
+// stream may not query).
+type outdatedIndex map[string][]StoppedRecord
+
+// loadOutdated reads every approved record repair and every withdrawn
+// record with the day each stopped counting, and for each subject with one
+// its stored grade under the model (one query per such subject), keeping
+// those the grade counted.
+func loadOutdated(tx xinyong.Tx, modelID string) (outdatedIndex, error) {
+	stopped := map[string]StoppedRecord{}
+	bySubject := map[string]bool{}
+	reps, err := tx.Repairs(xinyong.RepairFilter{State: xinyong.RepairApproved, Limit: 1 << 30})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range reps {
+		if r.RecordID == "" {
+			continue
+		}
+		s := StoppedRecord{Record: r.RecordID, Cause: "repaired"}
+		if r.Decision != nil {
+			s.On = r.Decision.Date
+		}
+		stopped[r.RecordID], bySubject[r.SubjectID] = s, true
+	}
+	after := ""
+	for {
+		rs, err := tx.ListRecords(xinyong.RecordFilter{Status: xinyong.RecordWithdrawn, AfterID: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if _, ok := stopped[r.ID]; ok {
+				continue
+			}
+			s := StoppedRecord{Record: r.ID, Cause: "withdrawn"}
+			if r.Withdrawal != nil {
+				s.On = xinyong.DateOf(r.Withdrawal.At)
+			}
+			stopped[r.ID], bySubject[r.SubjectID] = s, true
+		}
+		if len(rs) < 1000 {
+			break
+		}
+		after = rs[len(rs)-1].ID
+	}
+	idx := outdatedIndex{}
+	for subj := range bySubject {
+		g, err := tx.Grade(subj, modelID)
+		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var out []StoppedRecord
+		for _, id := range countedRecords(g) {
+			if s, ok := stopped[id]; ok && !slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Record == id }) {
+				out = append(out, s)
+			}
+		}
+		if len(out) > 0 {
+			idx[subj] = out
+		}
+	}
+	return idx, nil
+}
+
+// GradeRow is one row of a grade export: the grade, the model version it
+// was computed under, the subject, and the records it counted that have
+// stopped counting since (Outdated: the grade predates that change — a
+// grade under a model no longer in force is never recomputed).
+type GradeRow struct {
+	Model      xinyong.GradingModel
+	Grade      xinyong.Grade
+	Subject    xinyong.Subject
+	Outdated   bool
+	OutdatedBy []StoppedRecord
+}
+
+// GradeExportRows is GradeExportVersion with each row saying whether the
+// grade is outdated. The records that stopped counting are read once
+// before the rows are streamed.
+func (s *Service) GradeExportRows(ctx context.Context, actor xinyong.Actor, modelID string, version int, departmentRef string, fn func(GradeRow) error) error {
+	return s.gradeExport(ctx, actor, modelID, version, departmentRef, true, fn)
+}
