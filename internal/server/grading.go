@@ -250,6 +250,17 @@ func (s *Server) postGradeReviewDecide(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
+// The /grade page's words for a grade that predates a record it counted
+// stopping counting (workflow.GradeView.Outdated).
+func init() {
+	chinese["grade.outdated"] = "该等级评定后，其所依据的下列记录已不再计入（所属模型已停止施行，未重新评价）"
+	chinese["grade.outdated.withdrawn"] = "已撤回，日期"
+	chinese["grade.outdated.repaired"] = "已信用修复，日期"
+	english["grade.outdated"] = "Outdated: since this grade was given, these records behind it stopped counting (its model is no longer in force, so it was not recomputed)"
+	english["grade.outdated.withdrawn"] = "withdrawn on"
+	english["grade.outdated.repaired"] = "repaired on"
+}
+
 // gradeExportHeader is the export's header row.
 var gradeExportHeader = []string{"等级 grade", "等级名称 grade name", "得分 score", "统一社会信用代码 code", "名称 name", "主体类别 kind", "评价日期 on", "模型 model", "模型版本 version", "账本大小 ledger size", "来源 source", "已过时 outdated", "过时原因 outdated by"}
 
