@@ -1,6 +1,7 @@
 package xinyong
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -308,6 +309,20 @@ func CheckQueryPurpose(purpose, basis, consent string) (string, string, string, 
 		v.Add("basis", "query.basis", "state a statutory basis (basis) or the id of the subject's consent (consent)")
 	}
 	return purpose, basis, consent, v.Err("the query of shared information is not valid")
+}
+
+// statutoryBasis matches a citation of a law and its article: a title in
+// book-title marks naming a law, an administrative regulation or rules
+// (…法, …条例, …规定, …办法, …决定, …解释, …细则, …规则), then the
+// article (第…条).
+var statutoryBasis = regexp.MustCompile(`《[^《》]+(法|条例|规定|办法|决定|解释|细则|规则)》[^《》]{0,40}?第[0-9０-９一二三四五六七八九十百千零〇两]+条`)
+
+// StatutoryBasis reports whether a stated basis cites a statute: the law
+// by its title and the article, e.g. 《中华人民共和国未成年人保护法》第一百零三条.
+// Where consent is no basis (a minor's records, PIPL Art. 31), only such a
+// citation lets the information be shared (Visible, sharing.minor).
+func StatutoryBasis(basis string) bool {
+	return statutoryBasis.MatchString(basis)
 }
 
 // uuidText reports whether s is a UUID in its canonical text form.

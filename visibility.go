@@ -147,6 +147,13 @@ type Visibility struct {
 //     "not shared" never; a "conditional" item only with a statutory basis
 //     or the subject's consent; a natural person's record only with a basis
 //     or consent (PIPL Art. 13; DOMAIN.md §7) (sharing.*);
+//   - a minor's record (decided while the person was under 18, or of a
+//     person under 18 on the day) is shared only on a statutory basis
+//     that cites the law and its article (StatutoryBasis), never on
+//     consent (a minor's personal information needs a guardian's consent,
+//     PIPL Art. 31; Minors Protection Law 2020 Art. 103), and then with
+//     the subject and the personal fields masked as supervision shows
+//     them (sharing.minor; refused: sharing.minor_basis);
 //   - whoever is not shared a record sees what the public sees;
 //   - the public sees a record only while it is active, not ended by a
 //     repair, of an item disclosed to the public, inside its publication
@@ -200,7 +207,11 @@ func Visible(in VisibilityInput) Visibility {
 		return marks(Visibility{Visible: true, Rule: "supervision", Reason: "supervision: every record, personal fields masked", Fields: allFields(it, r, true), MaskSubject: person})
 	}
 	if v.Kind == ViewerOfficer || v.Kind == ViewerAgency {
-		rule, why := sharing(in, person, withdrawn)
+		minor := minorInvolved(in)
+		rule, why := sharing(in, person, withdrawn, minor)
+		if rule == "" && minor {
+			return marks(Visibility{Visible: true, Rule: "sharing.minor", Reason: why, Fields: allFields(it, r, true), MaskSubject: true})
+		}
 		if rule == "" {
 			return marks(Visibility{Visible: true, Rule: "sharing", Reason: why, Fields: allFields(it, r, false)})
 		}
@@ -215,9 +226,13 @@ func Visible(in VisibilityInput) Visibility {
 }
 
 // sharing returns "" when the record is shared with the viewer, else the
-// rule that refuses it, with the reason.
-func sharing(in VisibilityInput, person, withdrawn bool) (string, string) {
+// rule that refuses it, with the reason. minor: the record is a minor's
+// (minorInvolved): consent is no basis, a statutory basis is required.
+func sharing(in VisibilityInput, person, withdrawn, minor bool) (string, string) {
 	v, it := in.Viewer, in.Item
+	if minor {
+		in.Consent = false // PIPL Art. 31: the person's own consent is no basis for a minor's information
+	}
 	switch {
 	case v.Purpose == "":
 		return "sharing.purpose", "shared information is queried for a stated purpose"
@@ -227,10 +242,15 @@ func sharing(in VisibilityInput, person, withdrawn bool) (string, string) {
 		return "sharing.shielded", "a shielded record is no longer shared"
 	case it.SharingScope == ShareNone || !it.SharingScope.Valid():
 		return "sharing.none", "catalogue item " + it.Code + " is not shared (不予共享)"
+	case minor && !StatutoryBasis(v.Basis):
+		return "sharing.minor_basis", "a minor's credit information is shared only on a statutory basis citing the law and its article (e.g. 《中华人民共和国未成年人保护法》第一百零三条), never on consent (PIPL Art. 31)"
 	case it.SharingScope == ShareConditional && v.Basis == "" && !in.Consent:
 		return "sharing.conditional", "catalogue item " + it.Code + " is shared on conditions: a statutory basis or the subject's consent"
 	case person && v.Basis == "" && !in.Consent:
 		return "sharing.personal", "a natural person's credit information is shared only with a statutory basis or the person's consent"
+	}
+	if minor {
+		return "", "a minor's record shared on the statutory basis " + v.Basis + ", the subject and personal fields masked, under catalogue item " + it.Code + " for: " + v.Purpose
 	}
 	return "", "shared under catalogue item " + it.Code + " (" + string(it.SharingScope) + ") for: " + v.Purpose
 }
@@ -248,7 +268,7 @@ func public(in VisibilityInput, person, withdrawn bool) Visibility {
 		return no("public.scope", "catalogue item "+it.Code+" is not disclosed to the public ("+string(it.DisclosureScope)+")")
 	case !r.Window.Open(in.On):
 		return no("public.window", "outside its publication window on "+in.On.String())
-	case isMinorRecord(in):
+	case minorInvolved(in):
 		return no("public.minor", "a minor's record is never public")
 	}
 	basis := it.DisclosureScope == DisclosePublic && strings.TrimSpace(it.LegalBasis) != ""
@@ -340,6 +360,21 @@ func isMinorRecord(in VisibilityInput) bool {
 	}
 	s := in.Subject
 	return s.Kind == KindPerson && !s.Birth.IsZero() && !in.Record.Document.DecisionDate.IsZero() && IsMinorOn(s.Birth, in.Record.Document.DecisionDate)
+}
+
+// minorInvolved: the record is a minor's (isMinorRecord), or its subject
+// is a natural person under 18 on the day of the viewing.
+func minorInvolved(in VisibilityInput) bool {
+	if isMinorRecord(in) {
+		return true
+	}
+	return MinorOn(in.Subject, in.On)
+}
+
+// MinorOn reports whether s is a natural person under 18 on day on (its
+// birth date known).
+func MinorOn(s Subject, on Date) bool {
+	return s.Kind == KindPerson && !s.Birth.IsZero() && !on.IsZero() && IsMinorOn(s.Birth, on)
 }
 
 // isNameField: a personal text field holding a person's name (法定代表人,
@@ -531,6 +566,21 @@ func SubjectVisible(v Viewer, s Subject, visibleRecords, clearRecords int) (visi
 		return true, true
 	}
 	return visibleRecords > 0, true
+}
+
+// SharedSubjectMasked decides, for a registered query of shared
+// information (where SubjectVisible names the subject), whether the
+// subject's card is masked all the same: a natural person under 18 on the
+// day, or one whose shown records include a minor's (minorRecords: shown
+// under sharing.minor), unless the viewer is shown a record with the
+// subject in clear (clearRecords: its own department's, or an adult
+// record shared in clear). A minor's name is shared as supervision shows
+// it (DOMAIN.md §3; PIPL Art. 31; Minors Protection Law 2020 Art. 103).
+func SharedSubjectMasked(s Subject, on Date, minorRecords, clearRecords int) bool {
+	if s.Kind != KindPerson || clearRecords > 0 {
+		return false
+	}
+	return MinorOn(s, on) || minorRecords > 0
 }
 
 // SearchKinds returns the subject kinds a viewer's name search covers (nil:

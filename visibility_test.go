@@ -305,6 +305,12 @@ func checkInvariants(t *testing.T, in VisibilityInput) {
 	if got.Rule == "sharing" && person && in.Viewer.Basis == "" && !in.Consent {
 		say("a person's record shared without basis or consent")
 	}
+	// A minor's record is shared only on a statutory basis, never on
+	// consent, and masked as supervision shows it (PIPL Art. 31).
+	minorNow := person && IsMinorOn(in.Subject.Birth, in.On)
+	if (minor || minorNow) && (got.Rule == "sharing" || got.Rule == "sharing.minor" && (!StatutoryBasis(in.Viewer.Basis) || !got.MaskSubject)) {
+		say("a minor's record shared in clear or without a statutory basis")
+	}
 	// An objection marks, never hides.
 	flip := in
 	flip.Objection = !in.Objection

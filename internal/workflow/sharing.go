@@ -174,7 +174,7 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 				consent = &c
 			}
 			p := portal{s: s, tx: t, viewer: xinyong.ViewerOf(actor, purpose, basis), on: xinyong.DateOf(now)}
-			recs, truncated, err := p.sharedRecords(subj, consent)
+			recs, shown, err := p.sharedRecords(subj, consent)
 			if err != nil {
 				return err
 			}
@@ -185,6 +185,10 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 			if !ok {
 				return xinyong.Errorf(xinyong.ENOTFOUND, "no credit subject %s", strings.TrimSpace(ref))
 			}
+			if !card.Masked && xinyong.SharedSubjectMasked(subj, p.on, shown.minor, shown.clear) {
+				card.Name, card.Masked = xinyong.MaskName(subj.Name), true // a minor: named as supervision names it
+			}
+			truncated := shown.truncated
 			entry = xinyong.QueryUse{
 				ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: p.viewer.Kind,
 				Purpose: purpose, Basis: basis, ConsentID: consentID, SubjectID: subj.ID, Items: []string{}, Records: make([]string, 0, len(recs)),
@@ -221,41 +225,56 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 	return out, err
 }
 
+// sharedShown counts what sharedRecords showed: records of a minor shown
+// under the minor rule (subject masked), records showing the subject in
+// clear; truncated: the subject has more records than were read.
+type sharedShown struct {
+	minor, clear int
+	truncated    bool
+}
+
 // sharedRecords is records (portal.go) with a consent: a record's item
 // covered by a consent in force is shown with Consent set.
-func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) ([]xinyong.RecordView, bool, error) {
+func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) ([]xinyong.RecordView, sharedShown, error) {
 	var out []xinyong.RecordView
+	var shown sharedShown
 	read := 0
-	truncated := false
 	for after := ""; ; {
 		if read >= MaxProfileRecords {
-			truncated = true
+			shown.truncated = true
 			break
 		}
 		page, err := p.tx.ListRecords(xinyong.RecordFilter{SubjectID: subj.ID, AfterID: after, Limit: 1000})
 		if err != nil {
-			return nil, false, err
+			return nil, shown, err
 		}
 		dis, err := disputed(p.tx, page) // open objections (objections.go)
 		if err != nil {
-			return nil, false, err
+			return nil, shown, err
 		}
 		rep, err := recordRepairs(p.tx, page) // repair outcomes (repairs.go)
 		if err != nil {
-			return nil, false, err
+			return nil, shown, err
 		}
 		for _, r := range page {
 			it, ok, err := p.item(r.Item)
 			if err != nil {
-				return nil, false, err
+				return nil, shown, err
 			}
 			if !ok {
 				continue
 			}
 			vis := xinyong.Visible(xinyong.VisibilityInput{Viewer: p.viewer, Record: r, Item: it, Subject: subj, On: p.on,
 				Consent: consent != nil && consent.Covers(r.Item), Objection: dis[r.ID], Repair: rep[r.ID]})
-			if vis.Visible {
-				out = append(out, vis.Apply(r, it))
+			if !vis.Visible {
+				continue
+			}
+			out = append(out, vis.Apply(r, it))
+			switch {
+			case vis.Rule == "sharing.minor":
+				shown.minor++
+			case !vis.MaskSubject:
+				shown.clear++
 			}
 		}
 		read += len(page)
@@ -267,7 +286,7 @@ func (p *portal) sharedRecords(subj xinyong.Subject, consent *xinyong.Consent) (
 	slices.SortStableFunc(out, func(a, b xinyong.RecordView) int {
 		return b.Document.DecisionDate.Days() - a.Document.DecisionDate.Days()
 	})
-	return out, truncated, nil
+	return out, shown, nil
 }
 
 // ---- consent ----
