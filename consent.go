@@ -156,8 +156,10 @@ func NewConsent(in ConsentInput, subjectID, by string, now time.Time, p SharingP
 	if subjectID == "" {
 		v.Add("subject", "consent.subject", "a consent is granted by a credit subject for itself")
 	}
-	c.Organisation = checkText(&v, "organisation", "organisation the consent is granted to", in.Organisation, MaxOrganisationLength, true)
-	c.Purpose = checkText(&v, "purpose", "purpose of the consent", in.Purpose, MaxPurposeLength, true)
+	// A citizen ID number typed into the texts is masked before it is
+	// stored, audited and shown (DESIGN: ID numbers never in clear).
+	c.Organisation = MaskCitizenIDs(checkText(&v, "organisation", "organisation the consent is granted to", in.Organisation, MaxOrganisationLength, true))
+	c.Purpose = MaskCitizenIDs(checkText(&v, "purpose", "purpose of the consent", in.Purpose, MaxPurposeLength, true))
 	seen := map[string]bool{}
 	for _, it := range in.Items {
 		code := strings.TrimSpace(it)
@@ -248,10 +250,12 @@ func ErrConsentUnknown(id string) error { return errConsentNotYours(id) }
 // CheckConsent checks a use against a consent: granted by the subject to
 // the organisation, for the purpose, in force (not expired, not revoked).
 // It returns nil or an EFORBIDDEN error naming the rule. Another
-// organisation or subject learns nothing about the consent.
+// organisation or subject learns nothing about the consent. Texts compare
+// with citizen ID numbers masked, as NewConsent and CheckQueryPurpose
+// store them.
 func CheckConsent(c Consent, use ConsentUse) error {
-	org := strings.TrimSpace(use.Organisation)
-	if c.ID == "" || c.SubjectID == "" || c.SubjectID != use.SubjectID || org == "" || org != c.Organisation {
+	org := MaskCitizenIDs(strings.TrimSpace(use.Organisation))
+	if c.ID == "" || c.SubjectID == "" || c.SubjectID != use.SubjectID || org == "" || org != MaskCitizenIDs(c.Organisation) {
 		return errConsentNotYours(c.ID)
 	}
 	forbid := func(rule, msg string) error {
@@ -264,8 +268,8 @@ func CheckConsent(c Consent, use ConsentUse) error {
 		return forbid("consent.expired", "the consent expired on "+c.ExpiresAt.In(Shanghai).Format(time.RFC3339)+": ask the subject for a new one")
 	case use.At.Before(c.GrantedAt):
 		return forbid("consent.not_yet", "the consent is not yet in force")
-	case strings.TrimSpace(use.Purpose) != c.Purpose:
-		return forbid("consent.purpose", "the consent was given for another purpose ("+quote(c.Purpose)+"): state that purpose")
+	case MaskCitizenIDs(strings.TrimSpace(use.Purpose)) != MaskCitizenIDs(c.Purpose):
+		return forbid("consent.purpose", "the consent was given for another purpose ("+quote(MaskCitizenIDs(c.Purpose))+"): state that purpose")
 	}
 	return nil
 }
@@ -296,11 +300,15 @@ func FlagCountCap(limit int) int {
 
 // CheckQueryPurpose validates the purpose and statutory basis of a query
 // of shared information and the consent reference; it returns them
-// trimmed. A purpose is required, and either a basis or a consent.
+// trimmed, with any citizen ID number in the purpose or the basis masked:
+// they are registered in the query-use log, committed to the ledger,
+// exported and shown to the queried subject, where no full ID number may
+// appear (DOMAIN.md §3, §7). A purpose is required, and either a basis or
+// a consent.
 func CheckQueryPurpose(purpose, basis, consent string) (string, string, string, error) {
 	var v Validation
-	purpose = checkText(&v, "purpose", "purpose of the query (查询用途)", purpose, MaxPurposeLength, true)
-	basis = checkText(&v, "basis", "statutory basis", basis, MaxBasisLength, false)
+	purpose = MaskCitizenIDs(checkText(&v, "purpose", "purpose of the query (查询用途)", purpose, MaxPurposeLength, true))
+	basis = MaskCitizenIDs(checkText(&v, "basis", "statutory basis", basis, MaxBasisLength, false))
 	consent = strings.TrimSpace(consent)
 	if consent != "" && !uuidText(consent) {
 		v.Add("consent", "consent.id", "a consent id is the id the subject's consent was given (a UUID)")

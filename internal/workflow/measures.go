@@ -92,7 +92,11 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 			return err
 		}
 		var v xinyong.Validation
-		matter = checkFreeText(&v, "matter", matter, MaxMatterLength, true)
+		// The matter and the purpose are stored, registered and signed
+		// into the receipt with any citizen ID number masked (the purpose
+		// by CheckQueryPurpose): the receipt and the check carry the same
+		// text.
+		matter = xinyong.MaskCitizenIDs(checkFreeText(&v, "matter", matter, MaxMatterLength, true))
 		if err := v.Err("the measures check is not valid"); err != nil {
 			return err
 		}

@@ -580,7 +580,7 @@ func (s *Service) ReviewQuery(ctx context.Context, actor xinyong.Actor, id, note
 		if !uuidLike.MatchString(id) {
 			v.Add("id", "query_log.id", "a query-use entry id is a UUID")
 		}
-		note = strings.TrimSpace(note)
+		note = xinyong.MaskCitizenIDs(strings.TrimSpace(note)) // stored, exported: no full ID number
 		if utf8Len(note) > 1000 || strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' }) {
 			v.Add("note", "query_log.note", "the note is at most 1000 characters of text")
 		}
