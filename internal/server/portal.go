@@ -286,11 +286,6 @@ func (w *web) subject(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	prof, err := w.s.Svc.SubjectProfile(r.Context(), actorOf(r), r.PathValue("code"))
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	_, items, err := w.s.Svc.CatalogueItems(r.Context())
 	if err != nil {
 		w.fail(rw, r, err)
@@ -300,27 +295,37 @@ func (w *web) subject(rw http.ResponseWriter, r *http.Request) {
 	for _, it := range items {
 		byCode[it.Code] = it
 	}
+	// The page renders one tab, one page of it: a supervision read
+	// registers those records only (workflow.SubjectProfilePage).
+	pages := 1
+	prof, shown, err := w.s.Svc.SubjectProfilePage(r.Context(), actorOf(r), r.PathValue("code"), func(recs []xinyong.RecordView) ([]xinyong.RecordView, error) {
+		var inTab []xinyong.RecordView
+		for _, rv := range recs {
+			if tabOf(byCode[rv.Item]) == tab {
+				inTab = append(inTab, rv)
+			}
+		}
+		pages = max(1, (len(inTab)+recordsPerPage-1)/recordsPerPage)
+		if page > pages {
+			return nil, xinyong.Errorf(xinyong.ENOTFOUND, "this tab has %d pages", pages)
+		}
+		return inTab[min((page-1)*recordsPerPage, len(inTab)):min(page*recordsPerPage, len(inTab))], nil
+	})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	data := subjectPage{Profile: prof, Tab: tab, Truncated: prof.Truncated}
 	counts := map[string]int{}
-	var inTab []xinyong.RecordView
 	for _, rv := range prof.Records {
-		t := tabOf(byCode[rv.Item])
-		counts[t]++
-		if t == tab {
-			inTab = append(inTab, rv)
-		}
+		counts[tabOf(byCode[rv.Item])]++
 	}
 	counts["serious"] += len(prof.Listings) // published listings (portal_listings.go)
 	base := "/subjects/" + url.PathEscape(prof.Subject.Ref)
 	for _, t := range tabs {
 		data.Tabs = append(data.Tabs, tabLink{Key: "tab." + t, Href: base + "?tab=" + t, Count: counts[t], Current: t == tab})
 	}
-	pages := max(1, (len(inTab)+recordsPerPage-1)/recordsPerPage)
-	if page > pages {
-		w.fail(rw, r, xinyong.Errorf(xinyong.ENOTFOUND, "this tab has %d pages", pages))
-		return
-	}
-	for _, rv := range inTab[min((page-1)*recordsPerPage, len(inTab)):min(page*recordsPerPage, len(inTab))] {
+	for _, rv := range shown {
 		data.Records = append(data.Records, recordCard{RecordView: rv, Rows: fieldRows(byCode[rv.Item], rv)})
 	}
 	data.Pager = newPager(r, page, pages)

@@ -301,9 +301,37 @@ func (s *Service) lookupSubject(tx xinyong.Tx, ref string) (xinyong.Subject, err
 
 // SubjectProfile returns the subject's page as the actor may see it. A
 // subject the actor may not see is "not found", like one that does not
-// exist.
+// exist. A supervision read (supervision.go) registers every record
+// returned that goes beyond the public's view of it.
 func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref string) (SubjectProfile, error) {
+	out, _, err := s.subjectProfile(ctx, actor, ref, nil)
+	return out, err
+}
+
+// ShownRecords picks, from the records of a profile (as the actor sees
+// them, in the profile's order), those a page renders; an error fails the
+// page (nothing is registered).
+type ShownRecords func(recs []xinyong.RecordView) ([]xinyong.RecordView, error)
+
+// SubjectProfilePage is SubjectProfile for a page that renders only some
+// of the profile's records (the portal page: one tab, one page of it),
+// chosen by shown; it returns them too. A supervision read registers only
+// the records rendered that go beyond the public's view (DOMAIN.md §7:
+// the items returned), not the whole profile: each page change registers
+// what that page showed, and the subject's "who queried me" names only
+// records the reader saw. When the page shows the subject beyond the
+// public's view without rendering such a record (a subject the public
+// does not see, tabs counting records the public does not see) the entry
+// names no record.
+func (s *Service) SubjectProfilePage(ctx context.Context, actor xinyong.Actor, ref string, shown ShownRecords) (SubjectProfile, []xinyong.RecordView, error) {
+	return s.subjectProfile(ctx, actor, ref, shown)
+}
+
+// subjectProfile reads the profile, picks the records shown (shown nil:
+// every one) and registers a supervision read of them.
+func (s *Service) subjectProfile(ctx context.Context, actor xinyong.Actor, ref string, shown ShownRecords) (SubjectProfile, []xinyong.RecordView, error) {
 	var out SubjectProfile
+	var rendered []xinyong.RecordView
 	var subjID string
 	var public []xinyong.RecordView
 	cardBeyond := false
@@ -348,11 +376,25 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 		}
 		return nil
 	})
+	rendered = out.Records
+	if err == nil && shown != nil {
+		rendered, err = shown(out.Records)
+	}
 	if err == nil {
-		ids, items := beyondPublic(out.Records, public, cardBeyond)
-		if out.QueryID, err = s.registerSupervision(ctx, actor, subjID, ids, items); err != nil {
-			out = SubjectProfile{}
+		read := supervisionRead{subjectID: subjID, subject: cardBeyond}
+		read.ids, read.items = beyondPublic(rendered, public, cardBeyond)
+		if shown != nil && !read.subject {
+			// The page counts every record the reader sees (its tabs).
+			more, _ := beyondPublic(out.Records, public, false)
+			read.subject = len(more) > 0
 		}
+		var qids []string
+		if qids, err = s.registerSupervisionReads(ctx, actor, []supervisionRead{read}); len(qids) > 0 {
+			out.QueryID = qids[0]
+		}
+	}
+	if err != nil {
+		out, rendered = SubjectProfile{}, nil
 	}
 	if out.Records == nil {
 		out.Records = []xinyong.RecordView{}
@@ -360,7 +402,7 @@ func (s *Service) SubjectProfile(ctx context.Context, actor xinyong.Actor, ref s
 	if out.Listings == nil {
 		out.Listings = []xinyong.PublicListingView{}
 	}
-	return out, err
+	return out, rendered, err
 }
 
 // ListQuery selects a 双公示 list page.

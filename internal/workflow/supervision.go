@@ -44,25 +44,31 @@ func (s *Service) registerSupervision(ctx context.Context, actor xinyong.Actor, 
 type supervisionRead struct {
 	subjectID  string
 	ids, items []string
+	// subject: the read showed the subject itself beyond the public's view
+	// (a page the public gets "not found" for, tabs counting records the
+	// public does not see), so it is registered even when it names no
+	// record.
+	subject bool
 }
 
 // registerSupervisionReads appends one query-use entry per subject read
-// (reads without a subject or a record are skipped), all in one grouped
+// (reads without a subject, or naming no record and not showing the
+// subject beyond the public's view, are skipped), all in one grouped
 // transaction; nothing when the actor does not supervise. It returns the
-// entries' ids, in the order of reads. The read is answered only once the
-// entries have committed.
+// entries' ids, in the order of the reads registered. The read is answered
+// only once the entries have committed.
 func (s *Service) registerSupervisionReads(ctx context.Context, actor xinyong.Actor, reads []supervisionRead) ([]string, error) {
 	if !supervises(actor) {
 		return nil, nil
 	}
 	var es []xinyong.QueryUse
 	for _, r := range reads {
-		if r.subjectID == "" || len(r.ids) == 0 {
+		if r.subjectID == "" || (len(r.ids) == 0 && !r.subject) {
 			continue
 		}
 		e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
 			Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: r.subjectID,
-			Records: slices.Compact(slices.Sorted(slices.Values(r.ids))), Items: slices.Compact(slices.Sorted(slices.Values(r.items)))}
+			Records: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.ids)))), Items: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.items))))}
 		if e.Organisation == "" {
 			e.Organisation = "省信用办 (platform)"
 		}
