@@ -104,3 +104,48 @@ func TestSupervisionSubjectPageRegistersShown(t *testing.T) {
 		t.Errorf("pages of public records only registered for %s: %+v", org.ID, qs)
 	}
 }
+
+// TestSupervisionSearchRegistered: the admin finds by ID number a minor
+// the public's search finds nothing for (a masked hit and the subject's
+// reference: the minor is on record). DOMAIN.md §7: that is a query of
+// non-public information, registered (naming no record: the hit shows
+// none) before the answer; supervisors need to find such subjects, so the
+// hit is kept rather than withheld. A hit the public gets alike registers
+// nothing. Found by review (TestRevAdminSearchUnregistered).
+func TestSupervisionSearchRegistered(t *testing.T) {
+	f := newPortal(t)
+	e := f.e
+	admin := e.token(t, "admin", "", "")
+	minor, minorEntries := supervisionSubject(t, e, f.minorID)
+	_, orgEntries := supervisionSubject(t, e, f.orgCode)
+
+	var pub workflow.SearchResult
+	e.do(t, req{Path: "/api/v1/search?q=" + f.minorID}).json(t, &pub)
+	if len(pub.Hits) != 0 {
+		t.Fatalf("the public finds the minor: %+v", pub.Hits)
+	}
+	var res workflow.SearchResult
+	e.do(t, req{Path: "/api/v1/search?q=" + f.minorID, Token: admin}).json(t, &res)
+	if len(res.Hits) != 1 || res.Hits[0].Ref != minor.ID {
+		t.Fatalf("the admin's search: %+v", res.Hits)
+	}
+	qs := minorEntries()
+	if len(qs) != 1 || qs[0].Purpose != workflow.SupervisionPurpose || len(qs[0].Records) != 0 || qs[0].LedgerIdx == 0 {
+		t.Fatalf("the admin learnt the minor is on record: entries %+v", qs)
+	}
+	// The portal's search page answers the same.
+	if r := e.do(t, req{Path: "/search?q=" + f.minorID, Token: admin}); r.Status != 200 {
+		t.Fatalf("search page: %s", r)
+	}
+	if qs := minorEntries(); len(qs) != 2 {
+		t.Errorf("the search page: %d entries", len(qs))
+	}
+	// An organisation with public records: found alike by the public.
+	e.do(t, req{Path: "/api/v1/search?q=" + f.orgCode, Token: admin}).json(t, &res)
+	if len(res.Hits) != 1 {
+		t.Fatalf("org search: %+v", res.Hits)
+	}
+	if qs := orgEntries(); len(qs) != 0 {
+		t.Errorf("a hit the public gets alike registered: %+v", qs)
+	}
+}

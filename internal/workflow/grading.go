@@ -497,6 +497,12 @@ type GradeView struct {
 	OutdatedBy []StoppedRecord     `json:"outdated_by,omitempty"`
 	Records    map[string]GradeRec `json:"records,omitempty"`
 	Reviews    []GradeReviewView   `json:"reviews,omitempty"`
+	// QueryID: the query-use entry of a supervision read that described
+	// records the public does not see (supervision.go).
+	QueryID string `json:"query_id,omitempty"`
+	// beyond: the records described beyond the public's view, for a
+	// supervision read to register.
+	beyond supervisionRead
 }
 
 // SubjectRef names a subject.
@@ -529,8 +535,10 @@ func gradeSubjectRef(s xinyong.Subject) SubjectRef {
 // gradeView builds the answer for actor. The records behind a grade are
 // described (item, number, date, severity) only to who may read them
 // (xinyong.GradeRecordShown); the explanation keeps every record's id and reason.
+// The records described to a supervisor (admin, auditor) that the public
+// does not see are noted (v.beyond) for the caller to register.
 func (s *Service) gradeView(tx xinyong.Tx, actor xinyong.Actor, g xinyong.Grade, subj xinyong.Subject, stored bool) (GradeView, error) {
-	v := GradeView{Grade: g, Subject: gradeSubjectRef(subj), Stored: stored, Records: map[string]GradeRec{}}
+	v := GradeView{Grade: g, Subject: gradeSubjectRef(subj), Stored: stored, Records: map[string]GradeRec{}, beyond: supervisionRead{subjectID: subj.ID}}
 	cat, err := s.catalogue(tx)
 	if err != nil {
 		return v, err
@@ -576,6 +584,9 @@ func (s *Service) gradeView(tx xinyong.Tx, actor xinyong.Actor, g xinyong.Grade,
 			continue
 		}
 		v.Records[id] = GradeRec{Item: r.Item, Number: r.Document.Number, Decision: r.Document.DecisionDate, Severity: r.Severity}
+		if supervises(actor) && !xinyong.PublicSees(r, subj, cat.byCode[r.Item], repaired[id], on) {
+			v.beyond.ids, v.beyond.items = append(v.beyond.ids, id), append(v.beyond.items, r.Item)
+		}
 	}
 	return v, nil
 }
@@ -661,6 +672,18 @@ func (s *Service) SubjectGradeVersion(ctx context.Context, actor xinyong.Actor, 
 		}
 		return nil
 	})
+	if err == nil {
+		// A supervisor shown records the public does not see: a
+		// registered query (supervision.go, DOMAIN.md §7), before the
+		// answer.
+		var qids []string
+		if qids, err = s.registerSupervisionReads(ctx, actor, []supervisionRead{v.beyond}); err != nil {
+			return GradeView{}, err
+		}
+		if len(qids) > 0 {
+			v.QueryID = qids[0]
+		}
+	}
 	return v, err
 }
 
@@ -693,6 +716,14 @@ func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref,
 		}
 		if v, err = s.gradeView(t, actor, g, subj, true); err != nil {
 			return err
+		}
+		// The admin shown records the public does not see: registered in
+		// this transaction (supervision.go, DOMAIN.md §7).
+		for _, e := range s.supervisionEntries(actor, []supervisionRead{v.beyond}) {
+			if err := s.appendQueryUse(t, e); err != nil {
+				return err
+			}
+			v.QueryID = e.ID
 		}
 		return t.audit(ActGradeEvaluate, "grade", m.ID+":"+subj.ID, nil, g, fmt.Sprintf("%s %s %.2f (model %s@%d, ledger size %d)", subj.ID, g.Grade, g.Score, m.ID, m.Version, g.LedgerSize))
 	})

@@ -264,8 +264,16 @@ func sameContact(a, b string) bool {
 // contact given when filing (the filer without an account). Anyone else,
 // and a wrong contact, get "not found", as for an objection that does not
 // exist.
+//
+// The admin and auditors read the disputed record as supervision: when
+// what they see of it goes beyond the public's view (publication ended, a
+// person's name in full, fields the public does not see), the read is
+// registered before the answer (supervision.go, DOMAIN.md §7), as on the
+// subject page. The handling department reading its own record registers
+// nothing.
 func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, contact string) (ObjectionCase, error) {
 	var out ObjectionCase
+	var read supervisionRead
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		o, err := tx.Objection(id)
 		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
@@ -331,6 +339,14 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 		if vis.Visible {
 			view := vis.Apply(r, it)
 			out.Record, out.RecordFields = &view, objectionFields(it, view)
+			if reader && supervises(actor) {
+				pub, err := publicViews(tx, r, today)
+				if err != nil {
+					return err
+				}
+				read.subjectID = r.SubjectID
+				read.ids, read.items = beyondPublic([]xinyong.RecordView{view}, pub, false)
+			}
 		}
 		versions := map[string][]xinyong.Record{}
 		if out.Resolution, err = resolutionAs(tx, out.Resolution, vis, r, it, versions); err != nil {
@@ -343,7 +359,22 @@ func (s *Service) ObjectionCase(ctx context.Context, actor xinyong.Actor, id, co
 		}
 		return nil
 	})
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, []supervisionRead{read}); err != nil {
+			return ObjectionCase{}, err
+		}
+	}
 	return out, err
+}
+
+// publicViews is the public's view of r on the day: one view, or none when
+// the public does not see it (beyondPublic's second argument).
+func publicViews(tx xinyong.Tx, r xinyong.Record, on xinyong.Date) ([]xinyong.RecordView, error) {
+	view, _, ok, err := recordAs(tx, xinyong.Viewer{Kind: xinyong.ViewerPublic}, r, on)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return []xinyong.RecordView{view}, nil
 }
 
 // ObjectionRow is a line of an objection list: the objection and the
@@ -358,6 +389,12 @@ type ObjectionRow struct {
 // ObjectionRows lists objections (Objections' rules: the admin and
 // auditors all, officers and reviewers their department's, a subject its
 // own) with their records named; open ones first, by deadline.
+//
+// A row names its record's subject and decision number as the reader sees
+// them: for the admin and auditors, a record the public does not see (or
+// sees with the subject masked) is named beyond the public's view, a
+// supervision read registered before the answer, one entry per subject of
+// the list naming its records there (supervision.go, DOMAIN.md §7).
 func (s *Service) ObjectionRows(ctx context.Context, actor xinyong.Actor, f xinyong.ObjectionFilter, overdueOnly bool) ([]ObjectionRow, error) {
 	os, err := s.Objections(ctx, actor, f, overdueOnly)
 	if err != nil {
@@ -365,6 +402,7 @@ func (s *Service) ObjectionRows(ctx context.Context, actor xinyong.Actor, f xiny
 	}
 	out := make([]ObjectionRow, len(os))
 	viewer := xinyong.ViewerOf(actor, "", "")
+	var reads []supervisionRead
 	err = s.view(ctx, func(tx xinyong.Tx) error {
 		today := xinyong.DateOf(tx.Now())
 		for i, o := range os {
@@ -384,12 +422,30 @@ func (s *Service) ObjectionRows(ctx context.Context, actor xinyong.Actor, f xiny
 				return err
 			}
 			out[i].ItemName = it.Name
-			if ok {
-				out[i].SubjectName, out[i].Number = view.SubjectName, view.Document.Number
+			if !ok {
+				continue
+			}
+			out[i].SubjectName, out[i].Number = view.SubjectName, view.Document.Number
+			if supervises(actor) {
+				pub, err := publicViews(tx, r, today)
+				if err != nil {
+					return err
+				}
+				// The row shows the subject's name and the decision
+				// number: beyond the public's view when the public does
+				// not see the record or names it otherwise.
+				if len(pub) == 0 || pub[0].SubjectName != view.SubjectName || pub[0].Document.Number != view.Document.Number {
+					reads = append(reads, supervisionRead{subjectID: r.SubjectID, ids: []string{r.ID}, items: []string{r.Item}})
+				}
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
+			return nil, err
+		}
+	}
 	slices.SortStableFunc(out, func(a, b ObjectionRow) int {
 		if a.State.Open() != b.State.Open() {
 			if a.State.Open() {

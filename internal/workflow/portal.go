@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -52,6 +53,13 @@ type SearchResult struct {
 // Search finds subjects by exact code (a unified social credit code, or a
 // citizen ID number) or by a substring of the name, as the actor may see
 // them. page counts from 1.
+//
+// A supervisor (admin, auditor) finds subjects the public does not (a
+// minor on record, found by the ID number) or sees them otherwise (a
+// person's name in full): each such hit tells non-public information (the
+// subject is on record, and how), so it is registered as a supervision
+// read of that subject naming no record (supervision.go, DOMAIN.md §7),
+// before the answer. Hits the public gets alike register nothing.
 func (s *Service) Search(ctx context.Context, actor xinyong.Actor, q string, page int) (SearchResult, error) {
 	text, err := xinyong.CheckSearchText(q)
 	if err != nil {
@@ -62,49 +70,78 @@ func (s *Service) Search(ctx context.Context, actor xinyong.Actor, q string, pag
 	}
 	viewer := xinyong.ViewerOf(actor, "", "")
 	res := SearchResult{Query: text, Page: page, PageSize: PageSize, Mode: xinyong.SearchMode(text)}
+	var reads []supervisionRead
 	err = s.view(ctx, func(tx xinyong.Tx) error {
 		p := portal{s: s, tx: tx, viewer: viewer, on: xinyong.DateOf(s.Now())}
-		if code := xinyong.NormalizeCode(text); codeLike.MatchString(code) {
-			if _, err := xinyong.ParseCitizenID(code); err == nil {
-				res.Query = xinyong.MaskID(code)
-			}
-			subj, err := tx.SubjectByKey(s.SubjectKey(code))
-			switch {
-			case err == nil:
-				res.Mode = "code"
-				if hit, ok, err := p.hit(subj, ""); err != nil {
-					return err
-				} else if ok {
-					res.Hits, res.Total = []SearchHit{hit}, 1
-				}
-				return nil
-			case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
-				return err
-			}
-			if res.Query != text {
-				res.Mode = "code" // an ID number is never searched as a name
-				return nil
-			}
-		}
-		subjects, n, err := tx.SearchSubjects(xinyong.SearchQuery{Text: text, Kinds: xinyong.SearchKinds(viewer), PersonsOf: xinyong.SearchPersonsOf(viewer), Offset: (page - 1) * PageSize, Limit: PageSize})
-		if err != nil {
+		found, hitText, err := p.search(&res, text, page)
+		if err != nil || !supervises(actor) {
 			return err
 		}
-		res.Total = n
-		for _, subj := range subjects {
-			hit, ok, err := p.hit(subj, text)
+		pub := portal{s: s, tx: tx, viewer: xinyong.Viewer{Kind: xinyong.ViewerPublic}, on: p.on}
+		for i, subj := range found {
+			h, ok, err := pub.hit(subj, hitText)
 			if err != nil {
 				return err
 			}
-			if ok {
-				res.Hits = append(res.Hits, hit)
+			if !ok || !reflect.DeepEqual(h, res.Hits[i]) {
+				reads = append(reads, supervisionRead{subjectID: subj.ID, subject: true})
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
+			return SearchResult{}, err
+		}
+	}
 	res.More = res.Total > xinyong.MaxSearchResults
 	res.Pages = (min(res.Total, xinyong.MaxSearchResults) + PageSize - 1) / PageSize
 	return res, err
+}
+
+// search fills res with the page of hits as p's viewer sees them; it
+// returns the subjects of the hits (res.Hits[i] is found[i]) and the text
+// the hits were matched against ("" for an exact code).
+func (p *portal) search(res *SearchResult, text string, page int) (found []xinyong.Subject, hitText string, err error) {
+	tx, s := p.tx, p.s
+	if code := xinyong.NormalizeCode(text); codeLike.MatchString(code) {
+		if _, err := xinyong.ParseCitizenID(code); err == nil {
+			res.Query = xinyong.MaskID(code)
+		}
+		subj, err := tx.SubjectByKey(s.SubjectKey(code))
+		switch {
+		case err == nil:
+			res.Mode = "code"
+			hit, ok, err := p.hit(subj, "")
+			if err != nil || !ok {
+				return nil, "", err
+			}
+			res.Hits, res.Total = []SearchHit{hit}, 1
+			return []xinyong.Subject{subj}, "", nil
+		case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
+			return nil, "", err
+		}
+		if res.Query != text {
+			res.Mode = "code" // an ID number is never searched as a name
+			return nil, "", nil
+		}
+	}
+	subjects, n, err := tx.SearchSubjects(xinyong.SearchQuery{Text: text, Kinds: xinyong.SearchKinds(p.viewer), PersonsOf: xinyong.SearchPersonsOf(p.viewer), Offset: (page - 1) * PageSize, Limit: PageSize})
+	if err != nil {
+		return nil, "", err
+	}
+	res.Total = n
+	for _, subj := range subjects {
+		hit, ok, err := p.hit(subj, text)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			res.Hits = append(res.Hits, hit)
+			found = append(found, subj)
+		}
+	}
+	return found, text, nil
 }
 
 // codeLike: what an exact code lookup takes (18 characters of a USCC or a

@@ -45,9 +45,9 @@ type supervisionRead struct {
 	subjectID  string
 	ids, items []string
 	// subject: the read showed the subject itself beyond the public's view
-	// (a page the public gets "not found" for, tabs counting records the
-	// public does not see), so it is registered even when it names no
-	// record.
+	// (found by a search the public's finds nothing, a page the public
+	// gets "not found" for, tabs counting records the public does not
+	// see), so it is registered even when it names no record.
 	subject bool
 }
 
@@ -55,25 +55,10 @@ type supervisionRead struct {
 // (reads without a subject, or naming no record and not showing the
 // subject beyond the public's view, are skipped), all in one grouped
 // transaction; nothing when the actor does not supervise. It returns the
-// entries' ids, in the order of the reads registered. The read is answered
+// entries' ids, in the order of the subjects registered. The read is answered
 // only once the entries have committed.
 func (s *Service) registerSupervisionReads(ctx context.Context, actor xinyong.Actor, reads []supervisionRead) ([]string, error) {
-	if !supervises(actor) {
-		return nil, nil
-	}
-	var es []xinyong.QueryUse
-	for _, r := range reads {
-		if r.subjectID == "" || (len(r.ids) == 0 && !r.subject) {
-			continue
-		}
-		e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
-			Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: r.subjectID,
-			Records: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.ids)))), Items: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.items))))}
-		if e.Organisation == "" {
-			e.Organisation = "省信用办 (platform)"
-		}
-		es = append(es, e)
-	}
+	es := s.supervisionEntries(actor, reads)
 	if len(es) == 0 {
 		return nil, nil
 	}
@@ -93,6 +78,42 @@ func (s *Service) registerSupervisionReads(ctx context.Context, actor xinyong.Ac
 		ids[i] = e.ID
 	}
 	return ids, nil
+}
+
+// supervisionEntries are the query-use entries of reads
+// (registerSupervisionReads' rules; reads of the same subject merged into
+// one entry), for a caller that appends them in a write transaction of its
+// own (appendQueryUse); none when the actor does not supervise.
+func (s *Service) supervisionEntries(actor xinyong.Actor, reads []supervisionRead) []xinyong.QueryUse {
+	if !supervises(actor) {
+		return nil
+	}
+	var merged []supervisionRead
+	idx := map[string]int{}
+	for _, r := range reads {
+		j, ok := idx[r.subjectID]
+		if !ok {
+			idx[r.subjectID] = len(merged)
+			merged = append(merged, r)
+			continue
+		}
+		m := &merged[j]
+		m.ids, m.items, m.subject = append(slices.Clip(m.ids), r.ids...), append(slices.Clip(m.items), r.items...), m.subject || r.subject
+	}
+	var es []xinyong.QueryUse
+	for _, r := range merged {
+		if r.subjectID == "" || (len(r.ids) == 0 && !r.subject) {
+			continue
+		}
+		e := xinyong.QueryUse{ID: NewID(), At: s.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
+			Viewer: xinyong.ViewerOf(actor, "", "").Kind, Purpose: SupervisionPurpose, Basis: SupervisionBasis, SubjectID: r.subjectID,
+			Records: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.ids)))), Items: nonNilStr(slices.Compact(slices.Sorted(slices.Values(r.items))))}
+		if e.Organisation == "" {
+			e.Organisation = "省信用办 (platform)"
+		}
+		es = append(es, e)
+	}
+	return es
 }
 
 // bySubject groups the records of a page that spans subjects (a
