@@ -298,6 +298,18 @@ func FlagCountCap(limit int) int {
 	return limit
 }
 
+// CheckQueryReviewer decides whether reviewer may mark query-use entry q
+// reviewed: never its own query (DOMAIN.md §7: queries "can be reviewed";
+// a review by the one who queried is no review — the auditor's own
+// supervision reads are reviewed by another auditor).
+func CheckQueryReviewer(q QueryUse, reviewer Actor) error {
+	if q.Actor != "" && q.Actor == reviewer.Ref() {
+		return &Error{Code: EFORBIDDEN, Message: "you made this query yourself: a query-use entry is reviewed by another auditor, never by the one who queried",
+			Fields: []FieldError{{Field: "id", Rule: "query_log.self_review", Message: "the entry records your own query"}}}
+	}
+	return nil
+}
+
 // CheckQueryPurpose validates the purpose and statutory basis of a query
 // of shared information and the consent reference; it returns them
 // trimmed, with any citizen ID number in the purpose or the basis masked:

@@ -56,3 +56,21 @@ func TestQueryTextsMasked(t *testing.T) {
 		t.Errorf("the refusal names the ID number: %s", e)
 	}
 }
+
+// TestCheckQueryReviewer: a query-use entry is reviewed by someone other
+// than the one who queried (DOMAIN.md §7: queries can be reviewed; a
+// self-review is none).
+func TestCheckQueryReviewer(t *testing.T) {
+	auditorA := Actor{Kind: "token", ID: "a", Role: RoleAuditor}
+	auditorB := Actor{Kind: "token", ID: "b", Role: RoleAuditor}
+	accountA := Actor{Kind: "account", ID: "a", Role: RoleAuditor}
+	q := QueryUse{ID: "q1", Actor: auditorA.Ref()}
+	if err := CheckQueryReviewer(q, auditorA); ErrorCode(err) != EFORBIDDEN || !hasRule(err, "query_log.self_review") {
+		t.Errorf("self-review: %v", err)
+	}
+	for _, r := range []Actor{auditorB, accountA} {
+		if err := CheckQueryReviewer(q, r); err != nil {
+			t.Errorf("%s reviewing %s's query: %v", r.Ref(), q.Actor, err)
+		}
+	}
+}

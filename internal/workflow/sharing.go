@@ -568,9 +568,11 @@ func (s *Service) QueryLog(ctx context.Context, actor xinyong.Actor, q QueryLogQ
 	return out, err
 }
 
-// ReviewQuery marks a query-use entry reviewed by the auditor, with a note.
+// ReviewQuery marks a query-use entry reviewed by the auditor, with a note:
+// never the auditor's own query (xinyong.CheckQueryReviewer).
 func (s *Service) ReviewQuery(ctx context.Context, actor xinyong.Actor, id, note string) (xinyong.QueryUse, error) {
 	var q xinyong.QueryUse
+	var self error // the refusal of a self-review
 	id = strings.TrimSpace(id)
 	err := s.update(ctx, actor, func(t *txn) error {
 		if err := xinyong.Authorize(actor, xinyong.ActQueryLogReview, xinyong.Resource{}, nil); err != nil {
@@ -591,6 +593,9 @@ func (s *Service) ReviewQuery(ctx context.Context, actor xinyong.Actor, id, note
 		if q, err = t.QueryUse(id); err != nil {
 			return err
 		}
+		if self = xinyong.CheckQueryReviewer(q, actor); self != nil {
+			return self
+		}
 		if q.ReviewedAt != nil {
 			return xinyong.Errorf(xinyong.ECONFLICT, "the entry was already reviewed at %s by %s", q.ReviewedAt.In(xinyong.Shanghai).Format(time.RFC3339), q.ReviewedBy)
 		}
@@ -601,6 +606,9 @@ func (s *Service) ReviewQuery(ctx context.Context, actor xinyong.Actor, id, note
 		q.ReviewedAt, q.ReviewedBy, q.ReviewNote = &now, actor.Ref(), note
 		return t.audit(ActQueryReview, "query_use", id, nil, nil, "reviewed: "+clip(note, 500))
 	})
+	if self != nil {
+		s.refuse(ctx, actor, ActQueryReview, "query_use", id, self, "") // an attempted self-review is audited
+	}
 	return q, err
 }
 
