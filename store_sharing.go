@@ -11,7 +11,9 @@ type SharingStore interface {
 	Consent(id string) (Consent, error)
 	// ConsentsBySubject returns the subject's consents, newest grant first.
 	ConsentsBySubject(subjectID string) ([]Consent, error)
-	// RevokeConsent sets the consent's revocation time (ENOTFOUND if none).
+	// RevokeConsent sets the consent's revocation time, only if it is not
+	// revoked yet (ECONFLICT if it is, even by a concurrent transaction;
+	// ENOTFOUND if none).
 	RevokeConsent(id string, at time.Time) error
 
 	// AddQueryUse appends a query-use entry.
@@ -23,7 +25,9 @@ type SharingStore interface {
 	// EachQueryUse streams every entry f selects (Limit and Offset
 	// ignored), newest first. fn must not use the Tx.
 	EachQueryUse(f QueryFilter, fn func(QueryUse) error) error
-	// ReviewQueryUse marks an entry reviewed (ENOTFOUND if none).
+	// ReviewQueryUse marks an entry reviewed, only if it is not reviewed yet
+	// (ECONFLICT if it is, even by a concurrent transaction; ENOTFOUND if
+	// none).
 	ReviewQueryUse(id string, at time.Time, by, note string) error
 	// CountQuerySubjects counts the distinct subjects other than
 	// exceptSubject that actor queried at or after since.

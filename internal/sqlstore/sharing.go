@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -73,9 +74,36 @@ func (t *Tx) ConsentsBySubject(subjectID string) ([]xinyong.Consent, error) {
 	return out, rows.Err()
 }
 
-// RevokeConsent sets the consent's revocation time.
+// RevokeConsent sets the consent's revocation time, once: the update is
+// conditional on the consent not being revoked yet, so that of two
+// concurrent revocations exactly one succeeds (under PostgreSQL's READ
+// COMMITTED the second re-reads the row after the first commits and
+// matches nothing); the other is ECONFLICT, an unknown id ENOTFOUND.
 func (t *Tx) RevokeConsent(id string, at time.Time) error {
-	return t.execOne("consent", `UPDATE consent SET revoked_at = ? WHERE id = ?`, Micros(at), id)
+	return t.updateOnce("consent", "the consent was already revoked",
+		`UPDATE consent SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, `SELECT 1 FROM consent WHERE id = ?`, id, Micros(at), id)
+}
+
+// updateOnce runs a conditional update of the row id; when it matches no
+// row it tells an unknown row (ENOTFOUND) from one the condition excludes,
+// already updated (ECONFLICT, conflict as the message).
+func (t *Tx) updateOnce(what, conflict, update, exists, id string, args ...any) error {
+	res, err := t.execResult(update, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n > 0 {
+		return err
+	}
+	var one int
+	switch err := t.row(exists, id).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		return &xinyong.Error{Code: xinyong.ENOTFOUND, Message: what + " not found"}
+	case err != nil:
+		return err
+	}
+	return &xinyong.Error{Code: xinyong.ECONFLICT, Message: conflict}
 }
 
 const queryUseCols = `id, at, actor, actor_name, organisation, viewer, purpose, basis, consent_id, subject_id, items, records, flagged, flag_reason, reviewed_at, reviewed_by, review_note, ledger_idx`
@@ -200,9 +228,12 @@ func (t *Tx) eachQueryUse(fn func(xinyong.QueryUse) error, query string, args ..
 	return rows.Err()
 }
 
-// ReviewQueryUse marks an entry reviewed.
+// ReviewQueryUse marks an entry reviewed, once: conditional on it not
+// being reviewed yet (as RevokeConsent), so of two concurrent reviews
+// exactly one succeeds; the other is ECONFLICT, an unknown id ENOTFOUND.
 func (t *Tx) ReviewQueryUse(id string, at time.Time, by, note string) error {
-	return t.execOne("query-use entry", `UPDATE query_use SET reviewed_at = ?, reviewed_by = ?, review_note = ? WHERE id = ?`, Micros(at), by, note, id)
+	return t.updateOnce("query-use entry", "the query-use entry was already reviewed",
+		`UPDATE query_use SET reviewed_at = ?, reviewed_by = ?, review_note = ? WHERE id = ? AND reviewed_at IS NULL`, `SELECT 1 FROM query_use WHERE id = ?`, id, Micros(at), by, note, id)
 }
 
 // CountQuerySubjects counts the distinct subjects other than exceptSubject
