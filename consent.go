@@ -103,12 +103,39 @@ func (p SharingPolicy) Validate() error {
 	return v.Err("the sharing policy is not valid")
 }
 
-// RetentionCutoff is the oldest moment before which query-use entries may
-// be purged, at now: now minus the retention.
+// RetentionCutoff is the moment before which query-use entries may be
+// purged at now: the latest instant c such that every entry recorded
+// before c is at least the retention (n years) old, t.AddDate(n, 0, 0) <=
+// now, counted on China's calendar. It is now minus n years, except
+// around 29 February, which AddDate normalises to 1 March:
+//
+//   - now is 29 February and n years back has none: an entry of 1 March
+//     then turns n years old only on 1 March, so the cutoff steps back to
+//     the end of 28 February (not now.AddDate(-n), 1 March at now's time,
+//     which purged entries of 1 March a day early);
+//   - now is 1 March of a common year and n years back is leap: an entry
+//     of 29 February then turns n years old on 1 March at its own time of
+//     day, so the cutoff is 29 February at now's time of day.
 func (p SharingPolicy) RetentionCutoff(now time.Time) time.Time {
 	p = p.WithDefaults()
-	return now.AddDate(-max(p.QueryRetentionYears, MinQueryRetentionYears), 0, 0)
+	n := max(p.QueryRetentionYears, MinQueryRetentionYears)
+	cn := now.In(Shanghai)
+	y, m, d := cn.Date()
+	hh, mm, ss := cn.Clock()
+	back := y - n
+	var cut time.Time
+	switch {
+	case m == time.February && d == 29 && !isLeapYear(back):
+		cut = time.Date(back, time.March, 1, 0, 0, 0, 0, Shanghai)
+	case m == time.March && d == 1 && isLeapYear(back) && !isLeapYear(y):
+		cut = time.Date(back, time.February, 29, hh, mm, ss, cn.Nanosecond(), Shanghai)
+	default:
+		cut = time.Date(back, m, d, hh, mm, ss, cn.Nanosecond(), Shanghai)
+	}
+	return cut.In(now.Location())
 }
+
+func isLeapYear(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 // ConsentInput is what a subject grants.
 type ConsentInput struct {
