@@ -349,9 +349,10 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	// In force on the day (xinyong.Listing.Active): no end date, or an
 	// effective end (EffectiveEnd) after it — the end date is after it (one
 	// past year 9999, fourDigitYear, is) and the longest period since the
-	// listing day has not run (listed after LastListedOnEnded).
+	// listing day has not run (listed after LastListedOnEnded; a listing
+	// without a listing day, stored '', has no such bound).
 	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` + placeholders(len(q.ListTypes)) +
-		`) AND (l.end_date IS NULL OR ((l.end_date > ? OR length(l.end_date) <> 10) AND l.listed_on > ?)) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+		`) AND (l.end_date IS NULL OR ((l.end_date > ? OR length(l.end_date) <> 10) AND (l.listed_on = '' OR l.listed_on > ?))) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)
