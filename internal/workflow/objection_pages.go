@@ -396,14 +396,15 @@ type ObjectionRow struct {
 // supervision read registered before the answer, one entry per subject of
 // the list naming its records there (supervision.go, DOMAIN.md §7).
 func (s *Service) ObjectionRows(ctx context.Context, actor xinyong.Actor, f xinyong.ObjectionFilter, overdueOnly bool) ([]ObjectionRow, error) {
-	os, err := s.Objections(ctx, actor, f, overdueOnly)
+	os, reads, err := s.objections(ctx, actor, f, overdueOnly) // reads registered below, with the rows'
 	if err != nil {
 		return nil, err
 	}
 	out := make([]ObjectionRow, len(os))
 	viewer := xinyong.ViewerOf(actor, "", "")
-	var reads []supervisionRead
+	corrections := reads
 	err = s.view(ctx, func(tx xinyong.Tx) error {
+		reads = slices.Clip(corrections)
 		today := xinyong.DateOf(tx.Now())
 		for i, o := range os {
 			out[i] = ObjectionRow{ObjectionView: o}

@@ -334,9 +334,17 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 }
 
 // Objection returns an objection to who may read it, with its history.
+//
+// The admin and auditors read the corrected values as supervision: when
+// they show more than the public's view of the record does (publication
+// ended, fields the public does not see), the read is registered before
+// the answer, one entry naming the record (supervision.go, DOMAIN.md §7),
+// as the console's case (ObjectionCase) is. The handling department's
+// and the subject's reads register nothing.
 func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string) (ObjectionView, []xinyong.Objection, error) {
 	var v ObjectionView
 	var hist []xinyong.Objection
+	var read supervisionRead
 	err := s.view(ctx, func(tx xinyong.Tx) error {
 		o, err := tx.Objection(id)
 		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayRead(actor, o)) {
@@ -362,28 +370,102 @@ func (s *Service) Objection(ctx context.Context, actor xinyong.Actor, id string)
 		if err != nil {
 			return err
 		}
-		vis, it, err := recordVisibility(tx, xinyong.ViewerOf(actor, "", ""), r, xinyong.DateOf(tx.Now()))
+		today := xinyong.DateOf(tx.Now())
+		vis, it, err := recordVisibility(tx, xinyong.ViewerOf(actor, "", ""), r, today)
+		if err != nil {
+			return err
+		}
+		pub, err := publicCorrections(tx, actor, r, today)
 		if err != nil {
 			return err
 		}
 		versions := map[string][]xinyong.Record{}
-		if v.Resolution, err = resolutionAs(tx, v.Resolution, vis, r, it, versions); err != nil {
+		beyond := false
+		as := func(res *xinyong.ObjectionResolution) (*xinyong.ObjectionResolution, error) {
+			seen, err := resolutionAs(tx, res, vis, r, it, versions)
+			if err != nil || pub == nil {
+				return seen, err
+			}
+			b, err := pub.beyond(tx, res, seen, versions)
+			beyond = beyond || b
+			return seen, err
+		}
+		if v.Resolution, err = as(v.Resolution); err != nil {
 			return err
 		}
 		for i := range hist {
-			if hist[i].Resolution, err = resolutionAs(tx, hist[i].Resolution, vis, r, it, versions); err != nil {
+			if hist[i].Resolution, err = as(hist[i].Resolution); err != nil {
 				return err
 			}
 		}
+		if beyond {
+			read = supervisionRead{subjectID: r.SubjectID, ids: []string{r.ID}, items: []string{r.Item}}
+		}
 		return nil
 	})
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, []supervisionRead{read}); err != nil {
+			return ObjectionView{}, nil, err
+		}
+	}
 	return v, hist, err
+}
+
+// publicView is the public's view of a record's corrected values, against
+// which a supervisor's is compared (nil for a reader who does not
+// supervise: nothing to register).
+type publicView struct {
+	r   xinyong.Record
+	vis xinyong.Visibility
+	it  xinyong.CatalogueItem
+}
+
+func publicCorrections(tx xinyong.Tx, actor xinyong.Actor, r xinyong.Record, on xinyong.Date) (*publicView, error) {
+	if !supervises(actor) {
+		return nil, nil
+	}
+	vis, it, err := recordVisibility(tx, xinyong.Viewer{Kind: xinyong.ViewerPublic}, r, on)
+	if err != nil {
+		return nil, err
+	}
+	return &publicView{r: r, vis: vis, it: it}, nil
+}
+
+// beyond reports whether seen, the supervisor's view of the answer res,
+// shows corrected values the public's view of it does not.
+func (p *publicView) beyond(tx xinyong.Tx, res, seen *xinyong.ObjectionResolution, versions map[string][]xinyong.Record) (bool, error) {
+	if seen == nil || len(seen.Corrections) == 0 {
+		return false, nil
+	}
+	pub, err := resolutionAs(tx, res, p.vis, p.r, p.it, versions)
+	if err != nil {
+		return false, err
+	}
+	return pub == nil || !maps.Equal(seen.Corrections, pub.Corrections), nil
 }
 
 // Objections lists objections: the admin and auditors all, officers and
 // reviewers their department's, a subject its own. overdueOnly keeps the
 // open objections past their limit (the queue of reminders).
+//
+// The admin and auditors read the corrected values as supervision: the
+// records whose corrected values they see beyond the public's view are
+// registered before the answer, one entry per subject of the list naming
+// its records (supervision.go, DOMAIN.md §7), as in the single view.
 func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong.ObjectionFilter, overdueOnly bool) ([]ObjectionView, error) {
+	out, reads, err := s.objections(ctx, actor, f, overdueOnly)
+	if err == nil {
+		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
+}
+
+// objections is Objections without registering: it returns the
+// supervision reads to register with the views (ObjectionRows registers
+// them with its own, in one entry per subject).
+func (s *Service) objections(ctx context.Context, actor xinyong.Actor, f xinyong.ObjectionFilter, overdueOnly bool) ([]ObjectionView, []supervisionRead, error) {
 	switch {
 	case actor.Kind == "system" || actor.Kind == "cli" || actor.Role == xinyong.RoleAdmin || actor.Role == xinyong.RoleAuditor:
 	case (actor.Role == xinyong.RoleOfficer || actor.Role == xinyong.RoleReviewer) && actor.DepartmentID != "":
@@ -391,10 +473,12 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 	case actor.Role == xinyong.RoleSubject && actor.SubjectID != "":
 		f.SubjectID = actor.SubjectID
 	default:
-		return nil, denyObjection(actor, "list objections")
+		return nil, nil, denyObjection(actor, "list objections")
 	}
 	out := []ObjectionView{}
+	var reads []supervisionRead
 	err := s.view(ctx, func(tx xinyong.Tx) error {
+		reads = nil
 		today := xinyong.DateOf(tx.Now())
 		if overdueOnly {
 			f.Open, f.DeadlineTo = true, today.AddDays(-1)
@@ -410,7 +494,9 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 			r   xinyong.Record
 			vis xinyong.Visibility
 			it  xinyong.CatalogueItem
+			pub *publicView // the public's, for a supervisor
 		}
+		registered := map[string]bool{}
 		records := map[string]seen{}
 		versions := map[string][]xinyong.Record{}
 		for _, o := range os {
@@ -432,6 +518,9 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 							return err
 						}
 						sr = seen{r: r, vis: vis, it: it}
+						if sr.pub, err = publicCorrections(tx, actor, r, today); err != nil {
+							return err
+						}
 					case xinyong.ErrorCode(err) != xinyong.ENOTFOUND:
 						return err
 					}
@@ -440,12 +529,25 @@ func (s *Service) Objections(ctx context.Context, actor xinyong.Actor, f xinyong
 				if v.Resolution, err = resolutionAs(tx, res, sr.vis, sr.r, sr.it, versions); err != nil {
 					return err
 				}
+				if sr.pub != nil && !registered[sr.r.ID] {
+					b, err := sr.pub.beyond(tx, res, v.Resolution, versions)
+					if err != nil {
+						return err
+					}
+					if b {
+						registered[sr.r.ID] = true
+						reads = append(reads, supervisionRead{subjectID: sr.r.SubjectID, ids: []string{sr.r.ID}, items: []string{sr.r.Item}})
+					}
+				}
 			}
 			out = append(out, v)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, reads, nil
 }
 
 // disputed returns which of the records have an open objection (the
