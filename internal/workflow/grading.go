@@ -361,11 +361,9 @@ func noResults(r resultsModel, version int, on xinyong.Date, what string) error 
 
 // grader grades a set of subjects read in one transaction.
 type grader struct {
-	ev       *xinyong.Evaluator
-	items    []string
-	fieldIt  map[string]bool
-	repairs  map[string]xinyong.RepairOutcome // nil: look up per subject set
-	listings map[string][]xinyong.GradingListing
+	ev      *xinyong.Evaluator
+	items   []string
+	fieldIt map[string]bool
 }
 
 func newGrader(m xinyong.GradingModel) *grader {
@@ -407,9 +405,7 @@ func (g *grader) read(tx xinyong.Tx, ids []string, after string, byRange bool) (
 			need = append(need, r.ID)
 			needAt = append(needAt, ref{i, len(out[i].recs)})
 		}
-		if g.repairs == nil {
-			all = append(all, r.ID)
-		}
+		all = append(all, r.ID)
 		out[i].recs = append(out[i].recs, r)
 		n++
 		return nil
@@ -435,11 +431,9 @@ func (g *grader) read(tx xinyong.Tx, ids []string, after string, byRange bool) (
 			}
 		}
 	}
-	repairs := g.repairs
-	if repairs == nil {
-		if repairs, err = tx.RepairOutcomes(all); err != nil {
-			return nil, 0, err
-		}
+	repairs, err := tx.RepairOutcomes(all)
+	if err != nil {
+		return nil, 0, err
 	}
 	if len(repairs) > 0 {
 		for i := range out {
@@ -453,13 +447,6 @@ func (g *grader) read(tx xinyong.Tx, ids []string, after string, byRange bool) (
 	return out, n, nil
 }
 
-func (g *grader) listingsOf(tx xinyong.Tx, ids []string) (map[string][]xinyong.GradingListing, error) {
-	if g.listings != nil {
-		return g.listings, nil
-	}
-	return tx.ListedListings(ids)
-}
-
 // gradeOne reads and grades one subject in tx.
 func gradeOne(tx xinyong.Tx, m xinyong.GradingModel, subjectID string, on xinyong.Date) (xinyong.Grade, error) {
 	g := newGrader(m)
@@ -471,7 +458,7 @@ func gradeOne(tx xinyong.Tx, m xinyong.GradingModel, subjectID string, on xinyon
 	if err != nil {
 		return xinyong.Grade{}, err
 	}
-	ls, err := g.listingsOf(tx, []string{subjectID})
+	ls, err := tx.ListedListings([]string{subjectID})
 	if err != nil {
 		return xinyong.Grade{}, err
 	}
@@ -824,11 +811,14 @@ type gradeChunk struct {
 	last    string
 	subs    []subjectRecords
 	records int
-	ledger  int64
-	grades  []xinyong.Grade
-	digest  [32]byte
-	counts  map[string]int
-	err     error
+	ledger  int64 // the ledger's size when the chunk was read
+	// listings: the chunk's subjects' listings in force, read with its
+	// records.
+	listings map[string][]xinyong.GradingListing
+	grades   []xinyong.Grade
+	digest   [32]byte
+	counts   map[string]int
+	err      error
 }
 
 // RunGrading runs (or resumes after its cursor) a batch run: a reader
@@ -865,13 +855,11 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 				return err
 			}
 		}
+		// Repair outcomes and listings are read with each chunk's records
+		// (in the chunk's read transaction), not once here: a repair or a
+		// listing removed while the run is under way counts no more in the
+		// chunks read after it.
 		g = newGrader(m)
-		if g.repairs, err = t.RepairOutcomes(nil); err != nil {
-			return err
-		}
-		if g.listings, err = t.ListedListings(nil); err != nil {
-			return err
-		}
 		before := run
 		run.State, run.Message, run.UpdatedAt = xinyong.RunRunning, "", t.Now()
 		if err := t.UpdateGradingRun(run); err != nil {
@@ -882,7 +870,7 @@ func (s *Service) RunGrading(ctx context.Context, actor xinyong.Actor, id string
 	if err != nil {
 		return run, err
 	}
-	run, err = s.runGrading(ctx, actor, run, g, deptIDs, progress)
+	run, err = s.runGrading(ctx, actor, run, m, g, deptIDs, progress)
 	if err != nil && ctx.Err() == nil {
 		msg := xinyong.ErrorMessage(err)
 		if xinyong.ErrorCode(err) == xinyong.EINTERNAL {
@@ -985,7 +973,7 @@ func chunkCommitment(run, after, last string, subjects, records int, counts map[
 		"counts": counts, "digest": hex.EncodeToString(digest[:]), "chain": chain}
 }
 
-func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyong.GradingRun, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
+func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyong.GradingRun, m xinyong.GradingModel, g *grader, deptIDs []string, progress GradingProgress) (xinyong.GradingRun, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	// On any return the reader and evaluator are cancelled and waited for:
 	// a reader left inside a read transaction would outlive the run (and
@@ -1028,7 +1016,10 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 				if len(ids) == 0 {
 					return nil
 				}
-				c.subs, c.records, err = g.read(tx, ids, after, !byDept)
+				if c.subs, c.records, err = g.read(tx, ids, after, !byDept); err != nil {
+					return err
+				}
+				c.listings, err = tx.ListedListings(ids)
 				return err
 			})
 			if c.err == nil && len(ids) == 0 {
@@ -1058,7 +1049,7 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 				c.counts = map[string]int{}
 				now := s.Now()
 				for _, sr := range c.subs {
-					res := g.ev.Evaluate(xinyong.GradeInput{Records: sr.recs, Listings: g.listings[sr.id]}, on)
+					res := g.ev.Evaluate(xinyong.GradeInput{Records: sr.recs, Listings: c.listings[sr.id]}, on)
 					gr := xinyong.Grade{SubjectID: sr.id, ModelID: modelID, ModelVersion: modelVersion, Grade: res.Grade, Score: res.Score, On: on,
 						Explanation: res.Explanation, LedgerSize: c.ledger, RunID: runID, Source: "evaluation", ComputedAt: now}
 					c.grades = append(c.grades, gr)
@@ -1066,7 +1057,7 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 					h.Write([]byte(GradeDigestLine(gr)))
 				}
 				copy(c.digest[:], h.Sum(nil))
-				c.subs = nil
+				c.subs, c.listings = nil, nil
 			}
 			select {
 			case graded <- c:
@@ -1084,12 +1075,48 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 		}
 		var next xinyong.GradingRun
 		err := s.update(ctx, actor, func(t *txn) error {
+			// The sequencer lock first: every other writer of a grade (a
+			// repair's or withdrawal's regrade, a subject's evaluation, a
+			// review's regrade) audits it, and so appends a leaf, in the
+			// transaction that stores it. Under the lock those committed
+			// are all in the ledger, and those to come wait for this chunk.
+			h, err := t.LockLedger()
+			if err != nil {
+				return err
+			}
+			t.head = &h
 			cur, err := t.GradingRun(run.ID)
 			if err != nil {
 				return err
 			}
 			if cur.Cursor != c.after {
 				return xinyong.Errorf(xinyong.ECONFLICT, "grading run %s was resumed elsewhere meanwhile", run.ID)
+			}
+			// A subject whose records, listings or stored grade changed
+			// after the chunk was read (a repair approved, a record
+			// withdrawn, a listing removed, a grade stored by a repair's
+			// regrade or a review) is graded anew here, under the lock:
+			// the grade read earlier would count again what stopped
+			// counting, over the grade that no longer does.
+			changed, err := subjectsChangedSince(t, modelID, c.ledger, h.Size)
+			if err != nil {
+				return err
+			}
+			regraded := 0
+			for i, g := range c.grades {
+				if !changed[g.SubjectID] {
+					continue
+				}
+				ng, err := gradeOne(t, m, g.SubjectID, on)
+				if err != nil {
+					return err
+				}
+				ng.RunID = runID
+				c.grades[i] = ng
+				regraded++
+			}
+			if regraded > 0 {
+				c.counts, c.digest = gradeCounts(c.grades), gradesDigest(c.grades)
 			}
 			if err := t.PutGrades(c.grades); err != nil {
 				return err
@@ -1110,7 +1137,7 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 			next = cur
 			return t.audit(ActGradingRunChunk, "grading_run", cur.ID, nil,
 				chunkCommitment(cur.ID, c.after, c.last, len(c.grades), c.records, c.counts, c.digest, cur.Chain),
-				fmt.Sprintf("chunk of subjects (%q, %q]: %d subjects, %d records, grades %v; %d of %d done", c.after, c.last, len(c.grades), c.records, c.counts, cur.Done, cur.Total))
+				fmt.Sprintf("chunk of subjects (%q, %q]: %d subjects, %d records, grades %v%s; %d of %d done", c.after, c.last, len(c.grades), c.records, c.counts, regradedNote(regraded), cur.Done, cur.Total))
 		})
 		if err != nil {
 			return run, err
@@ -1121,6 +1148,85 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 		}
 	}
 	return run, ctx.Err()
+}
+
+// subjectsChangedSince returns the subjects the ledger's leaves from..to-1
+// show changed for grading under the model (with the lock held, to is the
+// head): a grade stored (every writer of a grade but a run's chunk audits
+// it as object grade MODEL:SUBJECT in the transaction that stores it), a
+// repair decided, a record withdrawn, a listing changed.
+func subjectsChangedSince(tx xinyong.Tx, modelID string, from, to int64) (map[string]bool, error) {
+	if from >= to {
+		return nil, nil
+	}
+	prefix := "grade:" + modelID + ":"
+	out := map[string]bool{}
+	var repairs, records, listings []string
+	err := tx.LedgerEntries(from, to, func(e xinyong.LedgerEntry) error {
+		switch {
+		case e.ObjectType == "audit" && strings.HasPrefix(e.ObjectID, prefix):
+			out[e.ObjectID[len(prefix):]] = true
+		case e.Kind == LeafRepair:
+			repairs = append(repairs, e.ObjectID)
+		case e.Kind == ledger.KindRecordWithdrawn:
+			records = append(records, e.ObjectID)
+		case e.Kind == LeafListing:
+			listings = append(listings, e.ObjectID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range repairs {
+		if r, err := tx.Repair(id); err == nil {
+			out[r.SubjectID] = true
+		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+			return nil, err
+		}
+	}
+	for _, id := range records {
+		if r, err := tx.Record(id); err == nil {
+			out[r.SubjectID] = true
+		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+			return nil, err
+		}
+	}
+	for _, id := range listings {
+		if l, err := tx.Listing(id); err == nil {
+			out[l.SubjectID] = true
+		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// gradeCounts counts grades by letter.
+func gradeCounts(gs []xinyong.Grade) map[string]int {
+	out := map[string]int{}
+	for _, g := range gs {
+		out[g.Grade]++
+	}
+	return out
+}
+
+// gradesDigest is the digest of the grades' lines (GradeDigestLine).
+func gradesDigest(gs []xinyong.Grade) [32]byte {
+	h := sha256.New()
+	for _, g := range gs {
+		h.Write([]byte(GradeDigestLine(g)))
+	}
+	var d [32]byte
+	copy(d[:], h.Sum(nil))
+	return d
+}
+
+func regradedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d graded anew at the write: changed after the chunk was read)", n)
 }
 
 // GradingRun returns a run with its progress (admin, auditor).
@@ -1350,6 +1456,16 @@ func (s *Service) FileGradeReview(ctx context.Context, actor xinyong.Actor, ref 
 func (s *Service) DecideGradeReview(ctx context.Context, actor xinyong.Actor, id string, in xinyong.ReviewDecisionInput) (xinyong.GradeReview, error) {
 	var r xinyong.GradeReview
 	err := s.update(ctx, actor, func(t *txn) error {
+		// The sequencer lock before the grade is read: a repair or a
+		// withdrawal regrading the subject meanwhile (regradeOnStop, under
+		// the same lock) either committed before — and its grade is the one
+		// read and changed here — or waits for this one; the grade read
+		// unlocked could be written back with the old explanation.
+		h, err := t.LockLedger()
+		if err != nil {
+			return err
+		}
+		t.head = &h
 		cur, err := t.GradeReview(id)
 		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayReadReview(actor, cur)) {
 			return reviewNotFound(id)

@@ -55,6 +55,16 @@ func (c gradeStop) what() string {
 // a record or listing stop counting; it stores and audits each grade that
 // changed. A subject with no stored grade costs one query.
 func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
+	// The sequencer lock before the stored grades are read: a review's
+	// regrade or a run's chunk writing the subject's grade meanwhile either
+	// committed before (and is read here) or waits for this transaction.
+	if t.head == nil {
+		h, err := t.LockLedger()
+		if err != nil {
+			return err
+		}
+		t.head = &h
+	}
 	gs, err := t.GradesOf(subjectID)
 	if err != nil || len(gs) == 0 {
 		return err
