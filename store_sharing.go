@@ -35,8 +35,9 @@ type SharingStore interface {
 	// QueryUsesByLedger streams the entries whose leaf index is in
 	// [from, to), in leaf order (ledger verification). fn must not use the Tx.
 	QueryUsesByLedger(from, to int64, fn func(QueryUse) error) error
-	// PurgeQueryUses deletes the entries recorded before before and returns
-	// how many. The retention rule is the caller's (SharingPolicy).
+	// PurgeQueryUses deletes the entries recorded before before whose
+	// ledger leaf is dated before it too, and returns how many. The
+	// retention rule is the caller's (SharingPolicy).
 	PurgeQueryUses(before time.Time) (int64, error)
 }
 

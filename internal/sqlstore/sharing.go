@@ -255,9 +255,17 @@ func (t *Tx) QueryUsesByLedger(from, to int64, fn func(xinyong.QueryUse) error) 
 	return t.eachQueryUse(fn, `SELECT `+queryUseCols+` FROM query_use WHERE ledger_idx >= ? AND ledger_idx < ? ORDER BY ledger_idx`, from, to)
 }
 
-// PurgeQueryUses deletes the entries recorded before before.
+// PurgeQueryUses deletes the entries recorded before before whose ledger
+// leaf is dated before it too. An entry keeps its read's time and its leaf
+// the later time of the append that committed it; ledger verify accepts a
+// missing entry only when its leaf's time is before the purge horizon, so
+// an entry read before the horizon and appended after it stays until a
+// later purge. The entries are found by query_use_at and each leaf by its
+// primary key: the daily purge reads the entries it deletes (and the few
+// whose leaf is not yet due), never the ledger.
 func (t *Tx) PurgeQueryUses(before time.Time) (int64, error) {
-	res, err := t.execResult(`DELETE FROM query_use WHERE at < ?`, Micros(before))
+	at := Micros(before)
+	res, err := t.execResult(`DELETE FROM query_use WHERE at < ? AND EXISTS (SELECT 1 FROM ledger_entry le WHERE le.idx = query_use.ledger_idx AND le.at < ?)`, at, at)
 	if err != nil {
 		return 0, err
 	}

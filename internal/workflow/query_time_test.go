@@ -9,16 +9,19 @@ import (
 	"xinyong/internal/pgtest"
 )
 
-// TestQueryUseTimeIsLeafTime: a query-use entry (DOMAIN.md §7: every query
-// registered, kept at least 5 years, then purged) is dated by the
-// transaction that appends it and its ledger leaf, not by the read before
-// it. The purge deletes entries by their time and `ledger verify` accepts
-// a missing entry only when its leaf's time is before the purge horizon:
-// an entry dated by the read (earlier) and a leaf dated by the grouped
-// append (later) let a lawful purge whose horizon falls between the two
-// delete a row verify then reports as deleted. Found by review
-// (TestRevPurgeHorizonStraddle).
-func TestQueryUseTimeIsLeafTime(t *testing.T) {
+// TestQueryUseTimeIsReadTime: a query-use entry (DOMAIN.md §7: every
+// query registered, kept at least 5 years, then purged) keeps the time of
+// the read, the time the subject sees under "who queried me", the agency's
+// receipt signs and the consent was checked at; its ledger leaf carries the
+// later time of the grouped append that committed it. The purge deletes an
+// entry only when both are before its horizon, so `ledger verify` (a
+// missing entry is lawful only when its leaf's time is before the horizon)
+// holds after a purge whose horizon falls between the read and the append,
+// and after one past both. Replaces TestQueryUseTimeIsLeafTime (caa2200,
+// which dated the entry by its append: the subject and the receipt then
+// gave different times, and a read checked against a consent just before
+// it ended was recorded after the end). Found by review.
+func TestQueryUseTimeIsReadTime(t *testing.T) {
 	for _, st := range []struct {
 		name string
 		db   func(t *testing.T) string
@@ -63,14 +66,26 @@ func TestQueryUseTimeIsLeafTime(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if !q.At.Equal(leaf.At) {
-				t.Errorf("entry at %s, its leaf at %s: the purge (by entry time) and verify (by leaf time) disagree", q.At, leaf.At)
+			if !q.At.Equal(t0) {
+				t.Errorf("entry at %s, the read at %s (its leaf at %s): the subject's and the receipt's times disagree", q.At, t0, leaf.At)
+			}
+			if !leaf.At.After(q.At) {
+				t.Fatalf("leaf at %s, not after the read at %s: the test does not straddle", leaf.At, q.At)
+			}
+			remaining := func() int {
+				var n int
+				svc.Store.View(ctx, func(tx xinyong.Tx) error {
+					qs, err := tx.QueryUses(xinyong.QueryFilter{})
+					n = len(qs)
+					return err
+				})
+				return n
 			}
 			// Five years on, purges with horizons just after the read and
 			// just after the append: verify holds after each.
 			svc.Clock = db.Now
 			db.Set(t0.AddDate(5, 0, 0).Add(time.Minute))
-			for _, before := range []time.Time{t0.Add(500 * time.Millisecond), t0.Add(1500 * time.Millisecond)} {
+			for i, before := range []time.Time{t0.Add(500 * time.Millisecond), t0.Add(1500 * time.Millisecond)} {
 				if _, err := svc.PurgeQueryLog(ctx, xinyong.Actor{Kind: "account", ID: "adm", Name: "admin", Role: xinyong.RoleAdmin}, before); err != nil {
 					t.Fatal(err)
 				}
@@ -81,15 +96,12 @@ func TestQueryUseTimeIsLeafTime(t *testing.T) {
 				if !vr.OK() {
 					t.Errorf("ledger verify after a lawful purge before %s: %+v", before.UTC(), vr.Problems)
 				}
-			}
-			// The last purge's horizon is past the append: the entry is gone.
-			svc.Store.View(ctx, func(tx xinyong.Tx) error {
-				qs, _ := tx.QueryUses(xinyong.QueryFilter{})
-				if len(qs) != 0 {
-					t.Errorf("entries left after a purge past them: %+v", qs)
+				// Between the read and the append the entry stays; past
+				// both it is gone.
+				if n, want := remaining(), []int{1, 0}[i]; n != want {
+					t.Errorf("after a purge before %s: %d entries, want %d", before.UTC(), n, want)
 				}
-				return nil
-			})
+			}
 		})
 	}
 }

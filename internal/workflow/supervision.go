@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
-	"time"
 
 	"xinyong"
 	"xinyong/internal/ledger"
@@ -143,16 +142,14 @@ func bySubject(n int, at func(i int) (subjectID, id, item string)) []supervision
 // appendQueryUse writes a query-use entry with its flag and ledger leaf in
 // t (the shared-records query, the measures check and supervision reads).
 //
-// The entry is dated by t, the transaction that commits it with its leaf,
-// whatever At the caller set when it read: the leaf carries t's time, the
-// retention purge deletes entries by their time and `ledger verify`
-// accepts a missing entry only when its leaf's time is before the purge
-// horizon. An entry dated by the read (earlier, by the grouped append's
-// wait) would be purged by a horizon falling between the two and then
-// reported as deleted. A measures check's own time and its receipt's
-// signed time stay the read's (measures.go).
+// The entry keeps the time the caller set when it read: the time the
+// subject sees under "who queried me", the one an agency's receipt signs,
+// and the one checked against the consent. Its leaf carries t's time,
+// later by the grouped append's wait; the retention purge deletes an
+// entry only when both are before its horizon (sqlstore PurgeQueryUses),
+// so `ledger verify`, which accepts a missing entry when its leaf's time
+// is before the horizon, agrees with it.
 func (s *Service) appendQueryUse(t *txn, e xinyong.QueryUse) error {
-	e.At = time.UnixMicro(t.Now().UnixMicro()).UTC() // the leaf's time (ledger.Leaf.Normalize)
 	if e.SubjectID != "" {
 		n, err := t.CountQuerySubjects(e.Actor, e.At.Add(-xinyong.QueryFlagWindow), e.SubjectID, xinyong.FlagCountCap(s.policy().QueryFlagLimit))
 		if err != nil {
