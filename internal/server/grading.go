@@ -253,10 +253,12 @@ func (s *Server) postGradeReviewDecide(w http.ResponseWriter, r *http.Request) e
 // The /grade page's words for a grade that predates a record it counted
 // stopping counting (workflow.GradeView.Outdated).
 func init() {
-	chinese["grade.outdated"] = "该等级评定后，其所依据的下列记录已不再计入（所属模型已停止施行，未重新评价）"
+	chinese["grade.outdated.ended"] = "该等级评定后，其所依据的下列记录已不再计入（所属模型已停止施行，未重新评价）"
+	chinese["grade.outdated.stale"] = "该等级评定时读取的下列记录此后已不再计入（模型仍在施行，下次评价将重新评定）"
 	chinese["grade.outdated.withdrawn"] = "已撤回，日期"
 	chinese["grade.outdated.repaired"] = "已信用修复，日期"
-	english["grade.outdated"] = "Outdated: since this grade was given, these records behind it stopped counting (its model is no longer in force, so it was not recomputed)"
+	english["grade.outdated.ended"] = "Outdated: since this grade was given, these records behind it stopped counting (its model is no longer in force, so it was not recomputed)"
+	english["grade.outdated.stale"] = "Outdated: the evaluation that stored this grade read these records before they stopped counting (its model is in force: the next evaluation grades anew)"
 	english["grade.outdated.withdrawn"] = "withdrawn on"
 	english["grade.outdated.repaired"] = "repaired on"
 }

@@ -480,10 +480,16 @@ type GradeView struct {
 	// since (withdrawn or repaired) and the grade was not recomputed (its
 	// model has no version in force): OutdatedBy names each record and
 	// the day it stopped.
-	Outdated   bool                `json:"outdated,omitempty"`
-	OutdatedBy []StoppedRecord     `json:"outdated_by,omitempty"`
-	Records    map[string]GradeRec `json:"records,omitempty"`
-	Reviews    []GradeReviewView   `json:"reviews,omitempty"`
+	Outdated   bool            `json:"outdated,omitempty"`
+	OutdatedBy []StoppedRecord `json:"outdated_by,omitempty"`
+	// OutdatedWhy says why the grade was not recomputed: "ended" (its
+	// model has no version in force today, so nobody is graded under it)
+	// or "stale" (the model is in force: the evaluation that stored it
+	// read the records before they stopped counting — a run or an
+	// evaluation older than the grade updates; the next one grades anew).
+	OutdatedWhy string              `json:"outdated_why,omitempty"`
+	Records     map[string]GradeRec `json:"records,omitempty"`
+	Reviews     []GradeReviewView   `json:"reviews,omitempty"`
 	// QueryID: the query-use entry of a supervision read that described
 	// records the public does not see (supervision.go).
 	QueryID string `json:"query_id,omitempty"`
@@ -647,6 +653,12 @@ func (s *Service) SubjectGradeVersion(ctx context.Context, actor xinyong.Actor, 
 				return err
 			}
 			v.Outdated = len(v.OutdatedBy) > 0
+			if v.Outdated {
+				v.OutdatedWhy = "stale"
+				if _, ok := xinyong.GradingVersionInForce(rm.versions, on); !ok {
+					v.OutdatedWhy = "ended"
+				}
+			}
 		}
 		rs, err := tx.GradeReviews(xinyong.GradeReviewFilter{SubjectID: subj.ID})
 		if err != nil {
