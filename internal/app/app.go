@@ -60,11 +60,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 		st.Close()
 		return nil, err
 	}
-	if opt.Migrate {
-		if err := st.Migrate(ctx); err != nil {
-			return fail(err)
-		}
-	} else {
+	if !opt.Migrate {
 		cur, latest, err := st.SchemaVersion(ctx)
 		if err != nil {
 			return fail(err)
@@ -87,9 +83,24 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	if err != nil {
 		return fail(fmt.Errorf("ID-hash key: %w", err))
 	}
+	// Migrate once the keys are loaded: what follows a migration in the
+	// process that applied it (the seal below) then cannot be kept from
+	// running by a key that fails to load.
+	if opt.Migrate {
+		if err := st.Migrate(ctx); err != nil {
+			return fail(err)
+		}
+	}
 	svc := &workflow.Service{Store: st, Clock: opt.Clock, Signer: signer, Verifier: verifier, IDKey: idKey, Holiday: holiday.New(), Log: log,
 		Sharing: xinyong.SharingPolicy{ConsentMaxDuration: time.Duration(cfg.ConsentMaxDays) * 24 * time.Hour, QueryFlagLimit: cfg.QueryFlagLimit, QueryRetentionYears: cfg.QueryRetentionYears}}
 	svc.RepairFiles = workflow.RepairConfig{FilesDir: cfg.FilesDir, MaxProof: cfg.MaxProof}
+	if opt.Migrate {
+		// Only here, right after this process applied migration 0017
+		// (the store reports it once), never at a later start.
+		if _, err := svc.SealObjectionMigration(ctx); err != nil {
+			return fail(err)
+		}
+	}
 	return &App{Config: cfg, Store: st, Service: svc, Log: log}, nil
 }
 

@@ -78,6 +78,11 @@ type DB struct {
 	rebound sync.Map // query → rebound query
 	// Statements prepared per pool (stmtcache.go), SQLite only.
 	rStmts, wStmts stmtCache
+
+	// applied holds the migrations Migrate applied on this DB value, that
+	// is in this process, not yet claimed (ClaimApplied).
+	appliedMu sync.Mutex
+	applied   map[int64]bool
 }
 
 var _ xinyong.Store = (*DB)(nil)
@@ -269,10 +274,39 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
+	res, err := p.Up(ctx)
+	if pe := (*goose.PartialError)(nil); errors.As(err, &pe) {
+		res = pe.Applied // those before the one that failed
+	}
+	db.appliedMu.Lock()
+	for _, r := range res {
+		if r != nil && r.Error == nil && r.Source != nil {
+			if db.applied == nil {
+				db.applied = map[int64]bool{}
+			}
+			db.applied[r.Source.Version] = true
+		}
+	}
+	db.appliedMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// ClaimApplied reports whether Migrate applied migration version in this
+// process (on this DB value) and nobody claimed it before; it claims it, so
+// it reports true once. What must follow one migration, in the process that
+// applied it and never at a later start (workflow.SealObjectionMigration
+// after 0017), asks here.
+func (db *DB) ClaimApplied(version int64) bool {
+	db.appliedMu.Lock()
+	defer db.appliedMu.Unlock()
+	if !db.applied[version] {
+		return false
+	}
+	delete(db.applied, version)
+	return true
 }
 
 // CheckCurrent returns an error unless the schema is exactly the binary's.

@@ -74,9 +74,6 @@ func (s *Service) LoadReference(ctx context.Context, set *refdata.Set) error {
 	if err == nil {
 		err = s.LoadGradingDefaults(ctx) // the default grading model (issue 8), once
 	}
-	if err == nil {
-		_, err = s.SealObjectionMigration(ctx) // after migration 0017, once (objections_seal.go)
-	}
 	return err
 }
 

@@ -228,6 +228,9 @@ func (s *Service) Verify(ctx context.Context, verifierKey string, progress func(
 		if err := queryUsesOutsideLog(tx, head.Size, add); err != nil {
 			return err
 		}
+		if err := objectionMigrationProblems(tx, head.Size, add); err != nil { // objections_seal.go
+			return err
+		}
 		return tx.AuditWithoutLeaf(head.Size, func(a xinyong.AuditEvent) error {
 			rep.Audit++
 			add(-1, fmt.Sprintf("audit:%d", a.ID), "this audit event has no ledger leaf: it was inserted behind the application's back")

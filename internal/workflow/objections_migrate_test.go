@@ -152,7 +152,7 @@ func TestMigration0017ClearsObjectionCorrectionValues(t *testing.T) {
 			if err := sqlstore.CheckCurrent(e.ctx, sdb); err != nil {
 				t.Fatal(err)
 			}
-			// What serve and migrate run after migrating (LoadReference).
+			// What app.Open runs right after the Migrate that applied 0017.
 			if n, err := e.svc.SealObjectionMigration(e.ctx); err != nil || n != 2 {
 				t.Fatalf("seal: %d rows, %v; want 2", n, err)
 			}
@@ -362,8 +362,8 @@ func TestObjectionForgedAnswerAfterDeletion(t *testing.T) {
 
 // TestObjectionMigrationSeal (SQLite, and PostgreSQL with
 // XINYONG_TEST_POSTGRES): migration 0017 lists the versions it rewrote; the
-// seal step run after migrating appends one objection.migrated leaf and one
-// audit event, once. ledger verify then accepts a migrated version whose
+// seal step run right after applying it appends one objection.migrated leaf
+// and one audit event, once. ledger verify then accepts a migrated version whose
 // record a repair deleted exactly as the migration left it, and reports: an
 // answer rewritten to look migrated (the reviewer's forgery, on a database
 // that was migrated), a change of a migrated row, a changed, added or
@@ -403,7 +403,7 @@ func TestObjectionMigrationSeal(t *testing.T) {
 			if seals != 0 || audits != 0 {
 				t.Fatalf("sealed before the seal step: %d leaves, %d events", seals, audits)
 			}
-			// Two starts at once (two servers on one PostgreSQL): one seals.
+			// Asked twice at once in the process that applied 0017: one seals.
 			var wg sync.WaitGroup
 			ns, errs := make([]int, 2), make([]error, 2)
 			for i := range ns {
@@ -425,7 +425,7 @@ func TestObjectionMigrationSeal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.LoadReference(e.ctx, set); err != nil { // as serve and migrate do at every start
+			if err := e.svc.LoadReference(e.ctx, set); err != nil { // as serve and migrate do at every start: no seal
 				t.Fatal(err)
 			}
 			if n, err := e.svc.SealObjectionMigration(e.ctx); err != nil || n != 0 {

@@ -23,9 +23,13 @@ import (
 // rebuild the old row: verify then accepts the row only as the migration
 // left it. The migration lists the versions it rewrote in
 // objection_migration (with the leaf of the old row); SealObjectionMigration,
-// run once after migrating, stores each listed row's SHA-256 and appends one
-// ledger leaf committing to the whole list, so that the list, and each row
-// on it, cannot be changed afterwards without verify noticing.
+// run by the process that applied the migration right after applying it,
+// stores each listed row's SHA-256 and appends one ledger leaf committing to
+// the whole list, so that the list, and each row on it, cannot be changed
+// afterwards without verify noticing. The seal is written once and only
+// then: a row added to the list later (behind the application's back) is
+// never sealed, and verify reports a listed row without a seal and any
+// second seal leaf (objectionMigrationProblems).
 
 // LeafObjectionMigrated is the ledger leaf kind that seals the list of
 // objection versions migration 0017 rewrote.
@@ -134,15 +138,35 @@ func migratedCommitment(rows []migratedRow) ([32]byte, error) {
 	return ledger.Commit(objectionMigratedSalt, b), nil
 }
 
+// migrationClaimer is a store that reports, once, that it applied a
+// migration in this process (sqlstore.DB.ClaimApplied).
+type migrationClaimer interface {
+	ClaimApplied(version int64) bool
+}
+
+// objectionMigrationVersion is the migration whose rows are sealed.
+const objectionMigrationVersion = 17
+
 // SealObjectionMigration seals the objection versions migration 0017
-// rewrote (see above) and returns how many it sealed. It runs after every
-// migration (LoadReference, which serve and migrate run at start) and does
-// something once: when rows of objection_migration have no seal yet, it
-// stores their hashes and appends one objection.migrated leaf and one audit
-// event, in one transaction under the ledger lock (several servers on one
-// PostgreSQL: the second finds nothing left). Without such rows it writes
-// nothing.
+// rewrote (see above) and returns how many it sealed. app.Open runs it right
+// after migrating; it does something only in the process whose Migrate
+// applied 0017, the first time it is asked (the store's ClaimApplied), and
+// never at a later start, whatever the table holds then: a row listed after
+// the migration was not written by it. When the list has rows it stores
+// their hashes and appends one objection.migrated leaf and one audit event,
+// in one transaction under the ledger lock. With an empty list (a database
+// created at this schema) it writes nothing, and the list stays unsealed
+// for good: verify reports any row found there later.
 func (s *Service) SealObjectionMigration(ctx context.Context) (int, error) {
+	c, ok := s.Store.(migrationClaimer)
+	if !ok || !c.ClaimApplied(objectionMigrationVersion) {
+		return 0, nil
+	}
+	return s.sealMigratedRows(ctx)
+}
+
+// sealMigratedRows writes the seal of SealObjectionMigration, unasked.
+func (s *Service) sealMigratedRows(ctx context.Context) (int, error) {
 	pending := false
 	if err := s.view(ctx, func(tx xinyong.Tx) error {
 		r, ok, err := migrationSQL(tx)
@@ -237,12 +261,15 @@ func migratedRowProblem(tx xinyong.Tx, e xinyong.LedgerEntry, notListed string) 
 	}
 	m := rows[0]
 	if !m.sealed || !m.sealIdx.Valid {
-		return "the stored objection version does not match the ledger commitment; migration 0017 lists it but its list was never sealed (run xinyong migrate)"
+		return "the stored objection version does not match the ledger commitment; it is listed in objection_migration as rewritten by migration 0017 but was never sealed: the process that applied 0017 seals its list right away, so the row was listed (and changed) behind the application's back"
 	}
 	seal, err := tx.LedgerEntry(m.sealIdx.Int64)
 	head, herr := tx.LedgerHead()
 	if err != nil || herr != nil || seal.Kind != LeafObjectionMigrated || m.sealIdx.Int64 >= head.Size {
 		return fmt.Sprintf("the stored objection version does not match the ledger commitment, and the leaf %d that would seal it as rewritten by migration 0017 is missing or is not such a seal: the row or the migration's list was changed", m.sealIdx.Int64)
+	}
+	if first, err := sealLeaves(r); err != nil || len(first) == 0 || first[0] != m.sealIdx.Int64 {
+		return fmt.Sprintf("the stored objection version does not match the ledger commitment, and the leaf %d that seals it as rewritten by migration 0017 is not the first such seal, written when 0017 was applied: it was listed and sealed later", m.sealIdx.Int64)
 	}
 	h, found, err := storedVersionSHA256(r, e.ObjectID, e.Version)
 	if err != nil || !found || h != m.RowSHA256 {
@@ -254,7 +281,8 @@ func migratedRowProblem(tx xinyong.Tx, e xinyong.LedgerEntry, notListed string) 
 // objectionSealCheck checks a seal leaf (LeafObjectionMigrated): its
 // commitment must be that of the rows of objection_migration it sealed, so
 // a row changed, added to or removed from the list is reported here; rows
-// that name no seal leaf are reported too.
+// that name a leaf that is no seal are reported too. Rows without a seal
+// and a second seal leaf are objectionMigrationProblems' to report.
 func objectionSealCheck(tx xinyong.Tx, e xinyong.LedgerEntry, add func(int64, string, string, ...any)) {
 	obj := "objection_migration:" + e.ObjectID
 	r, ok, err := migrationSQL(tx)
@@ -272,12 +300,11 @@ func objectionSealCheck(tx xinyong.Tx, e xinyong.LedgerEntry, add func(int64, st
 		return
 	}
 	var mine []migratedRow
-	unsealed := 0
 	others := map[int64]int{}
 	for _, m := range all {
 		switch {
 		case !m.sealIdx.Valid || !m.sealed:
-			unsealed++
+			// objectionMigrationProblems reports it.
 		case m.sealIdx.Int64 == e.Index:
 			mine = append(mine, m)
 		default:
@@ -287,9 +314,6 @@ func objectionSealCheck(tx xinyong.Tx, e xinyong.LedgerEntry, add func(int64, st
 	c, err := migratedCommitment(mine)
 	if err != nil || !bytes.Equal(c[:], e.Commitment) {
 		add(e.Index, obj, "the objection versions listed as rewritten by migration 0017 and sealed by this leaf (rows: %d) do not match its commitment: rows of objection_migration were changed, added or removed", len(mine))
-	}
-	if unsealed > 0 {
-		add(e.Index, obj, "%d rows of objection_migration have no seal although the list was sealed: they were added behind the application's back", unsealed)
 	}
 	idxs := make([]int64, 0, len(others))
 	for idx := range others {
@@ -302,4 +326,58 @@ func objectionSealCheck(tx xinyong.Tx, e xinyong.LedgerEntry, add func(int64, st
 			add(e.Index, obj, "%d rows of objection_migration name leaf %d as their seal, which is not one: they were changed or added behind the application's back", n, idx)
 		}
 	}
+}
+
+// sealLeaves returns the indexes of the objection.migrated leaves, in order.
+func sealLeaves(r sqlTx) ([]int64, error) {
+	rows, err := r.SQL().QueryContext(r.Context(), r.Q(`SELECT idx FROM ledger_entry WHERE kind = ? ORDER BY idx`), LeafObjectionMigrated)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var idx int64
+		if err := rows.Scan(&idx); err != nil {
+			return nil, err
+		}
+		out = append(out, idx)
+	}
+	return out, rows.Err()
+}
+
+// objectionMigrationProblems (run once by Verify) reports what can only be
+// seen from the whole of objection_migration and the seal leaves: a second
+// objection.migrated leaf below the head (the process that applied
+// migration 0017 seals its list once, right away; a later seal was written
+// over rows listed afterwards), and each listed row without a seal ("listed
+// but never sealed": added to the list behind the application's back, on a
+// migrated database as on one created at this schema, whose empty list is
+// never sealed).
+func objectionMigrationProblems(tx xinyong.Tx, size int64, add func(int64, string, string, ...any)) error {
+	r, ok, err := migrationSQL(tx)
+	if err != nil || !ok {
+		return err
+	}
+	seals, err := sealLeaves(r)
+	if err != nil {
+		return err
+	}
+	for i, idx := range seals {
+		if i == 0 || idx >= size {
+			continue // the first; beyond the head is reported by Verify
+		}
+		add(idx, "objection_migration:"+objectionSealObject, "a second objection.migrated leaf (the first is leaf %d): migration 0017's list is sealed once, by the process that applied it, so this seal was written later, over rows listed behind the application's back", seals[0])
+	}
+	all, err := readMigrated(r, ``)
+	if err != nil {
+		return err
+	}
+	for _, m := range all {
+		if m.sealed && m.sealIdx.Valid {
+			continue
+		}
+		add(m.OldLedgerIdx, fmt.Sprintf("objection_migration:%s v%d", m.ObjectionID, m.Version), "objection version listed as rewritten by migration 0017 but never sealed: the process that applied 0017 seals its list right away, so this row was listed behind the application's back")
+	}
+	return nil
 }
