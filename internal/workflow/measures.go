@@ -282,7 +282,9 @@ func (s *Service) Feedback(ctx context.Context, actor xinyong.Actor, checkID str
 			if lines[i].MeasureID == "" || len(lines[i].MeasureID) > 64 {
 				v.Add(f+".measure_id", "required", "each line names a measure_id")
 			}
-			lines[i].Reason = checkFreeText(&v, f+".reason", lines[i].Reason, MaxFeedbackReason, false)
+			// Stored, and refused lines listed on the compliance board: a
+			// citizen ID number typed in is masked, as in the check's texts.
+			lines[i].Reason = xinyong.MaskCitizenIDs(checkFreeText(&v, f+".reason", lines[i].Reason, MaxFeedbackReason, false))
 		}
 		if err := v.Err("the feedback is not valid"); err != nil {
 			return err

@@ -277,11 +277,13 @@ func (s *Service) reportListings(tx xinyong.Tx, subj xinyong.Subject, scope stri
 }
 
 // reportQueryUse registers a report given under a consent in the query-use
-// log (查询使用登记), with its ledger leaf.
+// log (查询使用登记), with its ledger leaf. The consent's purpose is masked
+// as it is copied: a consent stored before purposes were masked may hold a
+// citizen ID number in clear.
 func (s *Service) reportQueryUse(t *txn, actor xinyong.Actor, subj xinyong.Subject, c *xinyong.Consent, rep report.Report) error {
 	e := xinyong.QueryUse{
 		ID: NewID(), At: t.Now(), Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation,
-		Viewer: xinyong.ViewerOf(actor, c.Purpose, "").Kind, Purpose: c.Purpose, ConsentID: c.ID, SubjectID: subj.ID,
+		Viewer: xinyong.ViewerOf(actor, c.Purpose, "").Kind, Purpose: xinyong.MaskCitizenIDs(c.Purpose), ConsentID: c.ID, SubjectID: subj.ID,
 		Items: []string{}, Records: []string{},
 	}
 	for _, sec := range rep.Sections {
