@@ -48,6 +48,13 @@ type GradingStore interface {
 	// RepairOutcomes returns the repair outcome of every repaired record
 	// among ids (nil ids: every repaired record).
 	RepairOutcomes(ids []string) (map[string]RepairOutcome, error)
+	// GradeCountedAfter returns, for up to limit of the model's grades of
+	// the department's subjects ("" every subject) after the subject id, in
+	// subject id order, the records each counted; RecordStops how each
+	// record among ids that stopped counting did (a grade export's
+	// outdated flags).
+	GradeCountedAfter(modelID, departmentID, after string, limit int) ([]GradeCounted, error)
+	RecordStops(ids []string) (map[string]RecordStop, error)
 
 	// Runs.
 	InsertGradingRun(r GradingRun) error
@@ -64,4 +71,20 @@ type GradingStore interface {
 	UpdateGradeReview(r GradeReview, from GradeReviewState, fromVersion int) error
 	GradeReview(id string) (GradeReview, error)
 	GradeReviews(f GradeReviewFilter) ([]GradeReview, error)
+}
+
+// RecordStop says how a record stopped counting: Repaired (an approved
+// repair naming it; On its decision date) or else withdrawn (On the
+// withdrawal's date). On is zero when the repair or record does not say.
+type RecordStop struct {
+	Repaired bool
+	On       Date
+}
+
+// GradeCounted is a stored grade's subject, model version and the records
+// its explanation counted (its indicators' records, in order).
+type GradeCounted struct {
+	SubjectID    string
+	ModelVersion int
+	Records      []string
 }

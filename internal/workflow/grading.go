@@ -1340,7 +1340,7 @@ func (s *Service) gradeExport(ctx context.Context, actor xinyong.Actor, modelID 
 		}
 		var outdated outdatedIndex
 		if withOutdated {
-			if outdated, err = loadOutdated(tx, rm.m.ID); err != nil {
+			if outdated, err = loadOutdated(tx, rm.m.ID, deptID, version); err != nil {
 				return err
 			}
 		}

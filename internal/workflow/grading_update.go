@@ -199,68 +199,66 @@ func gradeOutdated(tx xinyong.Tx, g xinyong.Grade) ([]StoppedRecord, error) {
 // stream may not query).
 type outdatedIndex map[string][]StoppedRecord
 
-// loadOutdated reads every approved record repair and every withdrawn
-// record with the day each stopped counting, and for each subject with one
-// its stored grade under the model (one query per such subject), keeping
-// those the grade counted.
-func loadOutdated(tx xinyong.Tx, modelID string) (outdatedIndex, error) {
-	stopped := map[string]StoppedRecord{}
-	bySubject := map[string]bool{}
-	reps, err := tx.Repairs(xinyong.RepairFilter{State: xinyong.RepairApproved, Limit: 1 << 30})
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range reps {
-		if r.RecordID == "" {
-			continue
-		}
-		s := StoppedRecord{Record: r.RecordID, Cause: "repaired"}
-		if r.Decision != nil {
-			s.On = r.Decision.Date
-		}
-		stopped[r.RecordID], bySubject[r.SubjectID] = s, true
-	}
+// outdatedPage is how many stored grades loadOutdated reads at a time
+// (their counted records are looked up in chunks of 500 by the store); a
+// variable for tests.
+var outdatedPage = 500
+
+// loadOutdated reads the stored grades of the export (the model's, of the
+// department's subjects, only version's when version > 0) page by page,
+// the records each counted (GradeCountedAfter), and looks up by id the records each counted
+// (RecordStops: an approved repair naming the record — the last one
+// Repairs lists —, else a withdrawal, with the day it stopped counting),
+// keeping by subject those that stopped counting. Index lookups only: the
+// cost follows the grades exported, not the record or repair tables.
+func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (outdatedIndex, error) {
+	idx := outdatedIndex{}
 	after := ""
 	for {
-		rs, err := tx.ListRecords(xinyong.RecordFilter{Status: xinyong.RecordWithdrawn, AfterID: after, Limit: 1000})
+		gs, err := tx.GradeCountedAfter(modelID, departmentID, after, outdatedPage)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rs {
-			if _, ok := stopped[r.ID]; ok {
+		var ids []string
+		seen := map[string]bool{}
+		for i, g := range gs {
+			if version > 0 && g.ModelVersion != version {
+				gs[i].Records = nil // not exported
 				continue
 			}
-			s := StoppedRecord{Record: r.ID, Cause: "withdrawn"}
-			if r.Withdrawal != nil {
-				s.On = xinyong.DateOf(r.Withdrawal.At)
+			for _, id := range g.Records {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
 			}
-			stopped[r.ID], bySubject[r.SubjectID] = s, true
 		}
-		if len(rs) < 1000 {
-			break
-		}
-		after = rs[len(rs)-1].ID
-	}
-	idx := outdatedIndex{}
-	for subj := range bySubject {
-		g, err := tx.Grade(subj, modelID)
-		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND {
-			continue
-		}
+		stops, err := tx.RecordStops(ids)
 		if err != nil {
 			return nil, err
 		}
-		var out []StoppedRecord
-		for _, id := range countedRecords(g) {
-			if s, ok := stopped[id]; ok && !slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Record == id }) {
+		for _, g := range gs {
+			var out []StoppedRecord
+			for _, id := range g.Records {
+				st, ok := stops[id]
+				if !ok || slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Record == id }) {
+					continue
+				}
+				s := StoppedRecord{Record: id, Cause: "withdrawn", On: st.On}
+				if st.Repaired {
+					s.Cause = "repaired"
+				}
 				out = append(out, s)
 			}
+			if len(out) > 0 {
+				idx[g.SubjectID] = out
+			}
 		}
-		if len(out) > 0 {
-			idx[subj] = out
+		if len(gs) < outdatedPage {
+			return idx, nil
 		}
+		after = gs[len(gs)-1].SubjectID
 	}
-	return idx, nil
 }
 
 // GradeRow is one row of a grade export: the grade, the model version it
