@@ -701,6 +701,16 @@ func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref,
 		if err := xinyong.Authorize(actor, xinyong.ActGradeEvaluate, xinyong.Resource{SubjectID: subj.ID}, nil); err != nil {
 			return err
 		}
+		// The sequencer lock before the grade row: every writer of a grade
+		// takes it first (a run's chunk, a review's regrade, a repair's or
+		// withdrawal's regrade). Writing the row first and locking at the
+		// first leaf made a cycle with a chunk that holds the lock and
+		// waits for the row: a deadlock on PostgreSQL, which fails the run.
+		h, err := t.LockLedger()
+		if err != nil {
+			return err
+		}
+		t.head = &h
 		on := xinyong.DateOf(t.Now())
 		m, err := resolveModel(t, modelID, on)
 		if err != nil {
