@@ -9,38 +9,43 @@ import (
 	"xinyong"
 )
 
-// Grades kept current when a record stops counting (DOMAIN.md §6: a
-// repair's outcomes include "evaluations updated"; §8: a grade is
-// explainable from the records that produced it).
+// Grades kept current when a record stops counting or is corrected
+// (DOMAIN.md §6: a repair's outcomes include "evaluations updated"; §8: a
+// grade is explainable from the records that produced it).
 //
-// Evaluate leaves out withdrawn and repaired records, but a stored grade
-// is only as fresh as the evaluation that wrote it. So the transaction
-// that makes a record (or a listing) stop counting — an approved repair of
-// any outcome, a withdrawal, an objection answered "deleted" — also grades
-// the subject anew under every model it has a stored grade under that has
+// Evaluate leaves out withdrawn and repaired records and reads the fields
+// an indicator names, but a stored grade is only as fresh as the
+// evaluation that wrote it. So the transaction that makes a record (or a
+// listing) stop counting — an approved repair of any outcome, a
+// withdrawal, an objection answered "deleted" — or that corrects a
+// record's fields — an objection answered "corrected" — also grades the
+// subject anew under every model it has a stored grade under that has
 // a version in force today, stores the grade when it or its explanation
 // changed, and audits that (grade.updated, the cause and what stopped
-// counting). A grade under a model with no version in force is never
+// counting or was corrected). A grade under a model with no version in force is never
 // recomputed (nobody is graded under an ended model); the read and the
 // export say it predates the change instead (gradeOutdated).
 
 // ActGradeUpdated: a stored grade recomputed because a record or listing
-// behind it stopped counting.
+// behind it stopped counting, or a record of the subject was corrected.
 const ActGradeUpdated xinyong.Action = "grade.updated"
 
 // Causes of a grade update (the grade's Source becomes CAUSE:ID).
 const (
 	GradeCauseRepair     = "repair"     // an approved credit repair (ID: the application)
 	GradeCauseWithdrawal = "withdrawal" // a record withdrawn (ID: the record)
-	GradeCauseObjection  = "objection"  // a record deleted on an objection (ID: the objection)
+	GradeCauseObjection  = "objection"  // a record deleted or corrected on an objection (ID: the objection)
 )
 
-// gradeStop is what stopped counting, and why.
+// gradeStop is what stopped counting (or was corrected), and why.
 type gradeStop struct {
 	Cause   string // GradeCause*
 	Ref     string // the repair, record or objection id
-	Record  string // the record that stopped counting ("" for a listing)
+	Record  string // the record that stopped counting or was corrected ("" for a listing)
 	Listing string // the listing removed ("" for a record)
+	// Corrected: the record still counts, with corrected fields (an
+	// objection answered "corrected"); it did not stop counting.
+	Corrected bool
 }
 
 func (c gradeStop) what() string {
@@ -50,10 +55,18 @@ func (c gradeStop) what() string {
 	return "listing " + c.Listing
 }
 
+// verb says what happened to the record or listing.
+func (c gradeStop) verb() string {
+	if c.Corrected {
+		return "corrected"
+	}
+	return "stopped counting"
+}
+
 // regradeOnStop grades the subject anew in t under every model it has a
 // stored grade under and which has a version in force today, after c made
-// a record or listing stop counting; it stores and audits each grade that
-// changed. A subject with no stored grade costs one query.
+// a record or listing stop counting (or corrected a record's fields,
+// c.Corrected); it stores and audits each grade that changed. A subject with no stored grade costs one query.
 func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 	// The sequencer lock before the stored grades are read: a review's
 	// regrade or a run's chunk writing the subject's grade meanwhile either
@@ -86,8 +99,9 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 		g.Source = c.Cause + ":" + c.Ref
 		// A reviewer's grade (source review:ID) was a judgement on the
 		// records then counted; a record no longer counting never makes it
-		// worse: the better of the two letters stays, the score and the
-		// explanation are the evaluation's.
+		// worse, nor does a correction (whichever way it goes, an automatic
+		// update never lowers a reviewer's letter): the better of the two
+		// letters stays, the score and the explanation are the evaluation's.
 		if len(before.Source) > 7 && before.Source[:7] == "review:" && before.ModelVersion == m.Version && better(m, before.Grade, g.Grade) {
 			g.Grade, g.Source = before.Grade, before.Source
 		}
@@ -97,9 +111,9 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 		if err := t.PutGrades([]xinyong.Grade{g}); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("%s %s %.2f (model %s@%d) → %s %.2f (model %s@%d, ledger size %d): %s %s stopped counting (%s %s)",
+		detail := fmt.Sprintf("%s %s %.2f (model %s@%d) → %s %.2f (model %s@%d, ledger size %d): %s %s %s (%s %s)",
 			subjectID, before.Grade, before.Score, before.ModelID, before.ModelVersion, g.Grade, g.Score, m.ID, m.Version, g.LedgerSize,
-			c.Cause, c.what(), c.Cause, c.Ref)
+			c.Cause, c.what(), c.verb(), c.Cause, c.Ref)
 		if err := t.audit(ActGradeUpdated, "grade", m.ID+":"+subjectID, before, g, detail); err != nil {
 			return err
 		}

@@ -277,6 +277,11 @@ func (s *Service) ResolveObjection(ctx context.Context, actor xinyong.Actor, id 
 			if err := t.audit("record.correct", "record", r.ID, before, sealed(r), "objection "+o.ID); err != nil {
 				return err
 			}
+			// An indicator may read the corrected field: stored grades are
+			// recomputed from the corrected version (DOMAIN.md §6, §8).
+			if err := t.regradeOnStop(r.SubjectID, gradeStop{Cause: GradeCauseObjection, Ref: o.ID, Record: r.ID, Corrected: true}); err != nil {
+				return err
+			}
 		case o.Resolution.Outcome == xinyong.OutcomeDeleted:
 			if r.Status != xinyong.RecordWithdrawn {
 				old, err := payloadOf(r.Content)
