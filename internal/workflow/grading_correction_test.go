@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"xinyong"
+	"xinyong/internal/workflow"
 )
 
 // A stored grade follows a record corrected on an objection (DOMAIN.md §6
@@ -91,3 +92,70 @@ func indicatorCounts(g xinyong.Grade, code, recordID string) bool {
 	}
 	return false
 }
+
+// A stored grade follows a changed version of a decision its department
+// sends (the same decision number with other fields): before, the new
+// version was stored and published while the grade went on counting the
+// old field (DOMAIN.md §8). The changed version may come in a batch, where
+// records are buffered: the grade counts every record of the subject.
+func TestGradeUpdatedOnNewVersion(t *testing.T) {
+	for _, st := range gradingStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			testGradeUpdatedOnNewVersion(t, newGradingEnvDB(t, st.db(t)))
+		})
+	}
+}
+
+func testGradeUpdatedOnNewVersion(t *testing.T, e *grEnv) {
+	org := uscc(t, "91620100MA74QX4M")
+	cur, _, err := e.svc.GradingModel(e.ctx, "public-credit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cur
+	m.ID, m.Name, m.Default = "false-ad", "虚假宣传专项", false
+	m.Indicators = append(append([]xinyong.Indicator(nil), cur.Indicators...), xinyong.Indicator{Code: "XJXC", Name: "虚假宣传", Kind: xinyong.IndicatorRecords,
+		Items: []string{"XZCF"}, Field: "CF_WFXW", Values: []string{"虚假宣传"}, Points: -10})
+	if _, err := e.svc.CreateGradingModel(e.ctx, e.admin, m); err != nil {
+		t.Fatal(err)
+	}
+	r := e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2026〕7号", "2026-03-02", "general", xinyong.Leniency{})
+	if g, err := e.svc.EvaluateSubject(e.ctx, e.admin, org, m.ID); err != nil || g.Grade.Grade != "B" || !indicatorCounts(g.Grade, "XJXC", r.ID) {
+		t.Fatalf("graded under the field model: %v %+v", err, g.Grade)
+	}
+	// The department sends the decision again with the violation changed,
+	// in a batch with a second decision on the same subject.
+	in := func(number, wfxw string) xinyong.RecordInput {
+		return xinyong.RecordInput{
+			Item: "XZCF", SubjectCode: org, SubjectName: "兰州某某商贸有限公司 " + org[10:14],
+			Document: xinyong.Document{Type: xinyong.DocPenaltyDecision, Number: number, Authority: e.deptA.Name, DecisionDate: xinyong.MustDate("2026-03-02")},
+			Fields: map[string]string{"CF_XDR_LB": "法人及非法人组织", "CF_WFXW": wfxw, "CF_SY": "发布虚假广告", "CF_YJ": "《广告法》第五十五条",
+				"CF_NR": "罚款人民币贰万元", "CF_NR_FK": "2", "CF_CFJGDM": e.deptA.Code, "CF_SJLY": e.deptA.Name, "CF_SJLYDM": e.deptA.Code},
+			Severity: "general", Categories: []string{"罚款"},
+		}
+	}
+	res, err := e.svc.SubmitBatch(e.ctx, e.offA, "", "atomic", []xinyong.RecordInput{in("兰市监罚〔2026〕8号", "未按规定公示年度报告"), in("兰市监罚〔2026〕7号", "未按规定公示年度报告")})
+	if err != nil || !res.Committed || res.Accepted != 2 || len(res.Items) != 2 || res.Items[1].Outcome != workflow.NewVersion {
+		t.Fatalf("batch: %v %+v", err, res)
+	}
+	subj := xinyong.Actor{Kind: "account", ID: "us", Name: "subject", Role: xinyong.RoleSubject, SubjectID: r.SubjectID}
+	v, err := e.svc.SubjectGrade(e.ctx, subj, "me", m.ID)
+	if err != nil || !v.Stored || indicatorCounts(v.Grade, "XJXC", r.ID) || !counts(v.Grade, r.ID) || v.Source != GradeSourceVersion(r.ID) {
+		t.Fatalf("the stored grade after the changed version: %v %+v", err, v.Grade)
+	}
+	if !counts(v.Grade, res.Items[0].ID) {
+		t.Errorf("the grade stored in the batch misses the batch's other record %s: %+v", res.Items[0].ID, v.Grade)
+	}
+	ups := gradeUpdates(t, e)
+	if len(ups) != 1 || !strings.Contains(ups[0].Detail, "record "+r.ID+" corrected") {
+		t.Fatalf("grade.updated audit: %+v", ups)
+	}
+	if rep, err := e.svc.Verify(e.ctx, "", nil); err != nil || !rep.OK() {
+		t.Errorf("ledger verify: %v %+v", err, rep.Problems)
+	}
+}
+
+// GradeSourceVersion is the source of a grade recomputed on a changed
+// version of record id.
+func GradeSourceVersion(id string) string { return "version:" + id }

@@ -35,6 +35,7 @@ const (
 	GradeCauseRepair     = "repair"     // an approved credit repair (ID: the application)
 	GradeCauseWithdrawal = "withdrawal" // a record withdrawn (ID: the record)
 	GradeCauseObjection  = "objection"  // a record deleted or corrected on an objection (ID: the objection)
+	GradeCauseVersion    = "version"    // a changed version of a decision sent by its department (ID: the record)
 )
 
 // gradeStop is what stopped counting (or was corrected), and why.
@@ -81,6 +82,13 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 	gs, err := t.GradesOf(subjectID)
 	if err != nil || len(gs) == 0 {
 		return err
+	}
+	// In bulk intake, records of this batch may still be buffered: written
+	// first, so that the grade counts every record the subject has.
+	if t.bulk != nil {
+		if err := t.writeBuffered(); err != nil {
+			return err
+		}
 	}
 	on := xinyong.DateOf(t.Now())
 	for _, before := range gs {
