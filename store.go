@@ -141,6 +141,9 @@ type Tx interface {
 	InsertRecord(r Record) error // a new record, version 1
 	UpdateRecord(r Record) error // a new version of r (r.Version already incremented), history kept
 	Record(id string) (Record, error)
+	// RecordSubjects answers the subject of each of the records ids names
+	// that exists (record id → subject id).
+	RecordSubjects(ids []string) (map[string]string, error)
 	RecordByDocKey(departmentID, kind, number string) (Record, error)
 	// RecordsByDocKeys returns the department's records of a kind among the
 	// given decision numbers (bulk intake).

@@ -172,6 +172,30 @@ func (t *Tx) Record(id string) (xinyong.Record, error) {
 	return r, notFound("record "+id, err)
 }
 
+func (t *Tx) RecordSubjects(ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.rows(`SELECT id, subject_id FROM record WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, subj string
+		if err := rows.Scan(&id, &subj); err != nil {
+			return nil, err
+		}
+		out[id] = subj
+	}
+	return out, rows.Err()
+}
+
 func (t *Tx) RecordByDocKey(departmentID, kind, number string) (xinyong.Record, error) {
 	r, err := scanRecord(t.row(`SELECT `+recordCols+` FROM record WHERE department_id = ? AND kind = ? AND doc_number = ?`, departmentID, kind, number))
 	return r, notFound("record", err)

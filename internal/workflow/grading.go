@@ -1091,6 +1091,13 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 	// Writer: each chunk's grades and the run's progress in one transaction,
 	// with its audit event (and that event's ledger leaf) summarising the
 	// chunk: every mutating operation is audited in its own transaction.
+	// The leaves scanned for changes so far (subjectsChangedSince): each
+	// chunk scans only the leaves appended since the last chunk's write,
+	// and a subject is graded anew when its last change is at or after
+	// the leaf its chunk was read at (chunks are read in order, so the
+	// first chunk's read point is the lowest).
+	scanned := int64(-1)
+	lastChange := map[string]int64{}
 	for c := range graded {
 		if c.err != nil {
 			return run, c.err
@@ -1120,13 +1127,21 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 			// regrade or a review) is graded anew here, under the lock:
 			// the grade read earlier would count again what stopped
 			// counting, over the grade that no longer does.
-			changed, err := subjectsChangedSince(t, modelID, c.ledger, h.Size)
+			from := c.ledger
+			if scanned > from {
+				from = scanned
+			}
+			changed, err := subjectsChangedSince(t, modelID, from, h.Size)
 			if err != nil {
 				return err
 			}
+			for subj, idx := range changed {
+				lastChange[subj] = max(lastChange[subj], idx)
+			}
+			scanned = max(scanned, h.Size)
 			regraded := 0
 			for i, g := range c.grades {
-				if !changed[g.SubjectID] {
+				if at, ok := lastChange[g.SubjectID]; !ok || at < c.ledger {
 					continue
 				}
 				ng, err := gradeOne(t, m, g.SubjectID, on)
@@ -1174,49 +1189,69 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 
 // subjectsChangedSince returns the subjects the ledger's leaves from..to-1
 // show changed for grading under the model (with the lock held, to is the
-// head): a grade stored (every writer of a grade but a run's chunk audits
-// it as object grade MODEL:SUBJECT in the transaction that stores it), a
-// repair decided, a record withdrawn, a listing changed.
-func subjectsChangedSince(tx xinyong.Tx, modelID string, from, to int64) (map[string]bool, error) {
+// head), each with the index of its last such leaf: a grade stored (every
+// writer of a grade but a run's chunk audits it as object grade
+// MODEL:SUBJECT in the transaction that stores it), a repair decided, a
+// record's new version (a changed decision, an objection's correction) or
+// withdrawal, a listing changed. Each leaf is looked up once, in batches.
+func subjectsChangedSince(tx xinyong.Tx, modelID string, from, to int64) (map[string]int64, error) {
 	if from >= to {
 		return nil, nil
 	}
 	prefix := "grade:" + modelID + ":"
-	out := map[string]bool{}
-	var repairs, records, listings []string
+	out := map[string]int64{}
+	note := func(subj string, idx int64) {
+		if subj != "" {
+			out[subj] = max(out[subj], idx)
+		}
+	}
+	type ref struct {
+		id  string
+		idx int64
+	}
+	var repairs, records, listings []ref
 	err := tx.LedgerEntries(from, to, func(e xinyong.LedgerEntry) error {
 		switch {
 		case e.ObjectType == "audit" && strings.HasPrefix(e.ObjectID, prefix):
-			out[e.ObjectID[len(prefix):]] = true
+			note(e.ObjectID[len(prefix):], e.Index)
 		case e.Kind == LeafRepair:
-			repairs = append(repairs, e.ObjectID)
-		case e.Kind == ledger.KindRecordWithdrawn:
-			records = append(records, e.ObjectID)
+			repairs = append(repairs, ref{e.ObjectID, e.Index})
+		case e.Kind == ledger.KindRecordWithdrawn || (e.Kind == ledger.KindRecordVersion && e.Version > 1):
+			records = append(records, ref{e.ObjectID, e.Index})
 		case e.Kind == LeafListing:
-			listings = append(listings, e.ObjectID)
+			listings = append(listings, ref{e.ObjectID, e.Index})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range repairs {
-		if r, err := tx.Repair(id); err == nil {
-			out[r.SubjectID] = true
+	for _, r := range repairs {
+		if rep, err := tx.Repair(r.id); err == nil {
+			note(rep.SubjectID, r.idx)
 		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
 			return nil, err
 		}
 	}
-	for _, id := range records {
-		if r, err := tx.Record(id); err == nil {
-			out[r.SubjectID] = true
-		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
+	// Records: one statement per 500 ids (a bulk intake of changed
+	// versions during a run appends many such leaves).
+	for i := 0; i < len(records); i += 500 {
+		batch := records[i:min(i+500, len(records))]
+		ids := make([]string, len(batch))
+		for j, r := range batch {
+			ids[j] = r.id
+		}
+		subjects, err := tx.RecordSubjects(ids)
+		if err != nil {
 			return nil, err
 		}
+		for _, r := range batch {
+			note(subjects[r.id], r.idx)
+		}
 	}
-	for _, id := range listings {
-		if l, err := tx.Listing(id); err == nil {
-			out[l.SubjectID] = true
+	for _, l := range listings {
+		if ls, err := tx.Listing(l.id); err == nil {
+			note(ls.SubjectID, l.idx)
 		} else if xinyong.ErrorCode(err) != xinyong.ENOTFOUND {
 			return nil, err
 		}

@@ -93,3 +93,62 @@ func testGradingRunAfterStop(t *testing.T, e *grEnv, before bool, stop func(*tes
 		t.Errorf("ledger verify: %v %+v", err, rep.Problems)
 	}
 }
+
+// A changed version of a decision sent while a run is under way (here: the
+// department marks it force majeure, which never counts) counts no more in
+// the grade the run stores, also for a subject with no stored grade, whose
+// regrade at the new version stores nothing for the run to see. Before,
+// the run detected grade writes, repairs, withdrawals and listings, not a
+// record's new version.
+func TestGradingRunAfterNewVersion(t *testing.T) {
+	for _, st := range gradingStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			testGradingRunAfterNewVersion(t, newGradingEnvDB(t, st.db(t)))
+		})
+	}
+}
+
+func testGradingRunAfterNewVersion(t *testing.T, e *grEnv) {
+	old := workflow.GradingChunk
+	workflow.GradingChunk = 1
+	t.Cleanup(func() { workflow.GradingChunk = old })
+	e.penalty(t, e.offA, e.deptA, uscc(t, "91620100MA74QX5M"), "兰市监罚〔2025〕901号", "2025-12-01", "general", xinyong.Leniency{})
+	org := uscc(t, "91620100MA74QX3K")
+	rec := e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2025〕902号", "2025-12-02", "general", xinyong.Leniency{})
+	run, err := e.svc.StartGradingRun(e.ctx, e.admin, workflow.RunInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	finished, err := e.svc.RunGrading(e.ctx, e.admin, run.ID, false, func(r xinyong.GradingRun) {
+		if done || r.Cursor == rec.SubjectID || r.State != xinyong.RunRunning {
+			return
+		}
+		done = true
+		in := xinyong.RecordInput{Item: rec.Item, SubjectCode: org, SubjectName: rec.SubjectName, Document: rec.Document, Fields: rec.Fields,
+			Severity: string(rec.Severity), Categories: rec.Categories, Leniency: xinyong.Leniency{ForceMajeure: true, Reason: "疫情防控期间停业"}}
+		res, err := e.svc.SubmitRecord(e.ctx, e.offA, "", in)
+		if err != nil || res.Outcome != workflow.NewVersion {
+			t.Fatalf("the changed version: %v %+v", err, res.Outcome)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !done {
+		t.Fatal("the subject was graded in the run's first chunk")
+	}
+	subj := xinyong.Actor{Kind: "account", ID: "us", Name: "subject", Role: xinyong.RoleSubject, SubjectID: rec.SubjectID}
+	v, err := e.svc.SubjectGrade(e.ctx, subj, "me", "")
+	if err != nil || !v.Stored || v.RunID != run.ID || counts(v.Grade, rec.ID) {
+		t.Errorf("the run's grade counts the record its department marked force majeure meanwhile: %v stored %v run %q %s %.2f %+v",
+			err, v.Stored, v.RunID, v.Grade.Grade, v.Score, v.Explanation.Indicators)
+	}
+	if finished.State != xinyong.RunDone || finished.Done != 2 {
+		t.Errorf("run: %+v", finished)
+	}
+	if rep, err := e.svc.Verify(e.ctx, "", nil); err != nil || !rep.OK() {
+		t.Errorf("ledger verify: %v %+v", err, rep.Problems)
+	}
+}
