@@ -245,8 +245,8 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 		// the day: the end date is, or the longest period since the listing
 		// day has run (an end date past year 9999 is not before any day,
 		// but its listing still ends at the longest period).
-		conds = append(conds, "end_date IS NOT NULL AND (("+fourDigitYear("end_date")+" AND end_date <= ?) OR (listed_on <> '' AND listed_on <= ?))")
-		args = append(args, f.EndBefore, xinyong.LastListedOnEnded(f.EndBefore))
+		cond, a := endedBy("", f.EndBefore)
+		conds, args = append(conds, "end_date IS NOT NULL AND "+cond), append(args, a...)
 	}
 	q := `SELECT data FROM listing`
 	if len(conds) > 0 {
@@ -265,6 +265,19 @@ func (t *Tx) Listings(f xinyong.ListingFilter) ([]xinyong.Listing, error) {
 // ("10459-03-02" sorts before "2026-06-01"); it is never before a date of
 // this era.
 func fourDigitYear(col string) string { return "length(" + col + ") = 10" }
+
+// endedBy is the condition, on a listing with an end date (columns of
+// alias a, "" or "l."), that its effective end (xinyong.Listing.
+// EffectiveEnd: the earlier of the end date and the longest period since
+// the listing day) is on or before day on: the end date is (one past year
+// 9999, fourDigitYear, is not), or it was listed on or before
+// LastListedOnEnded (a listing without a listing day, stored as the empty string, has no
+// such bound). Its negation is "in force on the day" (PublicListings);
+// the month arithmetic stays in the domain.
+func endedBy(a string, on xinyong.Date) (string, []any) {
+	return "((" + fourDigitYear(a+"end_date") + " AND " + a + "end_date <= ?) OR (" + a + "listed_on <> '' AND " + a + "listed_on <= ?))",
+		[]any{on.String(), xinyong.LastListedOnEnded(on).String()}
+}
 
 // openListing selects the listings not removed. The state is written out,
 // not bound, so that SQLite can use the partial indexes of migration 0015
@@ -347,17 +360,16 @@ func (t *Tx) PublicListings(q xinyong.PublicListingQuery) ([]xinyong.SubjectList
 	}
 	on := q.On.String()
 	// In force on the day (xinyong.Listing.Active): no end date, or an
-	// effective end (EffectiveEnd) after it — the end date is after it (one
-	// past year 9999, fourDigitYear, is) and the longest period since the
-	// listing day has not run (listed after LastListedOnEnded; a listing
-	// without a listing day, stored '', has no such bound).
+	// effective end after it (not endedBy).
+	ended, endedArgs := endedBy("l.", q.On)
 	from := ` FROM listing l JOIN subject s ON s.id = l.subject_id WHERE l.state = ? AND l.list_type IN (` + placeholders(len(q.ListTypes)) +
-		`) AND (l.end_date IS NULL OR ((l.end_date > ? OR length(l.end_date) <> 10) AND (l.listed_on = '' OR l.listed_on > ?))) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
+		`) AND (l.end_date IS NULL OR NOT ` + ended + `) AND l.listed_on <= ? AND l.public = TRUE AND (s.kind <> ? OR s.birth IS NULL OR s.birth <= ?)`
 	args := []any{string(xinyong.ListingListed)}
 	for _, lt := range q.ListTypes {
 		args = append(args, lt)
 	}
-	args = append(args, on, xinyong.LastListedOnEnded(q.On).String(), on, string(xinyong.KindPerson), q.AdultBornBy.String())
+	args = append(args, endedArgs...)
+	args = append(args, on, string(xinyong.KindPerson), q.AdultBornBy.String())
 	var n int
 	if err := t.row(`SELECT COUNT(*)`+from, args...).Scan(&n); err != nil {
 		return nil, 0, err
