@@ -25,19 +25,7 @@ func TestGradeUpdatedOnCorrection(t *testing.T) {
 
 func testGradeUpdatedOnCorrection(t *testing.T, e *grEnv) {
 	org := uscc(t, "91620100MA74QX3K")
-	// A model with an indicator reading a field of the penalty: false
-	// advertising (CF_WFXW 虚假宣传) costs 10 points more.
-	cur, _, err := e.svc.GradingModel(e.ctx, "public-credit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := cur
-	m.ID, m.Name, m.Default = "false-ad", "虚假宣传专项", false
-	m.Indicators = append(append([]xinyong.Indicator(nil), cur.Indicators...), xinyong.Indicator{Code: "XJXC", Name: "虚假宣传", Kind: xinyong.IndicatorRecords,
-		Items: []string{"XZCF"}, Field: "CF_WFXW", Values: []string{"虚假宣传"}, Points: -10})
-	if _, err := e.svc.CreateGradingModel(e.ctx, e.admin, m); err != nil {
-		t.Fatal(err)
-	}
+	m := falseAdModel(t, e)
 	r := e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2026〕1号", "2026-03-02", "general", xinyong.Leniency{})
 	subj := xinyong.Actor{Kind: "account", ID: "us", Name: "subject", Role: xinyong.RoleSubject, SubjectID: r.SubjectID}
 	if g, err := e.svc.EvaluateSubject(e.ctx, e.admin, org, m.ID); err != nil || g.Grade.Grade != "B" || g.Score != 85 || !indicatorCounts(g.Grade, "XJXC", r.ID) {
@@ -109,17 +97,7 @@ func TestGradeUpdatedOnNewVersion(t *testing.T) {
 
 func testGradeUpdatedOnNewVersion(t *testing.T, e *grEnv) {
 	org := uscc(t, "91620100MA74QX4M")
-	cur, _, err := e.svc.GradingModel(e.ctx, "public-credit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := cur
-	m.ID, m.Name, m.Default = "false-ad", "虚假宣传专项", false
-	m.Indicators = append(append([]xinyong.Indicator(nil), cur.Indicators...), xinyong.Indicator{Code: "XJXC", Name: "虚假宣传", Kind: xinyong.IndicatorRecords,
-		Items: []string{"XZCF"}, Field: "CF_WFXW", Values: []string{"虚假宣传"}, Points: -10})
-	if _, err := e.svc.CreateGradingModel(e.ctx, e.admin, m); err != nil {
-		t.Fatal(err)
-	}
+	m := falseAdModel(t, e)
 	r := e.penalty(t, e.offA, e.deptA, org, "兰市监罚〔2026〕7号", "2026-03-02", "general", xinyong.Leniency{})
 	if g, err := e.svc.EvaluateSubject(e.ctx, e.admin, org, m.ID); err != nil || g.Grade.Grade != "B" || !indicatorCounts(g.Grade, "XJXC", r.ID) {
 		t.Fatalf("graded under the field model: %v %+v", err, g.Grade)
@@ -141,7 +119,7 @@ func testGradeUpdatedOnNewVersion(t *testing.T, e *grEnv) {
 	}
 	subj := xinyong.Actor{Kind: "account", ID: "us", Name: "subject", Role: xinyong.RoleSubject, SubjectID: r.SubjectID}
 	v, err := e.svc.SubjectGrade(e.ctx, subj, "me", m.ID)
-	if err != nil || !v.Stored || indicatorCounts(v.Grade, "XJXC", r.ID) || !counts(v.Grade, r.ID) || v.Source != GradeSourceVersion(r.ID) {
+	if err != nil || !v.Stored || indicatorCounts(v.Grade, "XJXC", r.ID) || !counts(v.Grade, r.ID) || v.Source != workflow.GradeCauseVersion+":"+r.ID {
 		t.Fatalf("the stored grade after the changed version: %v %+v", err, v.Grade)
 	}
 	if !counts(v.Grade, res.Items[0].ID) {
@@ -156,6 +134,21 @@ func testGradeUpdatedOnNewVersion(t *testing.T, e *grEnv) {
 	}
 }
 
-// GradeSourceVersion is the source of a grade recomputed on a changed
-// version of record id.
-func GradeSourceVersion(id string) string { return "version:" + id }
+// falseAdModel creates a model with an indicator reading a field of the
+// penalty: false advertising (CF_WFXW 虚假宣传) costs 10 points more than
+// under the default model.
+func falseAdModel(t *testing.T, e *grEnv) xinyong.GradingModel {
+	t.Helper()
+	cur, _, err := e.svc.GradingModel(e.ctx, "public-credit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cur
+	m.ID, m.Name, m.Default = "false-ad", "虚假宣传专项", false
+	m.Indicators = append(append([]xinyong.Indicator(nil), cur.Indicators...), xinyong.Indicator{Code: "XJXC", Name: "虚假宣传", Kind: xinyong.IndicatorRecords,
+		Items: []string{"XZCF"}, Field: "CF_WFXW", Values: []string{"虚假宣传"}, Points: -10})
+	if _, err := e.svc.CreateGradingModel(e.ctx, e.admin, m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
