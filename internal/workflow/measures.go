@@ -202,7 +202,7 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 		return err
 	}()
 	if err != nil && refusal(err) {
-		s.refuse(ctx, actor, ActCheckRefused, "subject", subjID, err, "purpose "+strconv.Quote(clip(purpose, 200)))
+		s.refuse(ctx, actor, ActCheckRefused, "subject", subjID, err, "purpose "+strconv.Quote(clip(xinyong.MaskCitizenIDs(purpose), 200)))
 	}
 	if out.Measures == nil {
 		out.Measures = []xinyong.ApplicableMeasure{}

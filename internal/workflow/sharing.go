@@ -117,7 +117,7 @@ func (s *Service) refuse(ctx context.Context, actor xinyong.Actor, action xinyon
 	if detail != "" {
 		msg += "; " + detail
 	}
-	msg = xinyong.MaskCitizenIDs(clip(msg, 1000))
+	msg = clip(xinyong.MaskCitizenIDs(msg), 1000) // masked before cut: a cut ID no longer matches
 	err := s.update(ctx, actor, func(t *txn) error { return t.audit(action, objType, objID, nil, nil, msg) })
 	if err != nil && s.Log != nil {
 		s.log().Warn("audit of a refusal failed", "action", string(action), "err", err)
@@ -213,7 +213,7 @@ func (s *Service) QuerySharedRecords(ctx context.Context, actor xinyong.Actor, r
 		return err
 	}()
 	if err != nil && refusal(err) {
-		detail := "purpose " + strconv.Quote(clip(purpose, 200))
+		detail := "purpose " + strconv.Quote(clip(xinyong.MaskCitizenIDs(purpose), 200))
 		if consentID != "" {
 			detail += "; consent " + strconv.Quote(clip(consentID, 64))
 		}
