@@ -251,22 +251,20 @@ func (t *Tx) PublishedRecords(f xinyong.PublishedFilter) ([]xinyong.Record, int,
 		for _, it := range f.Items {
 			args = append(args, it)
 		}
-		// A person's record: under an item covering persons, and not a
-		// minor's (born after the decision date 18 years back — dates are
-		// YYYY-MM-DD text on both dialects — or flagged as one).
+		// Never a minor's record (xinyong.Visible, isMinorRecord): one
+		// flagged as a minor's, whatever the subject's kind; and a person's
+		// only under an item covering persons, and not born after the
+		// decision date 18 years back (dates are YYYY-MM-DD text on both
+		// dialects; an unknown birth date, NULL, is an adult's).
 		person := "FALSE"
 		if len(f.PersonItems) > 0 {
 			person = "r.item IN (" + placeholders(len(f.PersonItems)) + ")" +
-				" AND s.birth <= CAST(CAST(substr(r.decision_date, 1, 4) AS INTEGER) - 18 AS TEXT) || substr(r.decision_date, 5)" +
-				` AND NOT (r.lenient = ? AND r.data LIKE '%"minor":true%')`
+				" AND (s.birth IS NULL OR s.birth <= CAST(CAST(substr(r.decision_date, 1, 4) AS INTEGER) - 18 AS TEXT) || substr(r.decision_date, 5))"
 		}
-		where += " AND (s.kind <> ? OR (" + person + "))"
-		args = append(args, string(xinyong.KindPerson))
+		where += ` AND NOT (r.lenient = ? AND r.data LIKE '%"minor":true%') AND (s.kind <> ? OR (` + person + "))"
+		args = append(args, true, string(xinyong.KindPerson))
 		for _, it := range f.PersonItems {
 			args = append(args, it)
-		}
-		if len(f.PersonItems) > 0 {
-			args = append(args, true)
 		}
 	}
 	var n int
