@@ -167,7 +167,7 @@ func checkText(v *Validation, field, what, s string, maxLen int, required bool) 
 // §7; Personal Information Protection Law Art. 31), which the platform
 // does not take in: a minor's own consent is refused.
 func CheckConsentGrantor(s Subject, on Date) error {
-	if s.Kind == KindPerson && !s.Birth.IsZero() && IsMinorOn(s.Birth, on) {
+	if MinorOn(s, on) {
 		return &Error{Code: EFORBIDDEN, Message: "a person under 18 cannot consent alone: a minor's personal information is shared only with a guardian's consent, which is not taken in online",
 			Fields: []FieldError{{Field: "subject", Rule: "consent.minor", Message: "the subject is under 18"}}}
 	}

@@ -205,7 +205,7 @@ type ListingProposal struct {
 // are never listed; SPC 2017 Art. 4), and, where the list type does not
 // admit it, conduct committed as a minor (the record's leniency flag).
 func checkMinor(v *Validation, lt ListType, subj Subject, records []Record, on Date) {
-	if subj.Kind == KindPerson && !subj.Birth.IsZero() && IsMinorOn(subj.Birth, on) {
+	if MinorOn(subj, on) {
 		v.Add("subject", "listing.minor", "a minor cannot be listed: the person is under 18 on %s", on)
 	}
 	if !lt.MinorsMayBeListed {

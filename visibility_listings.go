@@ -20,7 +20,7 @@ func ListingPublic(l Listing, lt ListType, subj Subject, on Date) bool {
 		return false
 	case !l.Disclosable():
 		return false
-	case subj.Kind == KindPerson && !subj.Birth.IsZero() && IsMinorOn(subj.Birth, on):
+	case MinorOn(subj, on):
 		return false
 	}
 	return true
