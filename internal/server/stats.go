@@ -21,22 +21,19 @@ type StoreSize struct {
 	CountedAt time.Time `json:"counted_at"`
 }
 
-// StoreSizeOf counts the records and subjects of a store (SQL stores only).
-// It is a count(*) of each table: about a second per million records on
-// SQLite, so the API answers from a cache (statsMaxAge).
+// StoreSizeOf counts the records and subjects of a store (SQL stores only,
+// sqlstore.DB.Size): about a second per million records on SQLite, so the
+// API answers from a cache (statsMaxAge).
 func StoreSizeOf(ctx context.Context, st xinyong.Store) (StoreSize, error) {
 	db, ok := st.(*sqlstore.DB)
 	if !ok {
 		return StoreSize{}, fmt.Errorf("cannot count the rows of a %T", st)
 	}
-	sz := StoreSize{Dialect: db.Dialect()}
-	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM record`).Scan(&sz.Records); err != nil {
-		return StoreSize{}, fmt.Errorf("count records: %w", err)
+	recs, subjs, err := db.Size(ctx)
+	if err != nil {
+		return StoreSize{}, err
 	}
-	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM subject`).Scan(&sz.Subjects); err != nil {
-		return StoreSize{}, fmt.Errorf("count subjects: %w", err)
-	}
-	return sz, nil
+	return StoreSize{Records: recs, Subjects: subjs, Dialect: db.Dialect()}, nil
 }
 
 // statsMaxAge is how long GET /api/v1/stats answers from its last count.

@@ -237,6 +237,17 @@ func (db *DB) provider() (*goose.Provider, error) {
 	return goose.NewProvider(db.D.Goose, db.W, db.Migrations)
 }
 
+// Size counts the records and subjects (the data size benchmarks report).
+func (db *DB) Size(ctx context.Context) (records, subjects int64, err error) {
+	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM record`).Scan(&records); err != nil {
+		return 0, 0, fmt.Errorf("count records: %w", err)
+	}
+	if err := db.R.QueryRowContext(ctx, `SELECT count(*) FROM subject`).Scan(&subjects); err != nil {
+		return 0, 0, fmt.Errorf("count subjects: %w", err)
+	}
+	return records, subjects, nil
+}
+
 // SchemaVersion returns the database's version and the binary's latest.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, int64, error) {
 	p, err := db.provider()
