@@ -122,9 +122,11 @@ func (s *Server) getListings(w http.ResponseWriter, r *http.Request) error {
 		min  int
 	}{{"offset", &in.Offset, 0}, {"limit", &in.Limit, 1}} {
 		if s := strings.TrimSpace(q.Get(p.name)); s != "" {
+			// The upper bound is the workflow's (ListingQueuePage), which
+			// names it; here the number and its lower bound.
 			n, err := strconv.Atoi(s)
-			if err != nil || n < p.min || n > 1_000_000 {
-				v.Add(p.name, "int", "%s is a whole number from %d", p.name, p.min)
+			if err != nil || n < p.min {
+				v.Add(p.name, "int", "%s is a whole number from %d, not %q", p.name, p.min, clip(s))
 				continue
 			}
 			*p.to = n
