@@ -113,12 +113,12 @@ type Op func(ctx context.Context, rng *rand.Rand) error
 // the class (in the names given to RunClasses) the request belongs to.
 type ClassOp func(ctx context.Context, rng *rand.Rand) (class int, err error)
 
-// Run runs op in a closed loop on concurrency workers for duration and
-// returns the throughput and the latency histogram.
 // Failed reports whether every request of the run failed: the scenario
 // measured nothing (a wrong token, a server not answering).
 func (r *Result) Failed() bool { return r.Requests == 0 && r.Errors > 0 }
 
+// Run runs op in a closed loop on concurrency workers for duration and
+// returns the throughput and the latency histogram.
 func Run(ctx context.Context, scenario string, duration time.Duration, concurrency int, seed uint64, op Op) *Result {
 	res := RunClasses(ctx, scenario, duration, concurrency, seed, []string{scenario}, func(ctx context.Context, rng *rand.Rand) (int, error) {
 		return 0, op(ctx, rng)

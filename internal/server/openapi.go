@@ -201,7 +201,7 @@ var opDocs = map[string]opDoc{
 	"GET /api/v1/query-log":               {Query: qQueryLog},
 	"GET /api/v1/query-log.csv":           {Query: qQueryLog, Produces: []string{"text/csv"}},
 	"GET /api/v1/listings": {Query: []queryParam{
-		{Name: "state", Enum: []string{"proposed", "notified", "objected", "verified", "decided", "listed", "removed"}, Doc: "listing state (removed listings only when asked)"},
+		{Name: "state", Enum: listingStateNames(), Doc: "listing state (removed listings only when asked)"},
 		qOverdue,
 		qDeptID,
 		{Name: "offset", Type: "integer", Doc: "skip this many listings (default 0)"},
@@ -326,4 +326,14 @@ func schemaOf(t reflect.Type, depth int) map[string]any {
 		return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	}
 	return map[string]any{}
+}
+
+// listingStateNames are the listing states (xinyong.ListingStates), for
+// the queue's state parameter.
+func listingStateNames() []string {
+	out := make([]string, len(xinyong.ListingStates))
+	for i, st := range xinyong.ListingStates {
+		out[i] = string(st)
+	}
+	return out
 }
