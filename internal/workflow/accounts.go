@@ -472,9 +472,9 @@ func (s *Service) SetPassword(ctx context.Context, actor xinyong.Actor, username
 // ChangeOwnPassword replaces the signed-in account's password (the owner
 // replacing a one-time password an admin saw, or any time): the current
 // password must be given, the new one differ and be long enough. Wrong
-// current passwords count as failed sign-ins of the account (the same
-// throttle), so a stolen session cannot be turned into the account by
-// guessing. Every session of the account ends, this one included.
+// current passwords are counted under their own key (change:ACCOUNT) with
+// the sign-in throttle's window and limit, so a stolen session cannot be
+// turned into the account by guessing. Every session of the account ends, this one included.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor xinyong.Actor, current, next string) error {
 	if actor.Kind != "account" || actor.ID == "" {
 		return xinyong.Errorf(xinyong.EFORBIDDEN, "only a signed-in account changes its own password")
