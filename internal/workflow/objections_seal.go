@@ -261,7 +261,7 @@ func migratedRowProblem(tx xinyong.Tx, e xinyong.LedgerEntry, notListed string) 
 	}
 	m := rows[0]
 	if !m.sealed || !m.sealIdx.Valid {
-		return "the stored objection version does not match the ledger commitment; it is listed in objection_migration as rewritten by migration 0017 but was never sealed: the process that applied 0017 seals its list right away, so the row was listed (and changed) behind the application's back"
+		return "the stored objection version does not match the ledger commitment; it is listed in objection_migration as rewritten by migration 0017 but was never sealed: the process that applied 0017 seals its list right away, so either the row was listed (and changed) behind the application's back, or the upgrade to schema 17 stopped before sealing (then restore the backup taken before it and migrate again; doc/ledger.md)"
 	}
 	seal, err := tx.LedgerEntry(m.sealIdx.Int64)
 	head, herr := tx.LedgerHead()
@@ -377,7 +377,7 @@ func objectionMigrationProblems(tx xinyong.Tx, size int64, add func(int64, strin
 		if m.sealed && m.sealIdx.Valid {
 			continue
 		}
-		add(m.OldLedgerIdx, fmt.Sprintf("objection_migration:%s v%d", m.ObjectionID, m.Version), "objection version listed as rewritten by migration 0017 but never sealed: the process that applied 0017 seals its list right away, so this row was listed behind the application's back")
+		add(m.OldLedgerIdx, fmt.Sprintf("objection_migration:%s v%d", m.ObjectionID, m.Version), "objection version listed as rewritten by migration 0017 but never sealed: the process that applied 0017 seals its list right away, so either this row was listed behind the application's back, or the upgrade to schema 17 stopped before sealing (then restore the backup taken before it and migrate again; doc/ledger.md)")
 	}
 	return nil
 }
