@@ -84,7 +84,8 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 		return err
 	}
 	// In bulk intake, records of this batch may still be buffered: written
-	// first, so that the grade counts every record the subject has.
+	// first, so that the grade counts every record the subject has (a
+	// withdrawal; changed versions wait for the batch, regradeLater).
 	if t.bulk != nil {
 		if err := t.writeBuffered(); err != nil {
 			return err
@@ -125,6 +126,23 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 		if err := t.audit(ActGradeUpdated, "grade", m.ID+":"+subjectID, before, g, detail); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// regradeLater is regradeOnStop for intake: in bulk mode (a batch, an
+// import) the subject is graded once when the batch is written (flushBulk),
+// however many of its records the batch changed, instead of cutting the
+// buffered inserts and grading it again at each; otherwise at once.
+func (t *txn) regradeLater(subjectID string, c gradeStop) error {
+	if t.bulk == nil {
+		return t.regradeOnStop(subjectID, c)
+	}
+	if t.bulk.regrades == nil {
+		t.bulk.regrades = map[string]gradeStop{}
+	}
+	if _, ok := t.bulk.regrades[subjectID]; !ok {
+		t.bulk.regrades[subjectID] = c // the first change of the subject names the cause
 	}
 	return nil
 }

@@ -248,7 +248,7 @@ func (s *Service) submit(t *txn, actor xinyong.Actor, sc *submitCtx, in xinyong.
 	t.recordPublished(r, subj, item)
 	// Stored grades follow the changed decision (its fields, severity or
 	// categories may be what an indicator reads; DOMAIN.md §8).
-	if err := t.regradeOnStop(r.SubjectID, gradeStop{Cause: GradeCauseVersion, Ref: r.ID, Record: r.ID, Corrected: true}); err != nil {
+	if err := t.regradeLater(r.SubjectID, gradeStop{Cause: GradeCauseVersion, Ref: r.ID, Record: r.ID, Corrected: true}); err != nil {
 		return r, "", err
 	}
 	return r, NewVersion, nil

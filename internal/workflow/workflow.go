@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	mrand "math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -98,6 +100,10 @@ type bulk struct {
 	newSubjects []xinyong.Subject
 	newRecords  []xinyong.Record
 	pending     map[string]bool // ids of newRecords
+	// regrades: the subjects whose stored grades follow a changed record
+	// of the batch (regradeLater), graded once each when the batch is
+	// written (flushBulk), with every record of the batch in place.
+	regrades map[string]gradeStop
 }
 
 func bulkKey(kind, number string) string { return kind + "\x00" + number }
@@ -233,8 +239,17 @@ func (t *txn) flushBulk() error {
 		return nil
 	}
 	err := t.writeBuffered()
+	regrades := t.bulk.regrades
 	t.bulk = nil
-	return err
+	if err != nil {
+		return err
+	}
+	for _, subj := range slices.Sorted(maps.Keys(regrades)) {
+		if err := t.regradeOnStop(subj, regrades[subj]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeBuffered writes the buffered subjects and records; bulk mode goes on.
