@@ -90,10 +90,14 @@ type Record struct {
 	Dropped   []string `json:"dropped_fields,omitempty"` // fields the item does not allow (reported, never stored)
 }
 
-// RecordDoc is a record's id and its stored JSON document (ListRecordDocs).
+// RecordDoc is a record's id and its stored JSON document (ListRecordDocs),
+// with the subject and item from their columns (for registering who read
+// what without decoding the document).
 type RecordDoc struct {
-	ID  string
-	Doc []byte
+	ID        string
+	SubjectID string
+	Item      string
+	Doc       []byte
 }
 
 // Withdrawal says why a record was withdrawn.

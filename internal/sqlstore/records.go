@@ -263,7 +263,7 @@ func (t *Tx) ListRecords(f xinyong.RecordFilter) ([]xinyong.Record, error) {
 // version, status and ledger index included (every write stores them in
 // both the columns and the document).
 func (t *Tx) ListRecordDocs(f xinyong.RecordFilter) ([]xinyong.RecordDoc, error) {
-	q, args := listRecordsQuery("id, data", f)
+	q, args := listRecordsQuery("id, subject_id, item, data", f)
 	rows, err := t.rows(q, args...)
 	if err != nil {
 		return nil, err
@@ -273,7 +273,7 @@ func (t *Tx) ListRecordDocs(f xinyong.RecordFilter) ([]xinyong.RecordDoc, error)
 	for rows.Next() {
 		var d xinyong.RecordDoc
 		var doc sql.RawBytes
-		if err := rows.Scan(&d.ID, &doc); err != nil {
+		if err := rows.Scan(&d.ID, &d.SubjectID, &d.Item, &doc); err != nil {
 			return nil, err
 		}
 		d.Doc = append([]byte(nil), doc...)

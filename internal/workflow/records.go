@@ -654,27 +654,9 @@ func (s *Service) RecordDocs(ctx context.Context, actor xinyong.Actor, f xinyong
 		return err
 	})
 	if err == nil && supervises(actor) {
-		if f.SubjectID != "" {
-			ids, items := docItems(out)
-			reads = []supervisionRead{{subjectID: f.SubjectID, ids: ids, items: items}}
-		} else {
-			// Across subjects: each document's subject and item.
-			refs := make([]struct{ SubjectID, Item string }, len(out))
-			for i, d := range out {
-				var v struct {
-					SubjectID string `json:"subject_id"`
-					Item      string `json:"item"`
-				}
-				if err := json.Unmarshal(d.Doc, &v); err != nil {
-					return nil, fmt.Errorf("record %s: stored document unreadable: %w", d.ID, err)
-				}
-				if v.SubjectID == "" {
-					return nil, fmt.Errorf("record %s: stored document names no subject", d.ID)
-				}
-				refs[i].SubjectID, refs[i].Item = v.SubjectID, v.Item
-			}
-			reads = bySubject(len(out), func(i int) (string, string, string) { return refs[i].SubjectID, out[i].ID, refs[i].Item })
-		}
+		// By subject or across subjects: one read per subject of the page,
+		// every record of it (bySubject), from the rows' columns.
+		reads = bySubject(len(out), func(i int) (string, string, string) { return out[i].SubjectID, out[i].ID, out[i].Item })
 	}
 	if err == nil {
 		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 	"slices"
 
@@ -186,17 +185,4 @@ func beyondPublic(recs, public []xinyong.RecordView, cardBeyond bool) (ids, item
 func sameView(a, b xinyong.RecordView) bool {
 	a.Public, b.Public = false, false
 	return reflect.DeepEqual(a, b)
-}
-
-// docItems reads the item of each stored record document (the records API
-// passes the documents on undecoded).
-func docItems(docs []xinyong.RecordDoc) (ids, items []string) {
-	for _, d := range docs {
-		var v struct {
-			Item string `json:"item"`
-		}
-		json.Unmarshal(d.Doc, &v)
-		ids, items = append(ids, d.ID), append(items, v.Item)
-	}
-	return ids, items
 }
