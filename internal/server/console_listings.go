@@ -35,7 +35,7 @@ var consoleListingsChinese = map[string]string{
 	"decision.measures": "惩戒措施", "decision.removal_conditions": "移出条件", "decision.removal_procedure": "移出程序",
 	"decision.remedies": "救济途径", "removal.reason": "移出原因", "history": "办理记录", "version": "版本", "updated_at": "时间", "updated_by": "经办人",
 	"date": "日期", "by": "经办", "note": "说明", "actions.api": "办理操作通过接口进行：",
-	"queue.partial": "本页显示第 %d–%d 件（按办理期限排序，已逾期的在前），共 %d 件。", "queue.next": "下一页：",
+	"queue.partial": "本页显示第 %d–%d 件（按办理期限排序，已逾期的在前），共 %d 件。", "queue.next": "下一页",
 	"listing.date_problem":       "期限或期间超出上限，待更正",
 	"listing.date_problem.about": "该认定在设定上限之前保存，数据按原样保留、未被改写；更正须经认定程序办理（见 doc/listings.md）。",
 }
@@ -52,7 +52,7 @@ var consoleListingsEnglish = map[string]string{
 	"decision.measures": "Measures", "decision.removal_conditions": "Removal conditions", "decision.removal_procedure": "Removal procedure",
 	"decision.remedies": "Remedies", "removal.reason": "Reason", "history": "History", "version": "Version", "updated_at": "Time", "updated_by": "By",
 	"date": "Date", "by": "By", "note": "Note", "actions.api": "Steps are taken through the API:",
-	"queue.partial": "This page shows listings %d–%d (by deadline, overdue first) of %d.", "queue.next": "Next page:",
+	"queue.partial": "This page shows listings %d–%d (by deadline, overdue first) of %d.", "queue.next": "Next page",
 	"listing.date_problem":       "deadline or period out of bounds: to be corrected",
 	"listing.date_problem.about": "This listing was stored before the bounds existed; it is kept as stored, not rewritten. It is corrected only through the listing procedure (see doc/listings.md).",
 }
@@ -74,6 +74,8 @@ type consoleListingsPage struct {
 	Offset     int
 	More       bool
 	NextOffset int
+	PageNote   string // which part of the queue the page shows, when not all
+	NextURL    string // the next page, when there is one
 	// Admins and auditors may narrow the queue to one department.
 	Departments []xinyong.Department
 	Department  string
@@ -105,8 +107,15 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 	ls := page.Listings
 	data := consoleListingsPage{Total: page.Total, Shown: len(ls), Offset: page.Offset, More: page.More, NextOffset: page.NextOffset, Department: dept}
 	if page.More || page.Offset > 0 {
-		// Say so when the page is not the whole queue.
-		p.Error = queueTruncated(p, page, dept)
+		// Say so when the page is not the whole queue, and link the next.
+		data.PageNote = fmt.Sprintf(p.T("queue.partial"), page.Offset+1, page.Offset+len(ls), page.Total)
+		if page.More {
+			next := url.Values{"offset": {strconv.Itoa(page.NextOffset)}}
+			if dept != "" {
+				next.Set("department", dept)
+			}
+			data.NextURL = "/console/listings?" + next.Encode()
+		}
 	}
 	if p.Actor.Role == xinyong.RoleAdmin || p.Actor.Role == xinyong.RoleAuditor {
 		data.Departments, _ = w.s.Svc.Departments(r.Context(), p.Actor)
@@ -148,21 +157,6 @@ func (w *web) consoleListings(rw http.ResponseWriter, r *http.Request) {
 
 // consoleQueuePage is the most listings the console's queue shows at once.
 const consoleQueuePage = xinyong.MaxListingQueuePage
-
-// queueTruncated tells the officer which part of the queue the page shows
-// and where the next part is.
-func queueTruncated(p Page, q workflow.QueuePage, dept string) string {
-	from, to := q.Offset+1, q.Offset+len(q.Listings)
-	msg := fmt.Sprintf(p.T("queue.partial"), from, to, q.Total)
-	if q.More {
-		next := url.Values{"offset": {strconv.Itoa(q.NextOffset)}}
-		if dept != "" {
-			next.Set("department", dept)
-		}
-		msg += " " + p.T("queue.next") + " /console/listings?" + next.Encode()
-	}
-	return msg
-}
 
 type consoleListingPage struct {
 	L         workflow.ListingView

@@ -191,6 +191,11 @@ func TestConsoleListingsQueuePaged(t *testing.T) {
 	body := e.do(t, req{Path: "/console/listings", Cookies: jarA}).html(t, 200,
 		fmt.Sprintf("%d 件", total), fmt.Sprintf("本页显示第 1–%d 件", consoleQueuePage), fmt.Sprintf("共 %d 件", total),
 		fmt.Sprintf("/console/listings?offset=%d", consoleQueuePage), "/console/listings/"+waiting.ID, "已逾期")
+	// Which part is shown is a note with a link to the next page, not an
+	// error (it was put in the page's alert, the address as plain text).
+	if !strings.Contains(body, fmt.Sprintf(`<a href="/console/listings?offset=%d" id="queue-next">`, consoleQueuePage)) || strings.Contains(body, `role="alert"`) {
+		t.Error("the queue's paging note is not a note with a link to the next page")
+	}
 	// The overdue one and the oldest open ones fill the page.
 	if n := strings.Count(body, `<a href="/console/listings/00000000-`); n != consoleQueuePage-1 {
 		t.Errorf("the page shows %d of the older listings, want %d", n, consoleQueuePage-1)
