@@ -87,6 +87,7 @@ type txn struct {
 	changed map[string]bool // cached lists this transaction changed (group.go)
 	salts   *mrand.ChaCha8
 	bulk    *bulk
+	flags   map[string]*flagProbe // the rate flag's probes, by account (supervision.go)
 }
 
 // bulk is the write-behind buffer of bulk intake: lookups are answered from
