@@ -278,7 +278,8 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 }
 
 // checkRun runs the check scenario over the subjects' codes, then a plain
-// net/http handler on this machine as the ceiling, and returns the summary.
+// net/http handler on this machine as the ceiling and the check's floor
+// (bench.FloorCeiling), and returns the summary.
 func checkRun(ctx context.Context, m *Main, subjects []bench.NamedSubject, duration time.Duration, concurrency int, seed uint64, op func([]string) bench.Op, how string) (string, error) {
 	codes := make([]string, 0, len(subjects))
 	for _, s := range subjects {
@@ -301,5 +302,12 @@ func checkRun(ctx context.Context, m *Main, subjects []bench.NamedSubject, durat
 	if err != nil {
 		return "", err
 	}
-	return result + "; ceiling (plain net/http hello handler, same client): " + hello.Summary(), nil
+	result += "; ceiling (plain net/http hello handler, same client): " + hello.Summary()
+	// The floor: what every check must do whatever the design, on a fresh
+	// store of its own (internal/bench/floor.go).
+	floor, err := bench.FloorCeiling(ctx, codes, duration, concurrency, seed)
+	if err != nil {
+		return "", fmt.Errorf("bench: floor: %w", err)
+	}
+	return result + "; floor (token map, receipt signature, the check's rows group-committed, no reads): " + floor.Summary(), nil
 }
