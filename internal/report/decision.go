@@ -180,8 +180,10 @@ func periodText(l xinyong.Listing) string {
 	}
 	if !l.ListedOn.IsZero() {
 		s += "，自 " + l.ListedOn.String() + " 起"
-		if !l.EndDate.IsZero() {
-			s += "至 " + l.EndDate.String() + " 止"
+		// The effective end, and the stored end date where it lies beyond
+		// the longest period (xinyong.Listing.PeriodEnd).
+		if end := l.PeriodEnd(); !end.End.IsZero() {
+			s += "至 " + end.Chinese() + " 止"
 		}
 	} else {
 		s += "，自列入之日起计算"

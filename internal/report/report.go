@@ -80,6 +80,13 @@ type Section struct {
 // the identifying department, the day listed and the end of the listing
 // period (zero: no fixed end, until removed). Fields repeats them labelled
 // in Chinese and English, as the PDF prints them.
+//
+// The end of the period is the listing's effective end
+// (xinyong.Listing.PeriodEnd, EffectiveEnd): never more than
+// xinyong.MaxListPeriodMonths after the listing day. A listing stored
+// before the bounds existed may hold an end date beyond that (year
+// 102026); the report then gives that date as StoredEndDate, and the
+// end's field says it exceeds the cap (doc/listings.md).
 type ListingEntry struct {
 	ListType       string       `json:"list_type"`
 	ListTypeName   string       `json:"list_type_name"`
@@ -87,8 +94,14 @@ type ListingEntry struct {
 	DecisionDate   xinyong.Date `json:"decision_date,omitzero"`
 	Authority      string       `json:"authority"` // the identifying department (认定部门)
 	ListedOn       xinyong.Date `json:"listed_on"`
-	EndDate        xinyong.Date `json:"end_date,omitzero"` // zero: until removed
-	Fields         []Field      `json:"fields"`
+	EndDate        xinyong.Date `json:"end_date,omitzero"` // the effective end; zero: until removed
+	// StoredEndDate is the stored end date (YYYY-MM-DD, the year in full)
+	// when it lies beyond the longest period, so that EndDate is not it;
+	// absent otherwise. Text, not a date: such a date is often past year
+	// 9999, which xinyong.Date refuses to read, and Parse must read every
+	// report this package writes (POST /api/v1/reports/verify).
+	StoredEndDate string  `json:"stored_end_date,omitempty"`
+	Fields        []Field `json:"fields"`
 }
 
 // Entry is one record as the report shows it.
@@ -304,7 +317,7 @@ const (
 
 // listingEntries shows the listings in force on today, newest listing
 // first (then by decision number). A listing not yet or no longer in force
-// is left out whatever the caller passed.
+// (past its effective end) is left out whatever the caller passed.
 func listingEntries(ls []xinyong.PublicListingView, today xinyong.Date) []ListingEntry {
 	ls = slices.Clone(ls)
 	slices.SortStableFunc(ls, func(a, b xinyong.PublicListingView) int {
@@ -315,18 +328,21 @@ func listingEntries(ls []xinyong.PublicListingView, today xinyong.Date) []Listin
 	})
 	var out []ListingEntry
 	for _, l := range ls {
-		if l.ListedOn.IsZero() || today.Before(l.ListedOn) || (!l.EndDate.IsZero() && !today.Before(l.EndDate)) {
+		// In force on today as Listing.Active says: from the listing day
+		// until the effective end.
+		if l.ListedOn.IsZero() || !(xinyong.Listing{State: xinyong.ListingListed, ListedOn: l.ListedOn, EndDate: l.EndDate}).Active(today) {
 			continue
 		}
 		name := strings.TrimSpace(l.ListTypeName)
 		if name == "" {
 			name = l.ListType
 		}
+		pe := l.PeriodEnd()
 		e := ListingEntry{ListType: l.ListType, ListTypeName: name, DecisionNumber: l.DecisionNumber, DecisionDate: l.DecisionDate,
-			Authority: l.Authority, ListedOn: l.ListedOn, EndDate: l.EndDate}
+			Authority: l.Authority, ListedOn: l.ListedOn, EndDate: pe.End, StoredEndDate: pe.Stored.String()}
 		end := NoFixedEnd
-		if !l.EndDate.IsZero() {
-			end = l.EndDate.String()
+		if !pe.End.IsZero() {
+			end = pe.Chinese()
 		}
 		e.Fields = []Field{{LabelListType, name}, {LabelDecisionNumber, l.DecisionNumber}}
 		if !l.DecisionDate.IsZero() {
