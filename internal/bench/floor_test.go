@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,14 +55,19 @@ func TestFloorCeiling(t *testing.T) {
 	}
 	defer f.Close()
 	codes := floorCodes(200)
+	cpu0 := processCPU()
 	res, err := f.Run(ctx, codes, d, conc, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cpu := processCPU() - cpu0
 	if res.Requests == 0 || res.Errors != 0 {
 		t.Fatalf("floor: %s %v", res.Summary(), res.FirstError)
 	}
 	t.Log("floor (token map, receipt signature, the check's rows group-committed, no reads): " + res.Summary())
+	if cpu > 0 {
+		t.Logf("floor: %.0f µs of CPU per check, server and client in this process (%s for %d requests)", float64(cpu.Microseconds())/float64(res.Requests), cpu.Round(time.Millisecond), res.Requests)
+	}
 	// Requests cut off by the end of the run are not counted by the
 	// client, but their rows may have committed.
 	n := f.Committed()
@@ -75,9 +81,7 @@ func TestFloorCeiling(t *testing.T) {
 	if !rep.OK() || uint64(rep.Checks) != n || uint64(rep.Queries) != n || rep.Size != int64(2*n) || rep.Checkpoints == 0 {
 		t.Fatalf("ledger verify after %d checks: %+v", n, rep)
 	}
-	if int64(rep.Checkpoints) > rep.Size/2 && n > uint64(conc) {
-		t.Logf("%d checkpoints for %d checks: no batch shared a transaction", rep.Checkpoints, n)
-	}
+	t.Logf("floor: %d checks in %d group commits (signed checkpoints), %.1f a batch", n, rep.Checkpoints, float64(n)/float64(max(rep.Checkpoints, 1)))
 	// The store holds the rows themselves, with the subject.
 	var uses uint64
 	if err := f.Store.View(ctx, func(tx xinyong.Tx) error {
@@ -123,11 +127,37 @@ func TestFloorCeiling(t *testing.T) {
 	}
 
 	if os.Getenv("XINYONG_BENCH_CHECK") != "" {
+		cpu0 := processCPU()
+		hello, err := bench.HelloCeiling(ctx, d, conc, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("ceiling (plain net/http hello handler, same client): %s; %.0f µs of CPU per request", hello.Summary(), float64((processCPU()-cpu0).Microseconds())/float64(max(hello.Requests, 1)))
 		r := testing.Benchmark(benchmarkSignReceipt)
 		t.Logf("xinyong.SignReceipt: %s (%.1f µs per receipt)", r, float64(r.NsPerOp())/1e3)
 		r = testing.Benchmark(benchmarkEd25519Sign)
 		t.Logf("ed25519.Sign of the receipt's note text: %s (%.1f µs per receipt)", r, float64(r.NsPerOp())/1e3)
 	}
+}
+
+// processCPU is the user and system CPU time this process used so far,
+// from /proc/self/stat (Linux, USER_HZ 100); 0 where there is none.
+func processCPU() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := strings.Cut(string(b), ") ") // the command name may hold spaces
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // floorReceipt is a receipt as the floor signs it.
