@@ -487,6 +487,53 @@ func (l GradingListing) Active(on Date) bool {
 	return Listing{State: l.State, ListedOn: l.ListedOn, EndDate: l.EndDate}.Active(on)
 }
 
+// How a serious-list entry that a stored grade counted stopped counting
+// (CountedListingStop).
+const (
+	// ListingStopRemoved: taken off the list — its period ended (the
+	// expiry job), early removal (credit repair), revocation of the
+	// underlying document, an upheld objection. On is the removal's date.
+	ListingStopRemoved = "removed"
+	// ListingStopExpired: still listed, but its period has run out (its
+	// effective end, Listing.EffectiveEnd, is on or before the day) and
+	// the expiry job has not removed it yet. On is the effective end.
+	ListingStopExpired = "expired"
+)
+
+// ListingStop says how a counted listing stopped counting and since when.
+type ListingStop struct {
+	Cause  string // ListingStopRemoved, ListingStopExpired
+	Reason string // the removal's reason (Removal*), for a removed listing
+	On     Date   // the removal's date, or the effective end; zero when the listing does not say
+}
+
+// CountedListingStop decides whether a serious-list entry that a stored
+// grade counted (its explanation's listing ids) no longer counts on day
+// on, which makes the grade outdated: a listing removed (DOMAIN.md §6: a
+// repair's outcomes are "removal from the serious list … evaluations
+// updated"; §4: a listing ends with its period or when its basis falls),
+// or one still listed whose effective end has passed (Listing.Active:
+// no longer in force, whether or not the expiry job has removed it yet).
+// A grade is explainable from what produced it (§8): a grade naming such
+// a listing predates its end. A listing in force, or in a state a grade
+// never counts, is not a stop. The one rule for the grade view and the
+// export alike; the stores only read the listings.
+func CountedListingStop(l Listing, on Date) (ListingStop, bool) {
+	switch l.State {
+	case ListingRemoved:
+		s := ListingStop{Cause: ListingStopRemoved}
+		if l.Removal != nil {
+			s.Reason, s.On = l.Removal.Reason, l.Removal.Date
+		}
+		return s, true
+	case ListingListed:
+		if end := l.EffectiveEnd(); !end.IsZero() && !on.Before(end) {
+			return ListingStop{Cause: ListingStopExpired, On: end}, true
+		}
+	}
+	return ListingStop{}, false
+}
+
 // GradeInput is one subject's records and listings.
 type GradeInput struct {
 	Records  []GradingRecord
