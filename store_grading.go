@@ -50,11 +50,13 @@ type GradingStore interface {
 	RepairOutcomes(ids []string) (map[string]RepairOutcome, error)
 	// GradeCountedAfter returns, for up to limit of the model's grades of
 	// the department's subjects ("" every subject) after the subject id, in
-	// subject id order, the records each counted; RecordStops how each
-	// record among ids that stopped counting did (a grade export's
-	// outdated flags).
+	// subject id order, the records and listings each counted; RecordStops
+	// how each record among ids that stopped counting did; GradedListings
+	// the listings among ids, by id, in whatever state (a grade's outdated
+	// flags: whether a listing stopped counting is CountedListingStop's).
 	GradeCountedAfter(modelID, departmentID, after string, limit int) ([]GradeCounted, error)
 	RecordStops(ids []string) (map[string]RecordStop, error)
+	GradedListings(ids []string) (map[string]Listing, error)
 
 	// Runs.
 	InsertGradingRun(r GradingRun) error
@@ -82,9 +84,11 @@ type RecordStop struct {
 }
 
 // GradeCounted is a stored grade's subject, model version and the records
-// its explanation counted (its indicators' records, in order).
+// and listings its explanation counted (its indicators' records and
+// listings, in order).
 type GradeCounted struct {
 	SubjectID    string
 	ModelVersion int
 	Records      []string
+	Listings     []string
 }

@@ -15,8 +15,8 @@ import (
 // GradeCountedAfter returns, for up to limit of the model's grades of the
 // subjects after the id (of the department's subjects: those with a
 // record from it; "" for every subject), in subject order, the records
-// each counted (its explanation's indicators' records, in order). Only
-// that much of the explanation is decoded.
+// and listings each counted (its explanation's indicators' records and
+// listings, in order). Only that much of the explanation is decoded.
 func (t *Tx) GradeCountedAfter(modelID, departmentID, after string, limit int) ([]xinyong.GradeCounted, error) {
 	q := `SELECT subject_id, model_version, explanation FROM grade g WHERE model_id = ? AND subject_id > ?`
 	args := []any{modelID, after}
@@ -39,7 +39,8 @@ func (t *Tx) GradeCountedAfter(modelID, departmentID, after string, limit int) (
 		if ex != "" {
 			var doc struct {
 				Indicators []struct {
-					Records []string `json:"records"`
+					Records  []string `json:"records"`
+					Listings []string `json:"listings"`
 				} `json:"indicators"`
 			}
 			if err := json.Unmarshal([]byte(ex), &doc); err != nil {
@@ -47,6 +48,7 @@ func (t *Tx) GradeCountedAfter(modelID, departmentID, after string, limit int) (
 			}
 			for _, in := range doc.Indicators {
 				g.Records = append(g.Records, in.Records...)
+				g.Listings = append(g.Listings, in.Listings...)
 			}
 		}
 		out = append(out, g)
@@ -113,6 +115,29 @@ func (t *Tx) RecordStops(ids []string) (map[string]xinyong.RecordStop, error) {
 		rows.Close()
 		if err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// GradedListings returns the listings among ids (those stored grades
+// counted), by id, as stored now: primary-key lookups, inChunk ids a
+// query. An id with no listing is left out.
+func (t *Tx) GradedListings(ids []string) (map[string]xinyong.Listing, error) {
+	out := map[string]xinyong.Listing{}
+	for len(ids) > 0 {
+		n := min(len(ids), inChunk)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		ls, err := t.listings(`SELECT data FROM listing WHERE id IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			out[l.ID] = l
 		}
 	}
 	return out, nil

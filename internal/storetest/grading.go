@@ -19,7 +19,9 @@ func gradingModel(id string, version int) xinyong.GradingModel {
 // reads of a batch run (subject ids in order, a department's subjects, a
 // subject range's records in subject order with the leniency flag from
 // the covering index, record details, listed listings, repair outcomes);
-// runs keep their cursor and chain; reviews are compare-and-set.
+// runs keep their cursor and chain; reviews are compare-and-set; the
+// reads of a grade's outdated flags (the records and listings a grade
+// counted, listings by id in any state).
 func testGrading(e *env) {
 	t := e.t
 	dept, subj := e.seed()
@@ -302,6 +304,29 @@ func testGrading(e *env) {
 				ids = append(ids, r.ID)
 			}
 			equal(t, "GradeReviews "+c.name, ids, c.want)
+		}
+	})
+
+	// Outdated flags: the records and listings a grade counted, in
+	// explanation order, and the listings read back by id whatever their
+	// state (an unknown id left out).
+	lg := g("s3", "D", 0)
+	lg.ModelID = "lm"
+	lg.Explanation.Indicators = []xinyong.IndicatorScore{{Code: "P", Count: 1, Points: -5, Records: []string{"r3"}}, {Code: "L", Count: 3, Points: -300, Listings: []string{"l1", "l2", "nope"}}}
+	e.update(func(tx xinyong.Tx) { ok(t, tx.PutGrades([]xinyong.Grade{lg}), "PutGrades under lm") })
+	e.view(func(tx xinyong.Tx) {
+		gc, err := tx.GradeCountedAfter("lm", "", "", 10)
+		ok(t, err, "GradeCountedAfter")
+		equal(t, "GradeCountedAfter", gc, []xinyong.GradeCounted{{SubjectID: "s3", ModelVersion: 2, Records: []string{"r3"}, Listings: []string{"l1", "l2", "nope"}}})
+		ls, err := tx.GradedListings([]string{"l1", "l2", "nope"})
+		ok(t, err, "GradedListings")
+		if len(ls) != 2 || ls["l1"].State != xinyong.ListingListed || ls["l1"].SubjectID != "s3" || ls["l1"].ListedOn != xinyong.MustDate("2026-02-01") || ls["l2"].State != xinyong.ListingProposed {
+			t.Errorf("GradedListings: %+v", ls)
+		}
+		ls, err = tx.GradedListings(nil)
+		ok(t, err, "GradedListings(nil)")
+		if len(ls) != 0 {
+			t.Errorf("GradedListings(nil): %+v", ls)
 		}
 	})
 }
