@@ -250,26 +250,32 @@ func (s *Server) postGradeReviewDecide(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// The /grade page's words for a grade that predates a record it counted
-// stopping counting (workflow.GradeView.Outdated).
+// The /grade page's words for a grade that predates a record or listing
+// it counted stopping counting (workflow.GradeView.Outdated).
 func init() {
-	chinese["grade.outdated.ended"] = "该等级评定后，其所依据的下列记录已不再计入（所属模型已停止施行，未重新评价）"
-	chinese["grade.outdated.stale"] = "该等级评定时读取的下列记录此后已不再计入（模型仍在施行，下次评价将重新评定）"
+	chinese["grade.outdated.ended"] = "该等级评定后，其所依据的下列记录或名单已不再计入（所属模型已停止施行，未重新评价）"
+	chinese["grade.outdated.stale"] = "该等级评定时读取的下列记录或名单此后已不再计入（模型仍在施行，下次评价将重新评定）"
 	chinese["grade.outdated.withdrawn"] = "已撤回，日期"
 	chinese["grade.outdated.repaired"] = "已信用修复，日期"
-	english["grade.outdated.ended"] = "Outdated: since this grade was given, these records behind it stopped counting (its model is no longer in force, so it was not recomputed)"
-	english["grade.outdated.stale"] = "Outdated: the evaluation that stored this grade read these records before they stopped counting (its model is in force: the next evaluation grades anew)"
+	chinese["grade.outdated.removed"] = "已移出严重失信主体名单，日期"
+	chinese["grade.outdated.expired"] = "列入期限已届满，日期"
+	english["grade.outdated.ended"] = "Outdated: since this grade was given, these records or listings behind it stopped counting (its model is no longer in force, so it was not recomputed)"
+	english["grade.outdated.stale"] = "Outdated: the evaluation that stored this grade read these records or listings before they stopped counting (its model is in force: the next evaluation grades anew)"
 	english["grade.outdated.withdrawn"] = "withdrawn on"
 	english["grade.outdated.repaired"] = "repaired on"
+	english["grade.outdated.removed"] = "removed from the serious-dishonesty list on"
+	english["grade.outdated.expired"] = "listing period ended on"
 }
 
 // gradeExportHeader is the export's header row.
 var gradeExportHeader = []string{"等级 grade", "等级名称 grade name", "得分 score", "统一社会信用代码 code", "名称 name", "主体类别 kind", "评价日期 on", "模型 model", "模型版本 version", "账本大小 ledger size", "来源 source", "已过时 outdated", "过时原因 outdated by"}
 
 // gradeExportRowOf is a row of the export: gradeExportRow, then whether
-// the grade predates a record it counted stopping counting (a grade under
-// a model no longer in force is never recomputed) and which records, with
-// the day each stopped (ids only: nothing of a record is described).
+// the grade predates a record or listing it counted stopping counting (a
+// grade under a model no longer in force is never recomputed) and which,
+// with the day each stopped: "RECORD CAUSE DAY", "listing LISTING CAUSE
+// DAY" with a removal's reason after the cause (ids only: nothing of a
+// record or listing is described).
 func gradeExportRowOf(r workflow.GradeRow) []string {
 	row := gradeExportRow(r.Model, r.Grade, r.Subject)
 	if !r.Outdated {
@@ -277,7 +283,14 @@ func gradeExportRowOf(r workflow.GradeRow) []string {
 	}
 	why := make([]string, len(r.OutdatedBy))
 	for i, s := range r.OutdatedBy {
-		why[i] = s.Record + " " + s.Cause + " " + s.On.String()
+		switch {
+		case s.Listing != "" && s.Reason != "":
+			why[i] = "listing " + s.Listing + " " + s.Cause + " (" + s.Reason + ") " + s.On.String()
+		case s.Listing != "":
+			why[i] = "listing " + s.Listing + " " + s.Cause + " " + s.On.String()
+		default:
+			why[i] = s.Record + " " + s.Cause + " " + s.On.String()
+		}
 	}
 	return append(row, "outdated", csvSafe(strings.Join(why, "; ")))
 }

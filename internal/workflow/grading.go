@@ -481,9 +481,10 @@ type GradeView struct {
 	Indicators []IndicatorView   `json:"indicators"`
 	Stored     bool              `json:"stored"` // false: computed for this answer, not stored
 	// Outdated: a record the stored grade counted has stopped counting
-	// since (withdrawn or repaired) and the grade was not recomputed (its
-	// model has no version in force): OutdatedBy names each record and
-	// the day it stopped.
+	// since (withdrawn or repaired), or a listing it counted has (removed,
+	// or its period ended: xinyong.CountedListingStop), and the grade was
+	// not recomputed (OutdatedWhy): OutdatedBy names each record or
+	// listing and the day it stopped.
 	Outdated   bool            `json:"outdated,omitempty"`
 	OutdatedBy []StoppedRecord `json:"outdated_by,omitempty"`
 	// OutdatedWhy says why the grade was not recomputed: "ended" (its

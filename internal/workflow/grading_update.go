@@ -36,6 +36,7 @@ const (
 	GradeCauseWithdrawal = "withdrawal" // a record withdrawn (ID: the record)
 	GradeCauseObjection  = "objection"  // a record deleted or corrected on an objection (ID: the objection)
 	GradeCauseVersion    = "version"    // a changed version of a decision sent by its department (ID: the record)
+	GradeCauseListing    = "listing"    // a listing removed by an officer or at the end of its period (ID: the listing)
 )
 
 // gradeStop is what stopped counting (or was corrected), and why.
@@ -130,6 +131,20 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 	return nil
 }
 
+// regradeOnRemoval is regradeOnStop for a listing step from before to
+// after that took a listing in force off the list (an officer's removal:
+// early, expired or revoked; the expiry job): the subject's stored grades
+// under models in force stop counting it (DOMAIN.md §6 "evaluations
+// updated"). Other steps cost nothing. The removals inside a repair, a
+// withdrawal or an objection regrade in their own transaction with their
+// own cause and do not come here.
+func (t *txn) regradeOnRemoval(before, after xinyong.Listing) error {
+	if before.State != xinyong.ListingListed || after.State != xinyong.ListingRemoved {
+		return nil
+	}
+	return t.regradeOnStop(after.SubjectID, gradeStop{Cause: GradeCauseListing, Ref: after.ID, Listing: after.ID})
+}
+
 // regradeLater is regradeOnStop for intake: in bulk mode (a batch, an
 // import) the subject is graded once when the batch is written (flushBulk),
 // however many of its records the batch changed, instead of cutting the
@@ -164,13 +179,36 @@ func gradeChanged(a, b xinyong.Grade) bool {
 	return err1 != nil || err2 != nil || string(ea) != string(eb)
 }
 
-// StoppedRecord is a record a stored grade counted that has stopped
-// counting since: withdrawn (revoked, changed, voided, or deleted on an
-// objection) or repaired, and the day it stopped.
+// StoppedRecord is a record or a listing a stored grade counted that has
+// stopped counting since, and the day it stopped: a record (Record)
+// withdrawn (revoked, changed, voided, or deleted on an objection) or
+// repaired; a serious-list entry (Listing) removed (Reason: the removal's
+// reason — expired, early, revoked, objection_upheld) or whose period has
+// ended while it is still listed (xinyong.CountedListingStop decides).
 type StoppedRecord struct {
-	Record string       `json:"record"`
-	Cause  string       `json:"cause"` // withdrawn, repaired
-	On     xinyong.Date `json:"on"`
+	Record  string       `json:"record,omitempty"`
+	Listing string       `json:"listing,omitempty"`
+	Cause   string       `json:"cause"`            // withdrawn, repaired (a record); removed, expired (a listing)
+	Reason  string       `json:"reason,omitempty"` // a removed listing's removal reason
+	On      xinyong.Date `json:"on"`
+}
+
+// stoppedListings returns, of the listings ids a stored grade counted,
+// those that no longer count on day on (xinyong.CountedListingStop), in
+// the order of ids, each once; ls holds the listings read by id (one
+// missing is left out: nothing to say about it).
+func stoppedListings(ls map[string]xinyong.Listing, ids []string, on xinyong.Date) []StoppedRecord {
+	var out []StoppedRecord
+	for _, id := range ids {
+		l, ok := ls[id]
+		if !ok || slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Listing == id }) {
+			continue
+		}
+		if st, ok := xinyong.CountedListingStop(l, on); ok {
+			out = append(out, StoppedRecord{Listing: id, Cause: st.Cause, Reason: st.Reason, On: st.On})
+		}
+	}
+	return out
 }
 
 // stoppedRecords returns, of the records ids, those withdrawn or repaired,
@@ -227,16 +265,39 @@ func countedRecords(g xinyong.Grade) []string {
 	return ids
 }
 
-// gradeOutdated returns the records the stored grade counted that have
-// stopped counting since (nil: the grade is current).
-func gradeOutdated(tx xinyong.Tx, g xinyong.Grade) ([]StoppedRecord, error) {
-	return stoppedRecords(tx, countedRecords(g))
+// countedListings returns the ids of the listings a grade counted (its
+// indicators' listings), in explanation order.
+func countedListings(g xinyong.Grade) []string {
+	var ids []string
+	for _, in := range g.Explanation.Indicators {
+		ids = append(ids, in.Listings...)
+	}
+	return ids
 }
 
-// outdatedIndex is, by subject id, the records the subject's stored grade
-// under a model counted that have stopped counting since: read once for an
-// export (its rows are streamed without their explanations, and the
-// stream may not query).
+// gradeOutdated returns the records, then the listings, the stored grade
+// counted that have stopped counting since (listings: by today, tx's
+// date; nil: the grade is current).
+func gradeOutdated(tx xinyong.Tx, g xinyong.Grade) ([]StoppedRecord, error) {
+	out, err := stoppedRecords(tx, countedRecords(g))
+	if err != nil {
+		return nil, err
+	}
+	lids := countedListings(g)
+	if len(lids) == 0 {
+		return out, nil
+	}
+	ls, err := tx.GradedListings(lids)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, stoppedListings(ls, lids, xinyong.DateOf(tx.Now()))...), nil
+}
+
+// outdatedIndex is, by subject id, the records and listings the
+// subject's stored grade under a model counted that have stopped counting
+// since: read once for an export (its rows are streamed without their
+// explanations, and the stream may not query).
 type outdatedIndex map[string][]StoppedRecord
 
 // outdatedPage is how many stored grades loadOutdated reads at a time
@@ -249,9 +310,13 @@ var outdatedPage = 500
 // the records each counted (GradeCountedAfter), and looks up by id the records each counted
 // (RecordStops: an approved repair naming the record — the last one
 // Repairs lists —, else a withdrawal, with the day it stopped counting),
-// keeping by subject those that stopped counting. Index lookups only: the
-// cost follows the grades exported, not the record or repair tables.
+// keeping by subject those that stopped counting; then the listings each
+// counted, read by id (GradedListings), keeping those that no longer
+// count today, tx's date (xinyong.CountedListingStop: removed, or their
+// period ended). Index lookups only: the cost follows the grades exported, not
+// the record, repair or listing tables.
 func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (outdatedIndex, error) {
+	on := xinyong.DateOf(tx.Now())
 	idx := outdatedIndex{}
 	after := ""
 	for {
@@ -259,11 +324,11 @@ func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (out
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
+		var ids, lids []string
 		seen := map[string]bool{}
 		for i, g := range gs {
 			if version > 0 && g.ModelVersion != version {
-				gs[i].Records = nil // not exported
+				gs[i].Records, gs[i].Listings = nil, nil // not exported
 				continue
 			}
 			for _, id := range g.Records {
@@ -272,10 +337,22 @@ func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (out
 					ids = append(ids, id)
 				}
 			}
+			for _, id := range g.Listings {
+				if !seen["listing:"+id] {
+					seen["listing:"+id] = true
+					lids = append(lids, id)
+				}
+			}
 		}
 		stops, err := tx.RecordStops(ids)
 		if err != nil {
 			return nil, err
+		}
+		var ls map[string]xinyong.Listing
+		if len(lids) > 0 {
+			if ls, err = tx.GradedListings(lids); err != nil {
+				return nil, err
+			}
 		}
 		for _, g := range gs {
 			var out []StoppedRecord
@@ -290,6 +367,7 @@ func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (out
 				}
 				out = append(out, s)
 			}
+			out = append(out, stoppedListings(ls, g.Listings, on)...)
 			if len(out) > 0 {
 				idx[g.SubjectID] = out
 			}
@@ -302,9 +380,10 @@ func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (out
 }
 
 // GradeRow is one row of a grade export: the grade, the model version it
-// was computed under, the subject, and the records it counted that have
-// stopped counting since (Outdated: the grade predates that change — a
-// grade under a model no longer in force is never recomputed).
+// was computed under, the subject, and the records and listings it
+// counted that have stopped counting since (Outdated: the grade predates
+// that change — a grade under a model no longer in force is never
+// recomputed).
 type GradeRow struct {
 	Model      xinyong.GradingModel
 	Grade      xinyong.Grade
