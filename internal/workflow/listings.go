@@ -177,7 +177,7 @@ func (s *Service) listingStep(ctx context.Context, actor xinyong.Actor, id strin
 		if out, err = s.applyStep(t, l, stepEnv{t: t, lt: lt, today: xinyong.DateOf(t.Now()), cal: cal, by: actor.Ref()}, act, detail, step); err != nil {
 			return err
 		}
-		return nil
+		return t.regradeOnRemoval(l, out) // a listing in force removed: stored grades stop counting it
 	})
 	return out, err
 }
@@ -292,10 +292,13 @@ func (s *Service) ExpireListings(ctx context.Context, today xinyong.Date) (int, 
 			if err != nil {
 				return err
 			}
-			_, err = s.applyStep(t, cur, stepEnv{t: t, lt: lt, today: today, by: xinyong.System.Ref()}, ActListingRemove, "expired", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
+			next, err := s.applyStep(t, cur, stepEnv{t: t, lt: lt, today: today, by: xinyong.System.Ref()}, ActListingRemove, "expired", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
 				return xinyong.Remove(l, e.lt, xinyong.RemovalExpired, "", e.today, e.by)
 			})
-			return err
+			if err != nil {
+				return err
+			}
+			return t.regradeOnRemoval(cur, next) // stored grades stop counting it
 		})
 		if xinyong.ErrorCode(err) == xinyong.ECONFLICT {
 			continue // removed meanwhile
