@@ -259,12 +259,14 @@ func init() {
 	chinese["grade.outdated.repaired"] = "已信用修复，日期"
 	chinese["grade.outdated.removed"] = "已移出严重失信主体名单，日期"
 	chinese["grade.outdated.expired"] = "列入期限已届满，日期"
+	chinese["grade.outdated.listing"] = "名单列入"
 	english["grade.outdated.ended"] = "Outdated: since this grade was given, these records or listings behind it stopped counting (its model is no longer in force, so it was not recomputed)"
 	english["grade.outdated.stale"] = "Outdated: the evaluation that stored this grade read these records or listings before they stopped counting (its model is in force: the next evaluation grades anew)"
 	english["grade.outdated.withdrawn"] = "withdrawn on"
 	english["grade.outdated.repaired"] = "repaired on"
 	english["grade.outdated.removed"] = "removed from the serious-dishonesty list on"
 	english["grade.outdated.expired"] = "listing period ended on"
+	english["grade.outdated.listing"] = "listing"
 }
 
 // gradeExportHeader is the export's header row.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"testing"
 
 	"xinyong"
@@ -27,6 +28,38 @@ func TestGradeExportRowOutdatedListing(t *testing.T) {
 	for _, k := range []string{"grade.outdated." + xinyong.ListingStopRemoved, "grade.outdated." + xinyong.ListingStopExpired} {
 		if chinese[k] == "" || english[k] == "" {
 			t.Errorf("no words for %s: %q %q", k, chinese[k], english[k])
+		}
+	}
+}
+
+// TestGradePageNamesOutdatedListing: the /grade page names a listing that
+// stopped counting by its id (a listing has no record number to show),
+// in both languages, beside a record named by its decision number.
+func TestGradePageNamesOutdatedListing(t *testing.T) {
+	w := (&Server{}).newWeb()
+	v := workflow.GradeView{Outdated: true, OutdatedWhy: "ended",
+		OutdatedBy: []workflow.StoppedRecord{
+			{Record: "r1", Cause: "withdrawn", On: xinyong.MustDate("2026-07-02")},
+			{Listing: "l-0193", Cause: xinyong.ListingStopRemoved, Reason: xinyong.RemovalRevoked, On: xinyong.MustDate("2026-07-03")},
+		},
+		Records: map[string]workflow.GradeRec{"r1": {Number: "兰市监罚〔2025〕401号"}}}
+	for _, lang := range []string{"zh", "en"} {
+		var b strings.Builder
+		p := Page{Lang: lang, SignedIn: true, Actor: xinyong.Actor{Role: xinyong.RoleSubject}, Data: gradePage{V: v}}
+		if err := w.pages["grade"].Execute(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		html := b.String()
+		i := strings.Index(html, `id="grade-outdated"`)
+		if i < 0 {
+			t.Fatalf("%s: no outdated mark", lang)
+		}
+		mark := html[i:]
+		mark = mark[:strings.Index(mark, "</p>")]
+		for _, want := range []string{"兰市监罚〔2025〕401号", p.T("grade.outdated.listing") + " l-0193 " + p.T("grade.outdated.removed") + " 2026-07-03"} {
+			if !strings.Contains(mark, want) {
+				t.Errorf("%s: the outdated mark %q does not say %q", lang, mark, want)
+			}
 		}
 	}
 }
