@@ -50,7 +50,11 @@ type PublicListingView struct {
 	PeriodMonths   int         `json:"period_months"` // 0: until removed
 	ListedOn       Date        `json:"listed_on"`
 	EndDate        Date        `json:"end_date,omitzero"` // zero: until removed
-	Basis          string      `json:"basis"`
+	// EffectiveEnd is the day the listing ends when its stored end date
+	// lies beyond the longest period (Listing.PeriodEnd: a date stored
+	// before the bounds existed); absent when it is the end date.
+	EffectiveEnd Date   `json:"effective_end,omitzero"`
+	Basis        string `json:"basis"`
 }
 
 // PublicView returns the public view of a listing ListingPublic allows;
@@ -67,6 +71,9 @@ func (l Listing) PublicView(lt ListType, subj Subject, authority string) PublicL
 	v := PublicListingView{
 		ListType: l.ListType, ListTypeName: lt.Name, SubjectCode: MaskIDIfPerson(subj.Code), SubjectName: name, SubjectKind: subj.Kind,
 		Authority: text(authority), ListedOn: l.ListedOn, EndDate: l.EndDate,
+	}
+	if e := l.PeriodEnd(); e.Capped() {
+		v.EffectiveEnd = e.End
 	}
 	if person {
 		v.SubjectName, v.Masked, v.SubjectCode = MaskName(name), true, MaskID(subj.Code)
