@@ -128,18 +128,33 @@ func (s *Service) ProposeListing(ctx context.Context, actor xinyong.Actor, p xin
 // would otherwise both read "none" and both insert; under the lock the
 // second reads the first's committed row (SQLite has one writer).
 func checkNoOpenListing(t *txn, listType, subjectID string) error {
-	if t.head == nil {
-		h, err := t.LockLedger()
-		if err != nil {
-			return err
-		}
-		t.head = &h
+	if err := t.lockLedgerFirst(); err != nil {
+		return err
 	}
 	open, err := t.Listings(xinyong.ListingFilter{SubjectID: subjectID, ListType: listType, Open: true, Limit: 1})
 	if err != nil {
 		return err
 	}
 	return xinyong.CheckNoOpenListing(open, listType, subjectID)
+}
+
+// lockLedgerFirst takes the ledger's sequencer lock before the step
+// touches a listing row. A withdrawal or an objection's deletion seals the
+// record (taking the lock) and then updates the listings resting on it; a
+// step that updated the listing row first and locked at its leaf made a
+// cycle with them on PostgreSQL (one failed with a deadlock), and the
+// removal's regrade writes grade rows, whose writers all lock first
+// (grading.go, EvaluateSubject).
+func (t *txn) lockLedgerFirst() error {
+	if t.head != nil {
+		return nil
+	}
+	h, err := t.LockLedger()
+	if err != nil {
+		return err
+	}
+	t.head = &h
+	return nil
 }
 
 // stepEnv is what a step sees.
@@ -155,6 +170,9 @@ type stepEnv struct {
 func (s *Service) listingStep(ctx context.Context, actor xinyong.Actor, id string, authz xinyong.Action, act xinyong.Action, detail string, step func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error)) (xinyong.Listing, error) {
 	var out xinyong.Listing
 	err := s.update(ctx, actor, func(t *txn) error {
+		if err := t.lockLedgerFirst(); err != nil {
+			return err
+		}
 		l, err := t.Listing(id)
 		if err != nil {
 			return err
@@ -284,6 +302,9 @@ func (s *Service) ExpireListings(ctx context.Context, today xinyong.Date) (int, 
 	n := 0
 	for _, l := range due {
 		err := s.update(ctx, xinyong.System, func(t *txn) error {
+			if err := t.lockLedgerFirst(); err != nil {
+				return err
+			}
 			cur, err := t.Listing(l.ID)
 			if err != nil {
 				return err
