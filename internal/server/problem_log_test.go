@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,6 +75,55 @@ func TestProblemMasksCitizenIDs(t *testing.T) {
 	for _, id := range []string{valid, typo} {
 		if strings.Contains(out, id) {
 			t.Errorf("the log holds the full number %s:\n%s", id, out)
+		}
+	}
+}
+
+// TestAccessLogNamesActor: the access log line of a request made with a
+// token names the token's actor (an operator traces who called what), and
+// a request without one is the public's; a refused token is logged as the
+// public's too, never as anyone it claimed to be.
+func TestAccessLogNamesActor(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, func(s *Server) { s.Log = slog.New(slog.NewJSONHandler(logs, nil)) })
+	admin := e.token(t, "admin", "", "log admin")
+	var toks struct {
+		Tokens []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"tokens"`
+	}
+	e.do(t, req{Path: "/api/v1/tokens", Token: admin}).json(t, &toks)
+	id := ""
+	for _, k := range toks.Tokens {
+		if k.Name == "log admin" {
+			id = k.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("token not listed: %+v", toks)
+	}
+	lineOf := func(reqID string) map[string]any {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "http" && m["request_id"] == reqID {
+				return m
+			}
+		}
+		t.Fatalf("no access log line for request %s in %s", reqID, logs.String())
+		return nil
+	}
+	for _, c := range []struct {
+		name, token, want string
+	}{
+		{"with a token", admin, "token:" + id},
+		{"without", "", "public"},
+		{"with a revoked or unknown token", "xy_nope", "public"},
+	} {
+		rid := "log-" + strings.ReplaceAll(c.name, " ", "-")
+		e.do(t, req{Path: "/api/v1/catalogue", Token: c.token, Header: map[string]string{"X-Request-Id": rid}})
+		if got := lineOf(rid)["actor"]; got != c.want {
+			t.Errorf("%s: access log actor %v, want %s", c.name, got, c.want)
 		}
 	}
 }

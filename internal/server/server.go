@@ -208,6 +208,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		// who is the request as authenticated: the access log names the
+		// token or session's actor, not the unauthenticated request's.
+		who := r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {
 				s.Log.Error("panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
@@ -216,14 +219,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 			}
 			s.Log.Info("http", "request_id", id, "method", r.Method, "path", xinyong.MaskCitizenIDs(r.URL.Path), "status", rec.status, "bytes", rec.bytes,
-				"ms", float64(time.Since(start).Microseconds())/1000, "actor", actorOf(r.WithContext(ctx)).Ref())
+				"ms", float64(time.Since(start).Microseconds())/1000, "actor", actorOf(who).Ref())
 		}()
-		r = r.WithContext(ctx)
-		r, err := s.authenticate(r)
+		r, err := s.authenticate(who)
 		if err != nil {
 			s.refuse(rec, r, err)
 			return
 		}
+		who = r
 		next.ServeHTTP(rec, r)
 	})
 }
