@@ -185,18 +185,7 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 		if err != nil {
 			return err
 		}
-		err = s.appendGrouped(ctx, actor, func(t *txn) error {
-			c := chk
-			if err := s.appendQueryUse(t, entry); err != nil {
-				return err
-			}
-			var err error
-			if c.LedgerIdx, err = t.leaf(LeafMeasureCheck, "measure_check", c.ID, 0, ledger.Commit(checkSalt, c.Receipt)); err != nil {
-				return err
-			}
-			return t.AddMeasureCheck(c)
-		})
-		if err != nil {
+		if err = s.appendCheck(ctx, actor, entry, chk); err != nil {
 			out = CheckResult{}
 		}
 		return err
@@ -208,6 +197,25 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 		out.Measures = []xinyong.ApplicableMeasure{}
 	}
 	return out, err
+}
+
+// appendCheck appends what a check writes, with other concurrent checks
+// (group.go): its query-use entry (appendQueryUse: the rate flag, the
+// entry and its leaf), the check with its leaf committing to the signed
+// receipt, and with them the batch's signed checkpoint. It returns once
+// they committed.
+func (s *Service) appendCheck(ctx context.Context, actor xinyong.Actor, entry xinyong.QueryUse, chk xinyong.MeasureCheck) error {
+	return s.appendGrouped(ctx, actor, func(t *txn) error {
+		c := chk
+		if err := s.appendQueryUse(t, entry); err != nil {
+			return err
+		}
+		var err error
+		if c.LedgerIdx, err = t.leaf(LeafMeasureCheck, "measure_check", c.ID, 0, ledger.Commit(checkSalt, c.Receipt)); err != nil {
+			return err
+		}
+		return t.AddMeasureCheck(c)
+	})
 }
 
 // rootOf returns the head's root; an empty log has the empty root.
