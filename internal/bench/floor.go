@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"xinyong"
-	"xinyong/internal/ledger"
 	"xinyong/internal/sqlite"
 	"xinyong/internal/sqlstore"
 	"xinyong/internal/workflow"
@@ -35,14 +33,13 @@ import (
 //     in an in-memory map;
 //  2. subject, matter and purpose are parsed from the query and checked
 //     (xinyong.CheckQueryPurpose, the citizen ID mask);
-//  3. the receipt is built as Service.Check builds it, over a fixed empty
+//  3. the receipt is built by Service.Check's own code, over the empty
 //     answer and the empty log's checkpoint, and signed with a real
-//     Ed25519 note signer (xinyong.SignReceipt);
+//     Ed25519 note signer (workflow.Service.FloorCheck);
 //  4. the rows a check writes — its query-use entry (with the flag count)
 //     and the check, their two ledger leaves and one signed checkpoint per
 //     batch — are group-committed into a fresh SQLite store with the
-//     platform's schema (workflow.Service.AppendCheckOnly, the same group
-//     commit as Service.Check);
+//     platform's schema, through Service.Check's own append;
 //  5. the answer (measures [], the receipt) is written as JSON, as the
 //     real handler writes it.
 
@@ -128,28 +125,10 @@ func (f *Floor) check(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "give subject, matter and purpose", http.StatusBadRequest)
 		return
 	}
-	// 3. The receipt over the fixed empty answer, as Service.Check builds it.
-	now := time.Now()
-	on := xinyong.DateOf(now)
-	answer := []xinyong.ApplicableMeasure{}
-	entry := xinyong.QueryUse{
-		ID: workflow.NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: xinyong.ViewerOf(actor, purpose, workflow.CheckBasis).Kind,
-		Purpose: purpose, Basis: workflow.CheckBasis, SubjectID: f.subjects[xinyong.NormalizeCode(ref)], Items: []string{}, Records: []string{},
-	}
-	chk := xinyong.MeasureCheck{ID: workflow.NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: entry.SubjectID,
-		SubjectDigest: xinyong.SubjectDigest(ref), Matter: matter, Purpose: purpose, Result: xinyong.CanonicalMeasures(answer),
-		ResultDigest: xinyong.ResultDigest(answer), QueryID: entry.ID}
-	signer := f.Service.Signer
-	rc, err := xinyong.SignReceipt(xinyong.Receipt{CheckID: chk.ID, SubjectDigest: chk.SubjectDigest, Matter: matter, Purpose: purpose,
-		ResultDigest: chk.ResultDigest, Time: xinyong.ReceiptTime(now),
-		Checkpoint: xinyong.ReceiptCheckpoint{Origin: signer.Name(), Size: 0, Root: base64.StdEncoding.EncodeToString(ledger.EmptyRoot())}}, signer)
+	// 3–4. The receipt over the empty answer and the check's rows,
+	// group-committed, by Check's own code.
+	res, err := f.Service.FloorCheck(r.Context(), actor, ref, f.subjects[xinyong.NormalizeCode(ref)], matter, purpose)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	chk.Receipt = rc.Canonical()
-	// 4. The check's rows, group-committed.
-	if err := f.Service.AppendCheckOnly(r.Context(), actor, entry, chk); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -160,7 +139,7 @@ func (f *Floor) check(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
-	enc.Encode(workflow.CheckResult{CheckID: chk.ID, On: on, Matter: matter, Purpose: purpose, Measures: answer, Receipt: chk.Receipt, QueryID: entry.ID})
+	enc.Encode(res)
 }
 
 // Run serves the floor on 127.0.0.1 and loads it like CheckHTTP over

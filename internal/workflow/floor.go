@@ -6,14 +6,29 @@ import (
 	"xinyong"
 )
 
-// AppendCheckOnly appends what a measures check writes — its query-use
-// entry (appendQueryUse: the flag count, the entry and its leaf), the check
-// with its leaf, and with them the batch's signed checkpoint — through the
-// same code as Check (appendCheck), and nothing else: no authorisation, no
-// reads for the answer, no receipt. It exists for the benchmark's floor
+// FloorCheck is a measures check without reads, for the benchmark's floor
 // (internal/bench FloorCeiling), which measures what the irreducible work
-// of a check costs; the platform's own paths go through Check. entry and
-// chk are built by the caller as Check builds them, chk.Receipt signed.
-func (s *Service) AppendCheckOnly(ctx context.Context, actor xinyong.Actor, entry xinyong.QueryUse, chk xinyong.MeasureCheck) error {
-	return s.appendCheck(ctx, actor, entry, chk)
+// of a check costs: the empty answer, its receipt signed over the empty
+// log's checkpoint, and what Check appends — the query-use entry (the rate
+// flag, the entry and its leaf) and the check with its leaf, group-committed
+// with a signed checkpoint per batch — through Check's own code (newCheck,
+// appendCheck). No authorisation, no validation, no read of the subject,
+// its records or listings, the measures list or the ledger head; the
+// platform's own paths go through Check. subjectID is the subject the
+// caller says ref stands for ("" for none); matter and purpose are taken
+// as given.
+func (s *Service) FloorCheck(ctx context.Context, actor xinyong.Actor, ref, subjectID, matter, purpose string) (CheckResult, error) {
+	if s.Signer == nil {
+		return CheckResult{}, xinyong.Errorf(xinyong.EINTERNAL, "the platform has no signing key: receipts cannot be signed")
+	}
+	now := s.Now()
+	answer := []xinyong.ApplicableMeasure{}
+	entry, chk, err := s.newCheck(actor, ref, subjectID, matter, purpose, now, xinyong.LedgerHead{}, answer, nil, nil)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	if err := s.appendCheck(ctx, actor, entry, chk); err != nil {
+		return CheckResult{}, err
+	}
+	return CheckResult{CheckID: chk.ID, On: xinyong.DateOf(now), Matter: matter, Purpose: purpose, Measures: answer, Receipt: chk.Receipt, QueryID: entry.ID}, nil
 }

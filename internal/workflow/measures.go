@@ -142,43 +142,13 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 				}
 			}
 			answer := xinyong.ApplicableMeasures(in)
-			entry = xinyong.QueryUse{
-				ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: xinyong.ViewerOf(actor, purpose, CheckBasis).Kind,
-				Purpose: purpose, Basis: CheckBasis, SubjectID: subj.ID, Items: []string{}, Records: []string{},
-			}
-			// The records and items the answer rests on, each once (a subject
-			// may have thousands: sorted and compacted, not searched).
-			// The listings the answer reveals are registered too, as
-			// "listing:ID" among the records and "list:TYPE" among the
-			// items (a listing in force need not be published).
 			listTypes := map[string]string{}
 			for _, l := range in.Listings {
 				listTypes[l.ID] = l.ListType
 			}
-			for _, a := range answer {
-				for _, id := range a.Records {
-					entry.Records = append(entry.Records, id)
-					entry.Items = append(entry.Items, items[id])
-				}
-				for _, id := range a.Listings {
-					entry.Records = append(entry.Records, "listing:"+id)
-					entry.Items = append(entry.Items, "list:"+listTypes[id])
-				}
-			}
-			slices.Sort(entry.Items)
-			entry.Items = slices.Compact(entry.Items)
-			slices.Sort(entry.Records)
-			entry.Records = slices.Compact(entry.Records)
-			chk = xinyong.MeasureCheck{ID: NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: subj.ID,
-				SubjectDigest: xinyong.SubjectDigest(ref), Matter: matter, Purpose: purpose, Result: xinyong.CanonicalMeasures(answer),
-				ResultDigest: xinyong.ResultDigest(answer), QueryID: entry.ID}
-			rc, err := xinyong.SignReceipt(xinyong.Receipt{CheckID: chk.ID, SubjectDigest: chk.SubjectDigest, Matter: matter, Purpose: purpose,
-				ResultDigest: chk.ResultDigest, Time: xinyong.ReceiptTime(now),
-				Checkpoint: xinyong.ReceiptCheckpoint{Origin: s.Signer.Name(), Size: head.Size, Root: base64.StdEncoding.EncodeToString(rootOf(head))}}, s.Signer)
-			if err != nil {
+			if entry, chk, err = s.newCheck(actor, ref, subj.ID, matter, purpose, now, head, answer, items, listTypes); err != nil {
 				return err
 			}
-			chk.Receipt = rc.Canonical()
 			out = CheckResult{CheckID: chk.ID, On: on, Matter: matter, Purpose: purpose, Measures: answer, Receipt: chk.Receipt, QueryID: entry.ID}
 			return nil
 		})
@@ -197,6 +167,48 @@ func (s *Service) Check(ctx context.Context, actor xinyong.Actor, code, matter, 
 		out.Measures = []xinyong.ApplicableMeasure{}
 	}
 	return out, err
+}
+
+// newCheck builds what a check of ref (the subject subjectID, "" when
+// the platform holds nothing on it) answering answer at now, read at the
+// ledger head, appends: its query-use entry and the check with its signed
+// receipt. items maps the answer's records to their catalogue items and
+// listTypes its listings to their list types.
+func (s *Service) newCheck(actor xinyong.Actor, ref, subjectID, matter, purpose string, now time.Time, head xinyong.LedgerHead, answer []xinyong.ApplicableMeasure, items, listTypes map[string]string) (xinyong.QueryUse, xinyong.MeasureCheck, error) {
+	entry := xinyong.QueryUse{
+		ID: NewID(), At: now, Actor: actor.Ref(), ActorName: actor.Name, Organisation: actor.Organisation, Viewer: xinyong.ViewerOf(actor, purpose, CheckBasis).Kind,
+		Purpose: purpose, Basis: CheckBasis, SubjectID: subjectID, Items: []string{}, Records: []string{},
+	}
+	// The records and items the answer rests on, each once (a subject may
+	// have thousands: sorted and compacted, not searched). The listings the
+	// answer reveals are registered too, as "listing:ID" among the records
+	// and "list:TYPE" among the items (a listing in force need not be
+	// published).
+	for _, a := range answer {
+		for _, id := range a.Records {
+			entry.Records = append(entry.Records, id)
+			entry.Items = append(entry.Items, items[id])
+		}
+		for _, id := range a.Listings {
+			entry.Records = append(entry.Records, "listing:"+id)
+			entry.Items = append(entry.Items, "list:"+listTypes[id])
+		}
+	}
+	slices.Sort(entry.Items)
+	entry.Items = slices.Compact(entry.Items)
+	slices.Sort(entry.Records)
+	entry.Records = slices.Compact(entry.Records)
+	chk := xinyong.MeasureCheck{ID: NewID(), At: now, Actor: entry.Actor, Organisation: actor.Organisation, SubjectID: subjectID,
+		SubjectDigest: xinyong.SubjectDigest(ref), Matter: matter, Purpose: purpose, Result: xinyong.CanonicalMeasures(answer),
+		ResultDigest: xinyong.ResultDigest(answer), QueryID: entry.ID}
+	rc, err := xinyong.SignReceipt(xinyong.Receipt{CheckID: chk.ID, SubjectDigest: chk.SubjectDigest, Matter: matter, Purpose: purpose,
+		ResultDigest: chk.ResultDigest, Time: xinyong.ReceiptTime(now),
+		Checkpoint: xinyong.ReceiptCheckpoint{Origin: s.Signer.Name(), Size: head.Size, Root: base64.StdEncoding.EncodeToString(rootOf(head))}}, s.Signer)
+	if err != nil {
+		return entry, chk, err
+	}
+	chk.Receipt = rc.Canonical()
+	return entry, chk, nil
 }
 
 // appendCheck appends what a check writes, with other concurrent checks
