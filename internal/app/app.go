@@ -86,20 +86,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options)
 	// Migrate once the keys are loaded: what follows a migration in the
 	// process that applied it (the seal below) then cannot be kept from
 	// running by a key that fails to load.
+	var migErr error
 	if opt.Migrate {
-		if err := st.Migrate(ctx); err != nil {
-			return fail(err)
-		}
+		migErr = st.Migrate(ctx)
 	}
 	svc := &workflow.Service{Store: st, Clock: opt.Clock, Signer: signer, Verifier: verifier, IDKey: idKey, Holiday: holiday.New(), Log: log,
 		Sharing: xinyong.SharingPolicy{ConsentMaxDuration: time.Duration(cfg.ConsentMaxDays) * 24 * time.Hour, QueryFlagLimit: cfg.QueryFlagLimit, QueryRetentionYears: cfg.QueryRetentionYears}}
 	svc.RepairFiles = workflow.RepairConfig{FilesDir: cfg.FilesDir, MaxProof: cfg.MaxProof}
 	if opt.Migrate {
 		// Only here, right after this process applied migration 0017
-		// (the store reports it once), never at a later start.
+		// (the store reports it once), never at a later start — also when
+		// a later migration failed after 0017 applied: the next start,
+		// which applies that one, no longer sees 0017 applied, and the
+		// rows 0017 rewrote would stay unsealed for good.
 		if _, err := svc.SealObjectionMigration(ctx); err != nil {
-			return fail(err)
+			return fail(errors.Join(migErr, err))
 		}
+	}
+	if migErr != nil {
+		return fail(migErr)
 	}
 	return &App{Config: cfg, Store: st, Service: svc, Log: log}, nil
 }
