@@ -355,11 +355,7 @@ func windowEnd(w Window) string {
 // isMinorRecord: the subject was a minor at the time (the record's leniency
 // flag, or a natural person's birth date against the decision date).
 func isMinorRecord(in VisibilityInput) bool {
-	if in.Record.Leniency.Minor {
-		return true
-	}
-	s := in.Subject
-	return s.Kind == KindPerson && !s.Birth.IsZero() && !in.Record.Document.DecisionDate.IsZero() && IsMinorOn(s.Birth, in.Record.Document.DecisionDate)
+	return in.Record.Leniency.Minor || MinorOn(in.Subject, in.Record.Document.DecisionDate)
 }
 
 // minorInvolved: the record is a minor's (isMinorRecord), or its subject
