@@ -605,20 +605,12 @@ func (s *Service) Records(ctx context.Context, actor xinyong.Actor, f xinyong.Re
 	var reads []supervisionRead
 	err = s.view(ctx, func(tx xinyong.Tx) error {
 		var err error
-		if out, err = tx.ListRecords(f); err != nil {
-			return err
-		}
+		out, err = tx.ListRecords(f)
 		return err
 	})
-	if err == nil && f.SubjectID == "" && supervises(actor) {
+	// One entry per subject of the page (one subject when filtered by it).
+	if err == nil && supervises(actor) {
 		reads = bySubject(len(out), func(i int) (string, string, string) { return out[i].SubjectID, out[i].ID, out[i].Item })
-	}
-	if err == nil && f.SubjectID != "" {
-		ids, items := make([]string, len(out)), make([]string, len(out))
-		for i, r := range out {
-			ids[i], items[i] = r.ID, r.Item
-		}
-		reads = []supervisionRead{{subjectID: f.SubjectID, ids: ids, items: items}}
 	}
 	if err == nil {
 		if _, err = s.registerSupervisionReads(ctx, actor, reads); err != nil {
