@@ -12,12 +12,18 @@ import (
 // log's checkpoint, and what Check appends — the query-use entry (the rate
 // flag, the entry and its leaf) and the check with its leaf, group-committed
 // with a signed checkpoint per batch — through Check's own code (newCheck,
-// appendCheck). No authorisation, no validation, no read of the subject,
+// appendCheck). The actor's authorisation as Check's; no validation, no read of the subject,
 // its records or listings, the measures list or the ledger head; the
 // platform's own paths go through Check. subjectID is the subject the
 // caller says ref stands for ("" for none); matter and purpose are taken
 // as given.
 func (s *Service) FloorCheck(ctx context.Context, actor xinyong.Actor, ref, subjectID, matter, purpose string) (CheckResult, error) {
+	// Only an actor who may run a check (an agency) writes a check's
+	// entries, as with Check: the query-use log is what a subject reads
+	// under "who queried me".
+	if err := xinyong.Authorize(actor, xinyong.ActMeasureCheck, xinyong.Resource{}, nil); err != nil {
+		return CheckResult{}, err
+	}
 	if s.Signer == nil {
 		return CheckResult{}, xinyong.Errorf(xinyong.EINTERNAL, "the platform has no signing key: receipts cannot be signed")
 	}
