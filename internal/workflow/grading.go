@@ -711,11 +711,9 @@ func (s *Service) EvaluateSubject(ctx context.Context, actor xinyong.Actor, ref,
 		// withdrawal's regrade). Writing the row first and locking at the
 		// first leaf made a cycle with a chunk that holds the lock and
 		// waits for the row: a deadlock on PostgreSQL, which fails the run.
-		h, err := t.LockLedger()
-		if err != nil {
+		if err := t.lockLedgerFirst(); err != nil {
 			return err
 		}
-		t.head = &h
 		on := xinyong.DateOf(t.Now())
 		m, err := resolveModel(t, modelID, on)
 		if err != nil {
@@ -1114,11 +1112,9 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 			// review's regrade) audits it, and so appends a leaf, in the
 			// transaction that stores it. Under the lock those committed
 			// are all in the ledger, and those to come wait for this chunk.
-			h, err := t.LockLedger()
-			if err != nil {
+			if err := t.lockLedgerFirst(); err != nil {
 				return err
 			}
-			t.head = &h
 			cur, err := t.GradingRun(run.ID)
 			if err != nil {
 				return err
@@ -1136,14 +1132,14 @@ func (s *Service) runGrading(ctx context.Context, actor xinyong.Actor, run xinyo
 			if scanned > from {
 				from = scanned
 			}
-			changed, err := subjectsChangedSince(t, modelID, from, h.Size)
+			changed, err := subjectsChangedSince(t, modelID, from, t.head.Size)
 			if err != nil {
 				return err
 			}
 			for subj, idx := range changed {
 				lastChange[subj] = max(lastChange[subj], idx)
 			}
-			scanned = max(scanned, h.Size)
+			scanned = max(scanned, t.head.Size)
 			regraded := 0
 			for i, g := range c.grades {
 				if at, ok := lastChange[g.SubjectID]; !ok || at < c.ledger {
@@ -1523,11 +1519,9 @@ func (s *Service) DecideGradeReview(ctx context.Context, actor xinyong.Actor, id
 		// the same lock) either committed before — and its grade is the one
 		// read and changed here — or waits for this one; the grade read
 		// unlocked could be written back with the old explanation.
-		h, err := t.LockLedger()
-		if err != nil {
+		if err := t.lockLedgerFirst(); err != nil {
 			return err
 		}
-		t.head = &h
 		cur, err := t.GradeReview(id)
 		if xinyong.ErrorCode(err) == xinyong.ENOTFOUND || (err == nil && !mayReadReview(actor, cur)) {
 			return reviewNotFound(id)

@@ -73,12 +73,8 @@ func (t *txn) regradeOnStop(subjectID string, c gradeStop) error {
 	// The sequencer lock before the stored grades are read: a review's
 	// regrade or a run's chunk writing the subject's grade meanwhile either
 	// committed before (and is read here) or waits for this transaction.
-	if t.head == nil {
-		h, err := t.LockLedger()
-		if err != nil {
-			return err
-		}
-		t.head = &h
+	if err := t.lockLedgerFirst(); err != nil {
+		return err
 	}
 	gs, err := t.GradesOf(subjectID)
 	if err != nil || len(gs) == 0 {

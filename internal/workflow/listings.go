@@ -138,25 +138,6 @@ func checkNoOpenListing(t *txn, listType, subjectID string) error {
 	return xinyong.CheckNoOpenListing(open, listType, subjectID)
 }
 
-// lockLedgerFirst takes the ledger's sequencer lock before the step
-// touches a listing row. A withdrawal or an objection's deletion seals the
-// record (taking the lock) and then updates the listings resting on it; a
-// step that updated the listing row first and locked at its leaf made a
-// cycle with them on PostgreSQL (one failed with a deadlock), and the
-// removal's regrade writes grade rows, whose writers all lock first
-// (grading.go, EvaluateSubject).
-func (t *txn) lockLedgerFirst() error {
-	if t.head != nil {
-		return nil
-	}
-	h, err := t.LockLedger()
-	if err != nil {
-		return err
-	}
-	t.head = &h
-	return nil
-}
-
 // stepEnv is what a step sees.
 type stepEnv struct {
 	t     *txn

@@ -455,3 +455,23 @@ func (s *Service) Calendar(ctx context.Context) (xinyong.Calendar, error) {
 	})
 	return c, err
 }
+
+// lockLedgerFirst takes the ledger's sequencer lock, once per
+// transaction, before the transaction touches the rows it will write: every
+// writer of a listing or grade row locks first. A withdrawal or an objection's deletion seals the
+// record (taking the lock) and then updates the listings resting on it; a
+// step that updated the listing row first and locked at its leaf made a
+// cycle with them on PostgreSQL (one failed with a deadlock), and the
+// removal's regrade writes grade rows, whose writers all lock first
+// (grading.go, EvaluateSubject).
+func (t *txn) lockLedgerFirst() error {
+	if t.head != nil {
+		return nil
+	}
+	h, err := t.LockLedger()
+	if err != nil {
+		return err
+	}
+	t.head = &h
+	return nil
+}
