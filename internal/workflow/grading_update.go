@@ -215,40 +215,29 @@ func stoppedRecords(tx xinyong.Tx, ids []string) ([]StoppedRecord, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	reps, err := tx.RecordRepairs(ids)
+	stops, err := tx.RecordStops(ids)
 	if err != nil {
 		return nil, err
 	}
+	return stoppedOf(stops, ids), nil
+}
+
+// stoppedOf returns, of the records ids (in their order, each once), those
+// stops names: repaired, else withdrawn, with the day each stopped counting.
+func stoppedOf(stops map[string]xinyong.RecordStop, ids []string) []StoppedRecord {
 	var out []StoppedRecord
-	seen := map[string]bool{}
 	for _, id := range ids {
-		if seen[id] {
+		st, ok := stops[id]
+		if !ok || slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Record == id }) {
 			continue
 		}
-		seen[id] = true
-		if _, ok := reps[id]; ok {
-			s := StoppedRecord{Record: id, Cause: "repaired"}
-			if _, repID, err := tx.RecordRepair(id); err == nil {
-				if rep, err := tx.Repair(repID); err == nil && rep.Decision != nil {
-					s.On = rep.Decision.Date
-				}
-			}
-			out = append(out, s)
-			continue
+		s := StoppedRecord{Record: id, Cause: "withdrawn", On: st.On}
+		if st.Repaired {
+			s.Cause = "repaired"
 		}
-		r, err := tx.Record(id)
-		if err != nil {
-			continue // gone: nothing to say about it
-		}
-		if r.Status == xinyong.RecordWithdrawn {
-			s := StoppedRecord{Record: id, Cause: "withdrawn"}
-			if r.Withdrawal != nil {
-				s.On = xinyong.DateOf(r.Withdrawal.At)
-			}
-			out = append(out, s)
-		}
+		out = append(out, s)
 	}
-	return out, nil
+	return out
 }
 
 // countedRecords returns the ids of the records a grade counted (its
@@ -351,19 +340,7 @@ func loadOutdated(tx xinyong.Tx, modelID, departmentID string, version int) (out
 			}
 		}
 		for _, g := range gs {
-			var out []StoppedRecord
-			for _, id := range g.Records {
-				st, ok := stops[id]
-				if !ok || slices.ContainsFunc(out, func(x StoppedRecord) bool { return x.Record == id }) {
-					continue
-				}
-				s := StoppedRecord{Record: id, Cause: "withdrawn", On: st.On}
-				if st.Repaired {
-					s.Cause = "repaired"
-				}
-				out = append(out, s)
-			}
-			out = append(out, stoppedListings(ls, g.Listings, on)...)
+			out := append(stoppedOf(stops, g.Records), stoppedListings(ls, g.Listings, on)...)
 			if len(out) > 0 {
 				idx[g.SubjectID] = out
 			}
