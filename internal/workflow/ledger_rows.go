@@ -106,7 +106,7 @@ func jsonName(tag reflect.StructTag) string {
 // fastPath says whether the layouts the fast path relies on still hold:
 // servedRecord reads the Record's own members (names, options, types), and
 // committed and payload (records.go) encode the members in the order and
-// with the options rawContent writes. If someone changed them, every
+// with the options contentMatches reads. If someone changed them, every
 // version takes the slow path (correct, and slower).
 var fastPath = func() bool {
 	rec, s := reflect.TypeFor[xinyong.Record](), reflect.TypeFor[servedRecord]()

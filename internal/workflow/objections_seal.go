@@ -165,23 +165,9 @@ func (s *Service) SealObjectionMigration(ctx context.Context) (int, error) {
 	return s.sealMigratedRows(ctx)
 }
 
-// sealMigratedRows writes the seal of SealObjectionMigration, unasked.
+// sealMigratedRows writes the seal of SealObjectionMigration, unasked:
+// nothing when no row is left unsealed.
 func (s *Service) sealMigratedRows(ctx context.Context) (int, error) {
-	pending := false
-	if err := s.view(ctx, func(tx xinyong.Tx) error {
-		r, ok, err := migrationSQL(tx)
-		if err != nil || !ok {
-			return err
-		}
-		var n int
-		if err := r.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM objection_migration WHERE seal_idx IS NULL`).Scan(&n); err != nil {
-			return err
-		}
-		pending = n > 0
-		return nil
-	}); err != nil || !pending {
-		return 0, err
-	}
 	sealed := 0
 	err := s.update(ctx, xinyong.System, func(t *txn) error {
 		r, ok, err := migrationSQL(t.Tx)
@@ -190,12 +176,8 @@ func (s *Service) sealMigratedRows(ctx context.Context) (int, error) {
 		}
 		// The ledger lock first: whoever holds it seals, the other finds
 		// the rows sealed.
-		if t.head == nil {
-			h, err := t.LockLedger()
-			if err != nil {
-				return err
-			}
-			t.head = &h
+		if err := t.lockLedgerFirst(); err != nil {
+			return err
 		}
 		rows, err := readMigrated(r, `WHERE seal_idx IS NULL`)
 		if err != nil || len(rows) == 0 {
