@@ -36,8 +36,15 @@ var consoleListingsChinese = map[string]string{
 	"decision.remedies": "救济途径", "removal.reason": "移出原因", "history": "办理记录", "version": "版本", "updated_at": "时间", "updated_by": "经办人",
 	"date": "日期", "by": "经办", "note": "说明", "actions.api": "办理操作通过接口进行：",
 	"queue.partial": "本页显示第 %d–%d 件（按办理期限排序，已逾期的在前），共 %d 件。", "queue.next": "下一页",
-	"listing.date_problem":       "期限或期间超出上限，待更正",
-	"listing.date_problem.about": "该认定在设定上限之前保存，数据按原样保留、未被改写；更正须经认定程序办理（见 doc/listings.md）。",
+	"listing.date_problem":                  "期限或期间超出上限，待更正",
+	"listing.date_problem.about":            "该认定在设定上限之前保存，数据按原样保留、未被改写；更正须经认定程序办理。",
+	"listing.date_problem.objection_window": "告知书给出的异议期限（工作日数）超出允许范围，在该期限届满前不得作出认定",
+	"listing.date_problem.objection_far":    "异议截止日期距告知日超过一年，超出任何允许的异议期限",
+	"listing.date_problem.verify_far":       "异议核实答复期限距异议提出日超过一年",
+	"listing.date_problem.period":           "认定决定书设定的列入期限超出允许的最长期限",
+	"listing.date_problem.extension":        "认定决定书设定的延长期限超出允许的最长延长期限",
+	"listing.date_problem.end_beyond":       "登记的截止日期超出列入之日起的最长期限：名单在最长期限届满时终止（惩戒措施与公示随之停止，到期任务将其移出），登记日期按原样保留",
+	"listing.date_problem.past_9999":        "日期晚于 9999 年",
 }
 
 var consoleListingsEnglish = map[string]string{
@@ -53,8 +60,15 @@ var consoleListingsEnglish = map[string]string{
 	"decision.remedies": "Remedies", "removal.reason": "Reason", "history": "History", "version": "Version", "updated_at": "Time", "updated_by": "By",
 	"date": "Date", "by": "By", "note": "Note", "actions.api": "Steps are taken through the API:",
 	"queue.partial": "This page shows listings %d–%d (by deadline, overdue first) of %d.", "queue.next": "Next page",
-	"listing.date_problem":       "deadline or period out of bounds: to be corrected",
-	"listing.date_problem.about": "This listing was stored before the bounds existed; it is kept as stored, not rewritten. It is corrected only through the listing procedure (see doc/listings.md).",
+	"listing.date_problem":                  "deadline or period out of bounds: to be corrected",
+	"listing.date_problem.about":            "This listing was stored before the bounds existed; it is kept as stored, not rewritten. It is corrected only through the listing procedure.",
+	"listing.date_problem.objection_window": "the notice's objection window (working days) is outside the bounds; no decision may come before it ends",
+	"listing.date_problem.objection_far":    "the objection deadline lies more than a year after the notice, later than any allowed window",
+	"listing.date_problem.verify_far":       "the answer to the objection is due more than a year after the objection",
+	"listing.date_problem.period":           "the decision's listing period is longer than any allowed",
+	"listing.date_problem.extension":        "the decision's extension is longer than any allowed",
+	"listing.date_problem.end_beyond":       "the stored end date lies beyond the longest period after the listing day: the listing ends at the longest period (measures and publication stop then; the expiry job removes it); the stored date is kept as written",
+	"listing.date_problem.past_9999":        "the date lies past year 9999",
 }
 
 // queueGroup is the listings in one state, soonest deadline first.

@@ -17,10 +17,24 @@ import (
 
 // ListingDateProblem is one number or date of a listing outside the bounds.
 type ListingDateProblem struct {
-	Field   string `json:"field"` // where, as in the listing's JSON (notice.objection_deadline, end_date…)
-	Value   string `json:"value"`
+	Field string `json:"field"` // where, as in the listing's JSON (notice.objection_deadline, end_date…)
+	Value string `json:"value"`
+	// Rule names the bound broken (ListingRule…), for pages to say it in
+	// their language; Message says it in English, with the numbers.
+	Rule    string `json:"rule"`
 	Message string `json:"message"`
 }
+
+// The bounds a ListingDateProblem names.
+const (
+	ListingRuleObjectionWindow = "objection_window" // a notice's objection window outside 1–MaxObjectionWorkingDays working days
+	ListingRuleObjectionFar    = "objection_far"    // an objection deadline more than a year after the notice
+	ListingRuleVerifyFar       = "verify_far"       // an objection's answer due more than a year after it
+	ListingRulePeriod          = "period"           // a decision's period outside 0–MaxListPeriodMonths
+	ListingRuleExtension       = "extension"        // a decision's extension outside 0–MaxListExtensionMonths
+	ListingRuleEndBeyond       = "end_beyond"       // an end date beyond MaxListPeriodMonths after the listing day
+	ListingRulePast9999        = "past_9999"        // a date past year 9999
+)
 
 // maxStepDays is the longest a step's limit can lie after its start: one
 // year is above any bounded window (MaxObjectionWorkingDays working days,
@@ -32,42 +46,42 @@ const maxStepDays = 366
 // MaxListExtensionMonths), or any date past year 9999; nil when nothing.
 func ListingDateProblems(l xinyong.Listing) []ListingDateProblem {
 	var out []ListingDateProblem
-	add := func(field, value, format string, args ...any) {
-		out = append(out, ListingDateProblem{Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+	add := func(rule, field, value, format string, args ...any) {
+		out = append(out, ListingDateProblem{Field: field, Value: value, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	flagged := map[string]bool{}
 	if n := l.Notice; n != nil {
 		switch {
 		case n.ObjectionDays > xinyong.MaxObjectionWorkingDays || n.ObjectionDays < 0:
-			add("notice.objection_working_days", fmt.Sprint(n.ObjectionDays), "the notice gives an objection window of %d working days (until %s), outside 1 to %d: it was stored before the bound existed, and no decision may come before that deadline; the listing must be corrected (doc/listings.md)",
+			add(ListingRuleObjectionWindow, "notice.objection_working_days", fmt.Sprint(n.ObjectionDays), "the notice gives an objection window of %d working days (until %s), outside 1 to %d: it was stored before the bound existed, and no decision may come before that deadline; it is corrected only through the listing procedure",
 				n.ObjectionDays, n.ObjectionDeadline, xinyong.MaxObjectionWorkingDays)
 			flagged["notice.objection_deadline"] = true
 		case stepTooLong(n.Date, n.ObjectionDeadline):
-			add("notice.objection_deadline", n.ObjectionDeadline.String(), "the objection deadline %s lies more than a year after the notice of %s: no window of at most %d working days ends so late",
+			add(ListingRuleObjectionFar, "notice.objection_deadline", n.ObjectionDeadline.String(), "the objection deadline %s lies more than a year after the notice of %s: no window of at most %d working days ends so late",
 				n.ObjectionDeadline, n.Date, xinyong.MaxObjectionWorkingDays)
 			flagged["notice.objection_deadline"] = true
 		}
 	}
 	if o := l.Objection; o != nil && stepTooLong(o.Date, o.VerifyDeadline) {
-		add("objection.verify_deadline", o.VerifyDeadline.String(), "the answer to the objection is due on %s, more than a year after the objection of %s", o.VerifyDeadline, o.Date)
+		add(ListingRuleVerifyFar, "objection.verify_deadline", o.VerifyDeadline.String(), "the answer to the objection is due on %s, more than a year after the objection of %s", o.VerifyDeadline, o.Date)
 		flagged["objection.verify_deadline"] = true
 	}
 	if d := l.Decision; d != nil {
 		if d.PeriodMonths > xinyong.MaxListPeriodMonths || d.PeriodMonths < 0 {
-			add("decision.period_months", fmt.Sprint(d.PeriodMonths), "the decision sets a listing period of %d months, outside 0 to %d: it was stored before the bound existed; the listing must be corrected (doc/listings.md)", d.PeriodMonths, xinyong.MaxListPeriodMonths)
+			add(ListingRulePeriod, "decision.period_months", fmt.Sprint(d.PeriodMonths), "the decision sets a listing period of %d months, outside 0 to %d: it was stored before the bound existed; it is corrected only through the listing procedure", d.PeriodMonths, xinyong.MaxListPeriodMonths)
 		}
 		if d.ExtensionMonths > xinyong.MaxListExtensionMonths || d.ExtensionMonths < 0 {
-			add("decision.extension_months", fmt.Sprint(d.ExtensionMonths), "the decision extends the period by %d months, outside 0 to %d", d.ExtensionMonths, xinyong.MaxListExtensionMonths)
+			add(ListingRuleExtension, "decision.extension_months", fmt.Sprint(d.ExtensionMonths), "the decision extends the period by %d months, outside 0 to %d", d.ExtensionMonths, xinyong.MaxListExtensionMonths)
 		}
 	}
 	if !l.EndDate.IsZero() && !l.ListedOn.IsZero() && l.EndDate.After(l.ListedOn.AddMonths(xinyong.MaxListPeriodMonths)) {
-		add("end_date", l.EndDate.String(), "the stored end date %s lies more than %d months after the listing began (%s), beyond any listing period: the listing ends at the longest period, on %s (measures and publication stop then; the expiry job removes it), and the stored date is kept as written",
+		add(ListingRuleEndBeyond, "end_date", l.EndDate.String(), "the stored end date %s lies more than %d months after the listing began (%s), beyond any listing period: the listing ends at the longest period, on %s (measures and publication stop then; the expiry job removes it), and the stored date is kept as written",
 			l.EndDate, xinyong.MaxListPeriodMonths, l.ListedOn, l.EffectiveEnd())
 		flagged["end_date"] = true
 	}
 	for _, d := range listingDates(l) {
 		if d.date.Year > 9999 && !flagged[d.field] {
-			add(d.field, d.date.String(), "the date %s lies past year 9999", d.date)
+			add(ListingRulePast9999, d.field, d.date.String(), "the date %s lies past year 9999", d.date)
 		}
 	}
 	return out
@@ -132,6 +146,6 @@ func checkDecisionBounds(l xinyong.Listing) error {
 	if l.Decision == nil || l.Decision.PeriodMonths <= xinyong.MaxListPeriodMonths {
 		return nil
 	}
-	return xinyong.Errorf(xinyong.ECONFLICT, "listing %s: its decision %s sets a listing period of %d months, above the maximum of %d months (decided before the bound existed): it is not listed with that period; the listing must be corrected (doc/listings.md)",
+	return xinyong.Errorf(xinyong.ECONFLICT, "listing %s: its decision %s sets a listing period of %d months, above the maximum of %d months (decided before the bound existed): it is not listed with that period; it is corrected only through the listing procedure",
 		l.ID, l.Decision.Number, l.Decision.PeriodMonths, xinyong.MaxListPeriodMonths)
 }
