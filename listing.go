@@ -460,6 +460,13 @@ func Decide(l Listing, lt ListType, d ListingDecision, measures []Measure, subj 
 	if d.ExtensionMonths != 0 && (lt.PeriodMonths == 0 || d.ExtensionMonths < lt.ExtensionMinMonths || d.ExtensionMonths > lt.ExtensionMaxMonths) {
 		v.Add("extension_months", "decision.extension", "list type %s allows an extension of %d to %d months", lt.Code, lt.ExtensionMinMonths, lt.ExtensionMaxMonths)
 	}
+	// A list type stored before its numbers were bounded (ValidateListType
+	// refuses it since): its period with the extension asked would set an
+	// end date beyond any listing period (过惩相当, MaxListPeriodMonths).
+	if months := lt.PeriodMonths + max(d.ExtensionMonths, 0); lt.PeriodMonths > 0 && months > MaxListPeriodMonths {
+		v.Add("list_type", "list.period_max", "list type %s with the extension asked sets a listing period of %d months, above the maximum of %d months: the list type was stored before the bound existed; the admin corrects it first",
+			lt.Code, months, MaxListPeriodMonths)
+	}
 	checkMinor(&v, lt, subj, records, on)
 	checkLeniency(&v, records, l.LeniencyReason)
 	for _, r := range records {
@@ -481,10 +488,18 @@ func Decide(l Listing, lt ListType, d ListingDecision, measures []Measure, subj 
 }
 
 // List puts a decided listing on the list from on: the end date follows the
-// decision's period (none when 0); published as the list type says.
+// decision's period (none when 0); published as the list type says. A
+// decision's period above MaxListPeriodMonths is refused (ECONFLICT).
 func List(l Listing, lt ListType, on Date) (Listing, error) {
 	if err := checkStep(l, ListingListed, "list"); err != nil {
 		return l, err
+	}
+	// A decision made before the bound existed, setting a period above it,
+	// is not listed with that period: the end date would lie far beyond
+	// any listing period (ListingDateProblems flags it).
+	if d := l.Decision; d != nil && d.PeriodMonths > MaxListPeriodMonths {
+		return l, &Error{Code: ECONFLICT, Message: "listing " + l.ID + ": its decision " + d.Number + " sets a listing period of " + strconv.Itoa(d.PeriodMonths) +
+			" months, above the maximum of " + strconv.Itoa(MaxListPeriodMonths) + " months (decided before the bound existed): it is not listed with that period; it is corrected only through the listing procedure"}
 	}
 	l.ListedOn = on
 	if l.Decision != nil && l.Decision.PeriodMonths > 0 {

@@ -239,9 +239,6 @@ func (s *Service) DecideListing(ctx context.Context, actor xinyong.Actor, id str
 			return l, err
 		}
 		d.By = e.by
-		if err := checkListTypeBounds(e.lt, d); err != nil { // listings_dates.go
-			return l, err
-		}
 		return xinyong.Decide(l, e.lt, d, ms, subj, recs, e.today)
 	})
 }
@@ -249,9 +246,6 @@ func (s *Service) DecideListing(ctx context.Context, actor xinyong.Actor, id str
 // ListListing puts a decided listing on the list.
 func (s *Service) ListListing(ctx context.Context, actor xinyong.Actor, id string) (xinyong.Listing, error) {
 	return s.listingStep(ctx, actor, id, xinyong.ActListingManage, ActListingList, "", func(e stepEnv, l xinyong.Listing) (xinyong.Listing, error) {
-		if err := checkDecisionBounds(l); err != nil { // listings_dates.go
-			return l, err
-		}
 		return xinyong.List(l, e.lt, e.today)
 	})
 }

@@ -121,31 +121,3 @@ func listingDates(l xinyong.Listing) []listingDate {
 	}
 	return out
 }
-
-// checkListTypeBounds refuses a decision on a list type stored before its
-// numbers were bounded (xinyong.ValidateListType refuses it since): its
-// period, with the extension asked, would set an end date nobody can use.
-// Notify refuses such a list type's objection window in the same way.
-func checkListTypeBounds(lt xinyong.ListType, d xinyong.ListingDecision) error {
-	months := lt.PeriodMonths
-	if months > 0 {
-		months += max(d.ExtensionMonths, 0)
-	}
-	if months <= xinyong.MaxListPeriodMonths {
-		return nil
-	}
-	return xinyong.Invalid("the decision is refused", xinyong.FieldError{Field: "list_type", Rule: "list.period_max",
-		Message: fmt.Sprintf("list type %s with the extension asked sets a listing period of %d months, above the maximum of %d months: the list type was stored before the bound existed; the admin corrects it first", lt.Code, months, xinyong.MaxListPeriodMonths),
-		Value:   fmt.Sprint(months)})
-}
-
-// checkDecisionBounds refuses to list a listing whose decision, made before
-// the bound existed, sets a period above it: the end date would lie far
-// beyond any listing period (ListingDateProblems flags it).
-func checkDecisionBounds(l xinyong.Listing) error {
-	if l.Decision == nil || l.Decision.PeriodMonths <= xinyong.MaxListPeriodMonths {
-		return nil
-	}
-	return xinyong.Errorf(xinyong.ECONFLICT, "listing %s: its decision %s sets a listing period of %d months, above the maximum of %d months (decided before the bound existed): it is not listed with that period; it is corrected only through the listing procedure",
-		l.ID, l.Decision.Number, l.Decision.PeriodMonths, xinyong.MaxListPeriodMonths)
-}
